@@ -1,0 +1,26 @@
+/** Helm charts a component installs, declared once and rendered per profile. */
+
+/** A pinned Helm chart and the typed values it is installed with. */
+export interface HelmChartSpec<V extends object = Record<string, unknown>> {
+  /** Release name; also the construct id of the rendered object. */
+  readonly release: string;
+  /** Chart repository URL. */
+  readonly repository: string;
+  /** Chart name in the repository. */
+  readonly chart: string;
+  /** Exact chart version. */
+  readonly version: string;
+  /** `sha256:<hex>` of the chart archive, as the repository index lists it. */
+  readonly digest?: string;
+  /** SPDX license expression of the chart. */
+  readonly license: string;
+  /** Namespace the release installs into. */
+  readonly namespace: string;
+  /** Values, typed by the component. */
+  readonly values: V;
+  /** Where the pin was taken from. */
+  readonly source?: string;
+}
+
+/** Namespace where K3s/RKE2's helm-controller watches HelmChart objects. */
+export const HELM_CONTROLLER_NAMESPACE = 'kube-system';

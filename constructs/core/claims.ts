@@ -1,0 +1,54 @@
+/**
+ * Control claims as structured data with evidence (STYLE.md rule 2). The
+ * SSP text is written from these, and each piece of evidence is checked
+ * against the synthesized output after synth.
+ */
+import type { ApiObject } from 'cdk8s';
+import type { ControlId } from '../../oscal/control-id.generated.js';
+
+/** A place in the output: a Kubernetes object, a chart's values, or a host file. */
+export type EvidenceTarget =
+  | { readonly kind: 'object'; readonly object: ApiObject }
+  | { readonly kind: 'chart'; readonly release: string }
+  | { readonly kind: 'host-file'; readonly file: string };
+
+/** One checkable fact: the field at `path` of `target` has the expected value. */
+export interface Evidence {
+  readonly target: EvidenceTarget;
+  /** Dotted path; `[n]` indexes arrays; a string holding YAML (such as `valuesContent`) is entered as data. */
+  readonly path: string;
+  /** The field equals this value (deep equality). */
+  readonly equals?: unknown;
+  /** The field is an array containing this value (deep equality). */
+  readonly contains?: unknown;
+  /** Only that the field is present (not undefined, not null). */
+  readonly present?: true;
+}
+
+/** How far a claim goes toward the control. */
+export type ImplementationStatus = 'implemented' | 'partial' | 'planned';
+
+/** A component's claim that it implements (part of) a control. */
+export interface ControlClaim {
+  readonly control: ControlId;
+  /** What the component does, written for an accreditor: one or two sentences. */
+  readonly statement: string;
+  readonly evidence: readonly Evidence[];
+  /** @default 'implemented' */
+  readonly status?: ImplementationStatus;
+}
+
+/** Evidence on a field of a synthesized Kubernetes object. */
+export function onObject(object: ApiObject, path: string, expect: Omit<Evidence, 'target' | 'path'>): Evidence {
+  return { target: { kind: 'object', object }, path, ...expect };
+}
+
+/** Evidence on a field of a host configuration file (path relative to the output root, e.g. `host/config.yaml`). */
+export function onHostFile(file: string, path: string, expect: Omit<Evidence, 'target' | 'path'>): Evidence {
+  return { target: { kind: 'host-file', file }, path, ...expect };
+}
+
+/** Evidence on a value of a Helm release, wherever the profile installs it (HelmChart object or Terraform helm_release). */
+export function onChartValues(release: string, path: string, expect: Omit<Evidence, 'target' | 'path'>): Evidence {
+  return { target: { kind: 'chart', release }, path, ...expect };
+}

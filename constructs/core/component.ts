@@ -1,0 +1,209 @@
+/**
+ * The base of every Sovra component: a cdk8s Chart (one manifest file)
+ * through which a component declares, as typed data, the Helm charts it
+ * installs, its images, models, cryptographic assets, host files and
+ * control claims. Every view (manifests, host config, OSCAL, SBOM,
+ * provenance, Terraform) reads these declarations; nothing is written twice.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { SovraError } from '../../core/errors.js';
+import { toYaml } from '../../core/yaml.js';
+import type { ModelDeclaration } from '../../native/declaration.js';
+import type { Profile } from '../../profiles/profile.generated.js';
+import { isControlId } from '../../oscal/catalog.js';
+import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
+import type { ControlClaim } from './claims.js';
+import type { CryptoAsset } from './crypto.js';
+import { checkImage, type ImageSpec } from './image.js';
+
+/** Layers of the stack (DESIGN.md, "The stack"). */
+export type Layer = 'distribution' | 'network' | 'identity' | 'policy' | 'ai-runtime' | 'data' | 'supply-chain' | 'observability';
+
+/** Props every component takes. */
+export interface ComponentProps {
+  /** The validated profile being synthesized. */
+  readonly profile: Profile;
+}
+
+/** What a component is, for the OSCAL component definition and the SBOM. */
+export interface ComponentInfo {
+  /** Human title, e.g. `Cilium`. */
+  readonly title: string;
+  /** What it does in the platform, one or two sentences. */
+  readonly description: string;
+  readonly layer: Layer;
+  /** Namespace of its objects; created with restricted Pod Security unless it is `kube-system`. */
+  readonly namespace: string;
+  /** Upstream version of the software this component installs. */
+  readonly version: string;
+  /** Ids of components this one needs at run time (SBOM dependency graph). */
+  readonly dependsOn?: readonly string[];
+}
+
+/** A host configuration file, written under `host/`. */
+export interface HostFile {
+  /** Path relative to `host/`, e.g. `config.yaml`. */
+  readonly path: string;
+  readonly content: string;
+  /** Where it goes on the node, e.g. `/etc/rancher/k3s/config.yaml`. */
+  readonly installPath: string;
+}
+
+/** Label keys every Sovra object carries. */
+export const LABELS = {
+  partOf: 'app.kubernetes.io/part-of',
+  component: 'app.kubernetes.io/component',
+  managedBy: 'app.kubernetes.io/managed-by',
+  profile: 'sovra.dev/profile',
+} as const;
+
+/** Base construct of a component; its construct id is a contract (file names, UUIDs, Terraform addresses). */
+export abstract class Component extends Chart {
+  /** The profile this component is synthesized for. */
+  readonly profile: Profile;
+  /** Descriptive facts. */
+  readonly info: ComponentInfo;
+  private readonly _charts: HelmChartSpec<object>[] = [];
+  private readonly _chartObjects = new Map<string, ApiObject>();
+  private readonly _images: ImageSpec[] = [];
+  private readonly _models: ModelDeclaration[] = [];
+  private readonly _crypto: CryptoAsset[] = [];
+  private readonly _claims: ControlClaim[] = [];
+  private readonly _hostFiles: HostFile[] = [];
+  private readonly namespaceObject?: ApiObject;
+
+  protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
+    super(scope, id, {
+      namespace: info.namespace,
+      labels: {
+        [LABELS.partOf]: 'sovra',
+        [LABELS.component]: id,
+        [LABELS.managedBy]: 'sovra',
+        [LABELS.profile]: props.profile.name,
+      },
+      disableResourceNameHashes: true,
+    });
+    this.profile = props.profile;
+    this.info = info;
+    if (info.namespace !== HELM_CONTROLLER_NAMESPACE) {
+      this.namespaceObject = new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: info.namespace,
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'v1.30',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+          },
+        },
+      });
+      // cdk8s sets the chart namespace on every object; a Namespace has none.
+      this.namespaceObject.addJsonPatch({ op: 'remove', path: '/metadata/namespace' } as never);
+    }
+  }
+
+  /** Helm charts this component installs. */
+  get charts(): readonly HelmChartSpec<object>[] {
+    return this._charts;
+  }
+  /** Images this component runs, directly or through its charts. */
+  get images(): readonly ImageSpec[] {
+    return this._images;
+  }
+  /** Model artifacts this component serves. */
+  get models(): readonly ModelDeclaration[] {
+    return this._models;
+  }
+  /** Cryptographic assets this component configures. */
+  get cryptoAssets(): readonly CryptoAsset[] {
+    return this._crypto;
+  }
+  /** Control claims with their evidence. */
+  get claims(): readonly ControlClaim[] {
+    return this._claims;
+  }
+  /** Host configuration files. */
+  get hostFiles(): readonly HostFile[] {
+    return this._hostFiles;
+  }
+  /** The rendered HelmChart object of a release, where the profile renders one (dev, edge). */
+  chartObject(release: string): ApiObject | undefined {
+    return this._chartObjects.get(release);
+  }
+  /** The Namespace object this component creates, if any. */
+  get namespaceResource(): ApiObject | undefined {
+    return this.namespaceObject;
+  }
+
+  /** Declares a chart; for profiles not deployed by Terraform it is rendered as a K3s/RKE2 HelmChart object. */
+  protected addChart<V extends object>(spec: HelmChartSpec<V>): HelmChartSpec<V> {
+    if (this._charts.some((c) => c.release === spec.release)) throw new Error(`${this.node.path}: chart release ${spec.release} declared twice`);
+    if (spec.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(spec.digest)) {
+      throw new SovraError('bad-input', `${this.node.path}: chart ${spec.chart} ${spec.version} has a malformed digest "${spec.digest}".`);
+    }
+    this._charts.push(spec);
+    if (this.profile.deploy !== 'cdktf') {
+      const obj = new ApiObject(this, `HelmChart-${spec.release}`, {
+        apiVersion: 'helm.cattle.io/v1',
+        kind: 'HelmChart',
+        metadata: {
+          name: spec.release,
+          namespace: HELM_CONTROLLER_NAMESPACE,
+          annotations: spec.digest ? { 'sovra.dev/chart-digest': spec.digest } : {},
+        },
+        spec: {
+          repo: spec.repository,
+          chart: spec.chart,
+          version: spec.version,
+          targetNamespace: spec.namespace,
+          createNamespace: false,
+          valuesContent: toYaml(spec.values),
+        },
+      });
+      if (this.namespaceObject) obj.node.addDependency(this.namespaceObject);
+      this._chartObjects.set(spec.release, obj);
+    }
+    return spec;
+  }
+
+  /** Declares an image; checks its digest against the profile's image policy. */
+  protected addImage(image: ImageSpec): ImageSpec {
+    checkImage(image, this.node.path, this.profile.images.requireDigest, this.profile.name);
+    this._images.push(image);
+    return image;
+  }
+
+  /** Declares a model artifact served by this component. */
+  protected addModel(model: ModelDeclaration): ModelDeclaration {
+    this._models.push(model);
+    return model;
+  }
+
+  /** Declares a cryptographic asset configured by this component. */
+  protected addCryptoAsset(asset: CryptoAsset): void {
+    this._crypto.push(asset);
+  }
+
+  /** Declares a host configuration file. */
+  protected addHostFile(file: HostFile): void {
+    this._hostFiles.push(file);
+  }
+
+  /** States a control claim with its evidence; the control id must exist in SP 800-53 rev5. */
+  protected claim(claim: ControlClaim): void {
+    if (!isControlId(claim.control)) {
+      throw new SovraError('bad-input', `${this.node.path}: claim on unknown control "${claim.control}". Use an SP 800-53 rev5 id in OSCAL form, e.g. "sc-8" or "ac-2.1".`);
+    }
+    if (claim.evidence.length === 0) throw new Error(`${this.node.path}: claim on ${claim.control} has no evidence`);
+    this._claims.push(claim);
+  }
+
+  /** Makes `obj` come after this component's Namespace in the manifest. */
+  protected inNamespace<T extends ApiObject>(obj: T): T {
+    if (this.namespaceObject && obj !== this.namespaceObject) obj.node.addDependency(this.namespaceObject);
+    return obj;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Writes an output tree atomically: files go to a temporary sibling
+ * directory that is renamed into place only when the caller's work
+ * succeeded. A failed synth leaves no partial output behind.
+ */
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve, basename, sep, posix } from 'node:path';
+
+/** A directory being filled; `commit()` moves it to its final path. */
+export class StagedDirectory {
+  /** Final location. */
+  readonly target: string;
+  /** Temporary location being written. */
+  readonly staging: string;
+  private readonly written = new Map<string, Buffer>();
+
+  constructor(target: string) {
+    this.target = resolve(target);
+    mkdirSync(dirname(this.target), { recursive: true });
+    this.staging = mkdtempSync(join(dirname(this.target), `.${basename(this.target)}.tmp-`));
+  }
+
+  /** Writes `relPath` (POSIX separators) inside the staging directory. */
+  write(relPath: string, content: string | Uint8Array): void {
+    if (relPath.startsWith('/') || relPath.split('/').includes('..')) throw new Error(`bad output path ${relPath}`);
+    const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+    const abs = join(this.staging, ...relPath.split('/'));
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, buf);
+    this.written.set(relPath, buf);
+  }
+
+  /** Every file written so far, by relative POSIX path, in sorted order. */
+  files(): Array<[string, Buffer]> {
+    return [...this.written.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Content of a file written earlier. */
+  read(relPath: string): Buffer | undefined {
+    return this.written.get(relPath);
+  }
+
+  /** Replaces the target with the staged tree. */
+  commit(): void {
+    let old: string | undefined;
+    if (existsSync(this.target)) {
+      old = `${this.staging}.old`;
+      renameSync(this.target, old);
+    }
+    renameSync(this.staging, this.target);
+    if (old) rmSync(old, { recursive: true, force: true });
+  }
+
+  /** Removes the staged tree; the target is left as it was. */
+  abort(): void {
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+}
+
+/** `p` with POSIX separators. */
+export function toPosix(p: string): string {
+  return p.split(sep).join(posix.sep);
+}

@@ -1,0 +1,79 @@
+/**
+ * The synthesized platform as the document emitters see it: every
+ * component's declarations, with each claim's evidence already resolved
+ * against the written output. OSCAL, SBOM and provenance are pure
+ * functions of this model.
+ */
+import type { HelmChartSpec } from '../constructs/core/chart.js';
+import type { ImplementationStatus } from '../constructs/core/claims.js';
+import type { ComponentInfo } from '../constructs/core/component.js';
+import type { CryptoAsset } from '../constructs/core/crypto.js';
+import type { ImageSpec } from '../constructs/core/image.js';
+import type { ModelDeclaration } from '../native/declaration.js';
+import type { ControlId } from '../oscal/control-id.generated.js';
+import type { Profile } from '../profiles/profile.generated.js';
+
+/** A Kubernetes object's identity. */
+export interface ObjectId {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** Evidence after checking: where it is in the output and the value found there. */
+export interface ResolvedEvidence {
+  /** Output file relative to the output root, e.g. `manifests/cilium.yaml`. */
+  readonly file: string;
+  /** The object inside the file, when the file holds Kubernetes objects or Terraform resources. */
+  readonly object?: ObjectId;
+  /** Field path inside the object or file. */
+  readonly path: string;
+  /** What was required: `equals <json>`, `contains <json>` or `present`. */
+  readonly expectation: string;
+  /** The value found (JSON). */
+  readonly actual: unknown;
+  /** One line for people: `Deployment sovra/control-plane spec.replicas equals 3`. */
+  readonly description: string;
+}
+
+/** A claim whose evidence all held. */
+export interface ResolvedClaim {
+  readonly control: ControlId;
+  readonly statement: string;
+  readonly status: ImplementationStatus;
+  readonly evidence: readonly ResolvedEvidence[];
+}
+
+/** A loosening of the hardened baseline with its written reason. */
+export interface BaselineException {
+  readonly object: ObjectId;
+  readonly setting: string;
+  readonly reason: string;
+}
+
+/** One component as every view sees it. */
+export interface ComponentView {
+  /** Construct id: stable, part of file names and UUIDs. */
+  readonly id: string;
+  readonly info: ComponentInfo;
+  readonly charts: readonly HelmChartSpec<object>[];
+  readonly images: readonly ImageSpec[];
+  readonly models: readonly ModelDeclaration[];
+  readonly cryptoAssets: readonly CryptoAsset[];
+  readonly claims: readonly ResolvedClaim[];
+  readonly exceptions: readonly BaselineException[];
+  /** Output files this component produced (manifests and host files). */
+  readonly files: readonly string[];
+}
+
+/** Everything the document emitters need. */
+export interface SynthModel {
+  readonly profile: Profile;
+  /** `SOURCE_DATE_EPOCH` in seconds. */
+  readonly epoch: number;
+  /** Sovra's own version. */
+  readonly sovraVersion: string;
+  /** Components in construct order. */
+  readonly components: readonly ComponentView[];
+}
