@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { isSovraError } from '../../core/errors.js';
+import { MIGRATIONS } from './migrations.js';
+import { migrate } from './migrate.js';
+import { openExistingStorage, openStorage } from './open.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sovra-storage-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('PGlite storage', () => {
+  it('in memory: applies every migration once, has pgvector, and rolls back a failed transaction', async () => {
+    const s = await openStorage({});
+    try {
+      expect(s.kind).toBe('pglite');
+      expect(s.hasVector).toBe(true);
+      const versions = (await s.query<{ version: number }>('SELECT version FROM sovra_schema_migrations ORDER BY version')).rows.map((r) => r.version);
+      expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
+      // A second run applies nothing.
+      expect(await migrate(s.transaction.bind(s), true)).toEqual([]);
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.query("INSERT INTO idempotency_keys (tenant, scope, key, body_digest, result) VALUES ('t', 's', 'k', 'd', '{}')");
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await s.query('SELECT * FROM idempotency_keys')).rowCount).toBe(0);
+      const n = await s.transaction(async (tx) => {
+        await tx.query("INSERT INTO idempotency_keys (tenant, scope, key, body_digest, result) VALUES ('t', 's', 'k', 'd', '{}')");
+        return (await tx.query('SELECT * FROM idempotency_keys')).rowCount;
+      });
+      expect(n).toBe(1);
+      await s.ping();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('in a data directory: fsyncs the WAL before a commit resolves and keeps data across reopen', async () => {
+    const dir = path.join(tempDir(), 'data');
+    const s = await openStorage({ dataDir: dir });
+    const synced: string[] = [];
+    const realFsync = fs.fsyncSync;
+    const spy = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
+      synced.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      realFsync(fd);
+    });
+    try {
+      await s.query("INSERT INTO idempotency_keys (tenant, scope, key, body_digest, result) VALUES ('t', 's', 'k1', 'd', '{}')");
+      expect(synced.some((p) => p.includes(`${path.sep}pg_wal${path.sep}`))).toBe(true);
+      synced.length = 0;
+      await s.query('SELECT count(*) FROM idempotency_keys');
+      // A read-only statement writes no WAL, so nothing needs flushing.
+      expect(synced.filter((p) => p.includes('pg_wal'))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      await s.close();
+    }
+    const again = await openExistingStorage({ dataDir: dir });
+    try {
+      expect((await again.query<{ key: string }>('SELECT key FROM idempotency_keys')).rows).toEqual([{ key: 'k1' }]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('refuses to treat a missing directory as an existing database', async () => {
+    const missing = path.join(tempDir(), 'nope');
+    const err = await openExistingStorage({ dataDir: missing }).catch((e: unknown) => e);
+    expect(isSovraError(err) && err.code).toBe('bad-input');
+    expect((err as Error).message).toContain('is not a Sovra data directory');
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+});
