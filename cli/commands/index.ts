@@ -1,4 +1,11 @@
 /** Every `sovra` subcommand, in the order `sovra --help` lists them. */
 import type { Command } from '../command.js';
+import { profilesCommand } from './profiles.js';
+import { synthCommand } from './synth.js';
+import { auditVerifyCommand } from './audit.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  synthCommand,
+  profilesCommand,
+  auditVerifyCommand,
+];

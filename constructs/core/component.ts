@@ -45,7 +45,8 @@ export interface ComponentInfo {
 export interface HostFile {
   /** Path relative to `host/`, e.g. `config.yaml`. */
   readonly path: string;
-  readonly content: string;
+  /** File content, or a function called after the whole tree is built (for files that list every image). */
+  readonly content: string | (() => string);
   /** Where it goes on the node, e.g. `/etc/rancher/k3s/config.yaml`. */
   readonly installPath: string;
 }

@@ -1,0 +1,16 @@
+/** NATS pins: the one place its chart version and image digest live. */
+import type { ImageSpec } from '../core/image.js';
+
+/** Chart coordinates (nats-io/k8s, chart `nats`). Archive digest not pinned yet. */
+export const NATS_CHART = {
+  repository: 'https://nats-io.github.io/k8s/helm/charts/',
+  chart: 'nats',
+  version: '1.2.6',
+  license: 'Apache-2.0',
+  source: 'nats-io/k8s releases, nats-1.2.6',
+} as const;
+
+/** The NATS server image; the chart's config reloader and nats-box are disabled. */
+export const NATS_IMAGES = {
+  server: { registry: 'docker.io', repository: 'library/nats', tag: '2.10.22-alpine', digest: 'sha256:73b0ba5fec5518c5f698597c58d2a3350a2b5ccae43e84c308f8d2da1242deca', license: 'Apache-2.0', source: 'docker.io/library/nats:2.10.22-alpine, digest as published' },
+} as const satisfies Record<string, ImageSpec>;

@@ -1,0 +1,185 @@
+/**
+ * NATS JetStream: the platform's message bus. TLS 1.3 on client and route
+ * connections, accounts with per-user credentials, JetStream encrypted at
+ * rest, storage sized per profile, and a NetworkPolicy allow-list.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { onChartValues, onObject } from '../core/claims.js';
+import { Component, type ComponentProps } from '../core/component.js';
+import { imageRef } from '../core/image.js';
+import { NATS_CHART, NATS_IMAGES } from './nats.catalog.js';
+
+/** Values Sovra sets on the NATS chart. */
+export interface NatsValues {
+  readonly config: {
+    readonly cluster: { readonly enabled: boolean; readonly replicas: number; readonly tls: { readonly enabled: boolean; readonly secretName: string } };
+    readonly jetstream: {
+      readonly enabled: boolean;
+      readonly fileStore: { readonly enabled: boolean; readonly pvc: { readonly enabled: boolean; readonly size: string } };
+      readonly memoryStore: { readonly enabled: boolean; readonly maxSize: string };
+      readonly merge: { readonly cipher: 'aes' | 'chachapoly'; readonly key: string };
+    };
+    readonly nats: { readonly port: number; readonly tls: { readonly enabled: boolean; readonly secretName: string; readonly merge: { readonly min_version: string } } };
+    readonly monitor: { readonly enabled: boolean; readonly port: number };
+    readonly merge: {
+      readonly system_account: string;
+      readonly accounts: Record<string, { readonly jetstream?: string; readonly users: ReadonlyArray<{ readonly user: string; readonly password: string }> }>;
+    };
+  };
+  readonly container: {
+    readonly image: { readonly fullImageName: string; readonly pullPolicy: string };
+    readonly env: Record<string, { readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } } }>;
+    readonly merge: Record<string, unknown>;
+  };
+  readonly podTemplate: { readonly merge: Record<string, unknown> };
+  readonly reloader: { readonly enabled: boolean };
+  readonly natsBox: { readonly enabled: boolean };
+}
+
+/** Release name; part of object names and Terraform addresses. */
+export const NATS_RELEASE = 'nats';
+/** Namespace of the NATS servers. */
+export const NATS_NAMESPACE = 'sovra-messaging';
+/** Client port. */
+export const NATS_CLIENT_PORT = 4222;
+/** Pod labels the chart puts on the servers. */
+export const NATS_POD_LABELS = { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': NATS_RELEASE } as const;
+
+/** Props of the NATS component. */
+export interface NatsProps extends ComponentProps {
+  /** Namespaces whose pods may connect as clients. */
+  readonly clientNamespaces: readonly string[];
+}
+
+/** The data layer's message bus. */
+export class Nats extends Component {
+  /** The chart as declared. */
+  readonly chart;
+  /** Allow-list of the servers. */
+  readonly networkPolicy: k8s.KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: NatsProps) {
+    super(scope, id, props, {
+      title: 'NATS JetStream',
+      description: 'Message bus and durable streams of the platform. Credentials, TLS certificates and the JetStream encryption key come from Secrets nats-accounts, nats-server-tls and nats-jetstream-key, provisioned by the secrets layer.',
+      layer: 'data',
+      namespace: NATS_NAMESPACE,
+      version: NATS_IMAGES.server.tag.replace(/-alpine$/, ''),
+      dependsOn: ['cilium'],
+    });
+    const p = props.profile;
+    this.addImage(NATS_IMAGES.server);
+    const replicas = p.replicas.stateful;
+    const secretEnv = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
+    const values: NatsValues = {
+      config: {
+        cluster: { enabled: replicas > 1, replicas: Math.max(replicas, 1), tls: { enabled: true, secretName: 'nats-server-tls' } },
+        jetstream: {
+          enabled: true,
+          fileStore: { enabled: true, pvc: { enabled: true, size: p.nats.fileStorage } },
+          memoryStore: { enabled: true, maxSize: p.nats.memoryStorage },
+          merge: { cipher: 'aes', key: '<< $JETSTREAM_KEY >>' },
+        },
+        nats: { port: NATS_CLIENT_PORT, tls: { enabled: true, secretName: 'nats-server-tls', merge: { min_version: '1.3' } } },
+        monitor: { enabled: true, port: 8222 },
+        merge: {
+          system_account: 'SYS',
+          accounts: {
+            SYS: { users: [{ user: 'sys', password: '<< $SYS_PASSWORD >>' }] },
+            SOVRA: { jetstream: 'enabled', users: [{ user: 'control-plane', password: '<< $CONTROL_PLANE_PASSWORD >>' }] },
+          },
+        },
+      },
+      container: {
+        image: { fullImageName: imageRef(NATS_IMAGES.server), pullPolicy: 'IfNotPresent' },
+        env: {
+          JETSTREAM_KEY: secretEnv('nats-jetstream-key', 'key'),
+          SYS_PASSWORD: secretEnv('nats-accounts', 'sys'),
+          CONTROL_PLANE_PASSWORD: secretEnv('nats-accounts', 'control-plane'),
+        },
+        merge: {
+          resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+        },
+      },
+      podTemplate: {
+        merge: {
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          },
+        },
+      },
+      reloader: { enabled: false },
+      natsBox: { enabled: false },
+    };
+    this.chart = this.addChart<NatsValues>({ release: NATS_RELEASE, namespace: NATS_NAMESPACE, values, ...NATS_CHART });
+
+    const port = (n: number) => ({ port: k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
+    const natsPods = { podSelector: { matchLabels: { ...NATS_POD_LABELS } } };
+    this.networkPolicy = this.inNamespace(
+      new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+        metadata: { name: 'nats' },
+        spec: {
+          podSelector: { matchLabels: { ...NATS_POD_LABELS } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [
+            ...props.clientNamespaces.map((ns) => ({
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: {} }],
+              ports: [port(NATS_CLIENT_PORT)],
+            })),
+            { from: [natsPods], ports: [port(NATS_CLIENT_PORT), port(6222)] },
+          ],
+          egress: [
+            { to: [natsPods], ports: [port(6222)] },
+            {
+              to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+              ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, port(53)],
+            },
+          ],
+        },
+      }),
+    );
+
+    this.claim({
+      control: 'sc-8',
+      statement: 'Client and cluster-route connections to NATS require TLS 1.3.',
+      evidence: [
+        onChartValues(NATS_RELEASE, 'config.nats.tls.enabled', { equals: true }),
+        onChartValues(NATS_RELEASE, 'config.nats.tls.merge.min_version', { equals: '1.3' }),
+        onChartValues(NATS_RELEASE, 'config.cluster.tls.enabled', { equals: true }),
+      ],
+    });
+    this.claim({
+      control: 'sc-28',
+      statement: 'JetStream streams are encrypted at rest with AES-256-GCM under a key held in a Secret.',
+      evidence: [onChartValues(NATS_RELEASE, 'config.jetstream.merge.cipher', { equals: 'aes' })],
+    });
+    this.claim({
+      control: 'ia-2',
+      statement: 'Every NATS client authenticates as a named user of an account; there is no anonymous user.',
+      evidence: [onChartValues(NATS_RELEASE, 'config.merge.accounts.SOVRA.users[0].user', { equals: 'control-plane' })],
+    });
+    this.claim({
+      control: 'sc-7',
+      statement: 'Only the listed client namespaces may reach the NATS client port; routes are open only between NATS servers.',
+      evidence: [onObject(this.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })],
+    });
+
+    this.addCryptoAsset({
+      name: 'TLS 1.3',
+      type: 'protocol',
+      purpose: 'NATS client and route connections.',
+      configuredBy: onChartValues(NATS_RELEASE, 'config.nats.tls.merge.min_version', { equals: '1.3' }),
+      properties: { version: '1.3', cipherSuites: 'TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256' },
+    });
+    this.addCryptoAsset({
+      name: 'AES-256-GCM',
+      type: 'algorithm',
+      purpose: 'JetStream encryption at rest.',
+      configuredBy: onChartValues(NATS_RELEASE, 'config.jetstream.merge.cipher', { equals: 'aes' }),
+      properties: { primitive: 'ae', parameterSetIdentifier: '256', mode: 'gcm' },
+    });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The Kubernetes distribution: K3s (dev, edge) or RKE2 (cluster) host
+ * configuration: server config with secrets encryption and kernel
+ * protection (and RKE2's CIS profile), the API server audit policy, Pod
+ * Security Admission restricted by default, and for air-gapped sites a
+ * containerd mirror for every image the platform runs.
+ */
+import type { Construct } from 'constructs';
+import { SovraError } from '../../core/errors.js';
+import { toYaml } from '../../core/yaml.js';
+import { onHostFile } from '../core/claims.js';
+import { Component, type ComponentProps } from '../core/component.js';
+import type { ImageSpec } from '../core/image.js';
+import { DISTRIBUTIONS } from './distribution.catalog.js';
+import { auditPolicy, installPaths, podSecurityConfig, registriesConfig, serverConfig } from './host-config.js';
+
+/** Props of the distribution component. */
+export interface DistributionProps extends ComponentProps {
+  /** Every image of the platform, read once the tree is complete (for registries.yaml). */
+  readonly images: () => readonly ImageSpec[];
+}
+
+/** Host config files, relative to the output root. */
+export const HOST_FILES = {
+  config: 'host/config.yaml',
+  audit: 'host/audit-policy.yaml',
+  podSecurity: 'host/pod-security.yaml',
+  registries: 'host/registries.yaml',
+} as const;
+
+/** K3s or RKE2 host configuration. */
+export class Distribution extends Component {
+  constructor(scope: Construct, id: string, props: DistributionProps) {
+    const p = props.profile;
+    const dist = DISTRIBUTIONS[p.distribution.kind];
+    super(scope, id, props, {
+      title: p.distribution.kind === 'rke2' ? 'RKE2' : 'K3s',
+      description: `${p.distribution.kind === 'rke2' ? 'RKE2' : 'K3s'} ${dist.version} (Kubernetes ${dist.kubernetes}) on ${p.distribution.nodes} server node(s), with secrets encryption, API server audit logging and restricted Pod Security.`,
+      layer: 'distribution',
+      namespace: 'kube-system',
+      version: dist.version,
+    });
+    if (p.distribution.kind === 'k3s' && (p.distribution.cisProfile || p.distribution.fips)) {
+      throw new SovraError('bad-profile', `profile "${p.name}": distribution.cisProfile and distribution.fips need RKE2; set distribution.kind to "rke2" or turn them off.`);
+    }
+    if (p.airGapped && !p.images.registryMirror) {
+      throw new SovraError('bad-profile', `profile "${p.name}": airGapped is true but images.registryMirror is not set; name the host[:port] of the registry that serves the bundle's images.`);
+    }
+    const paths = installPaths(dist.configDir);
+    const strip = (f: string) => f.replace(/^host\//, '');
+    this.addHostFile({ path: strip(HOST_FILES.config), installPath: paths.config, content: toYaml(serverConfig(p, dist.configDir)) });
+    this.addHostFile({ path: strip(HOST_FILES.audit), installPath: paths.audit, content: toYaml(auditPolicy()) });
+    this.addHostFile({ path: strip(HOST_FILES.podSecurity), installPath: paths.podSecurity, content: toYaml(podSecurityConfig()) });
+    const mirror = p.images.registryMirror;
+    if (mirror) {
+      this.addHostFile({ path: strip(HOST_FILES.registries), installPath: paths.registries, content: () => toYaml(registriesConfig(props.images(), mirror, dist.configDir)) });
+    }
+
+    const auditArg = p.distribution.kind === 'rke2' ? { path: 'audit-policy-file', value: paths.audit } : { path: 'kube-apiserver-arg', value: `audit-policy-file=${paths.audit}` };
+    this.claim({
+      control: 'au-2',
+      statement: 'The API server logs every request at Metadata level or above, with full bodies for RBAC, admission and certificate changes; health probes are excluded.',
+      evidence: [
+        onHostFile(HOST_FILES.audit, 'kind', { equals: 'Policy' }),
+        onHostFile(HOST_FILES.audit, 'rules[5].level', { equals: 'Metadata' }),
+        auditArg.path === 'audit-policy-file'
+          ? onHostFile(HOST_FILES.config, auditArg.path, { equals: auditArg.value })
+          : onHostFile(HOST_FILES.config, auditArg.path, { contains: auditArg.value }),
+      ],
+    });
+    this.claim({
+      control: 'au-12',
+      statement: 'Audit records are written by the API server to a rotated log on each server node (30 days, 10 files of 100 MB).',
+      evidence: [onHostFile(HOST_FILES.config, 'kube-apiserver-arg', { contains: `audit-log-path=${paths.auditLog}` })],
+    });
+    this.claim({
+      control: 'sc-28',
+      statement: 'Kubernetes Secrets are encrypted at rest in the datastore.',
+      evidence: [onHostFile(HOST_FILES.config, 'secrets-encryption', { equals: true })],
+    });
+    this.claim({
+      control: 'ac-6',
+      statement: 'Pod Security Admission enforces the restricted profile in every namespace but kube-system.',
+      evidence: [
+        onHostFile(HOST_FILES.podSecurity, 'plugins[0].configuration.defaults.enforce', { equals: 'restricted' }),
+        onHostFile(HOST_FILES.podSecurity, 'plugins[0].configuration.exemptions.namespaces', { equals: ['kube-system'] }),
+      ],
+    });
+    this.claim({
+      control: 'sc-8',
+      statement: 'The API server accepts only TLS 1.3 and no anonymous requests.',
+      evidence: [
+        onHostFile(HOST_FILES.config, 'kube-apiserver-arg', { contains: 'tls-min-version=VersionTLS13' }),
+        onHostFile(HOST_FILES.config, 'kube-apiserver-arg', { contains: 'anonymous-auth=false' }),
+      ],
+    });
+    this.claim({
+      control: 'cm-6',
+      statement:
+        p.distribution.kind === 'rke2' && p.distribution.cisProfile
+          ? 'RKE2 runs with its CIS hardening profile and refuses to start when kernel parameters differ from the hardened defaults.'
+          : 'The kubelet refuses to start when kernel parameters differ from the hardened defaults.',
+      evidence: [
+        onHostFile(HOST_FILES.config, 'protect-kernel-defaults', { equals: true }),
+        ...(p.distribution.kind === 'rke2' && p.distribution.cisProfile ? [onHostFile(HOST_FILES.config, 'profile', { equals: 'cis' })] : []),
+      ],
+    });
+    this.addCryptoAsset({
+      name: 'TLS 1.3',
+      type: 'protocol',
+      purpose: 'Kubernetes API server connections.',
+      configuredBy: onHostFile(HOST_FILES.config, 'kube-apiserver-arg', { contains: 'tls-min-version=VersionTLS13' }),
+      properties: { version: '1.3' },
+    });
+  }
+}

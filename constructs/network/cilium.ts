@@ -1,0 +1,157 @@
+/**
+ * Cilium: the CNI with transparent WireGuard encryption between nodes,
+ * Hubble flow visibility, kube-proxy replacement, and a cluster-wide
+ * default-deny policy. Workloads add their own allow-lists.
+ */
+import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { onChartValues, onObject } from '../core/claims.js';
+import { Component, type ComponentProps } from '../core/component.js';
+import type { ImageSpec } from '../core/image.js';
+import { CILIUM_CHART, CILIUM_IMAGES } from './cilium.catalog.js';
+
+function chartImage(image: ImageSpec): { repository: string; tag: string; digest?: string; useDigest: boolean; pullPolicy: string } {
+  return { repository: `${image.registry}/${image.repository}`, tag: image.tag, ...(image.digest ? { digest: image.digest } : {}), useDigest: image.digest !== undefined, pullPolicy: 'IfNotPresent' };
+}
+
+/** Values Sovra sets on the Cilium chart (the subset it owns). */
+export interface CiliumValues {
+  readonly kubeProxyReplacement: boolean;
+  readonly k8sServiceHost: string;
+  readonly k8sServicePort: number;
+  readonly encryption: { readonly enabled: boolean; readonly type: 'wireguard' | 'ipsec'; readonly nodeEncryption: boolean };
+  readonly hubble: {
+    readonly enabled: boolean;
+    readonly relay: { readonly enabled: boolean; readonly image: ReturnType<typeof chartImage> };
+    readonly ui: { readonly enabled: boolean };
+    readonly tls: { readonly enabled: boolean; readonly auto: { readonly enabled: boolean; readonly method: string } };
+  };
+  readonly policyEnforcementMode: 'default' | 'always';
+  readonly image: ReturnType<typeof chartImage>;
+  readonly operator: { readonly replicas: number; readonly image: ReturnType<typeof chartImage> & { genericDigest?: string; suffix: string } };
+  readonly envoy: { readonly image: ReturnType<typeof chartImage> };
+  readonly ipam: { readonly mode: string };
+}
+
+/** Release name of the chart; part of object names and Terraform addresses. */
+export const CILIUM_RELEASE = 'cilium';
+
+/** The network layer: Cilium with encryption, Hubble and default deny. */
+export class Cilium extends Component {
+  /** The chart as declared, with its typed values. */
+  readonly chart;
+  /** The cluster-wide default-deny policy. */
+  readonly defaultDeny: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ComponentProps) {
+    super(scope, id, props, {
+      title: 'Cilium',
+      description: 'eBPF networking for every node: transparent WireGuard encryption of pod traffic, Hubble flow visibility, kube-proxy replacement, and a cluster-wide default-deny network policy.',
+      layer: 'network',
+      namespace: 'kube-system',
+      version: CILIUM_CHART.version,
+      dependsOn: ['distribution'],
+    });
+    for (const image of Object.values(CILIUM_IMAGES)) this.addImage(image);
+    const operator = CILIUM_IMAGES.operator;
+    const values: CiliumValues = {
+      kubeProxyReplacement: true,
+      k8sServiceHost: '127.0.0.1',
+      k8sServicePort: 6443,
+      encryption: { enabled: true, type: 'wireguard', nodeEncryption: true },
+      hubble: {
+        enabled: true,
+        relay: { enabled: true, image: chartImage(CILIUM_IMAGES.hubbleRelay) },
+        ui: { enabled: false },
+        tls: { enabled: true, auto: { enabled: true, method: 'cronJob' } },
+      },
+      policyEnforcementMode: 'default',
+      image: chartImage(CILIUM_IMAGES.agent),
+      operator: {
+        replicas: props.profile.highAvailability ? 2 : 1,
+        // The chart composes the operator image from repository + suffix and takes its digest from genericDigest.
+        image: { ...chartImage({ ...operator, repository: 'cilium/operator' }), ...(operator.digest ? { genericDigest: operator.digest } : {}), suffix: '' },
+      },
+      envoy: { image: chartImage(CILIUM_IMAGES.envoy) },
+      ipam: { mode: 'kubernetes' },
+    };
+    this.chart = this.addChart<CiliumValues>({ release: CILIUM_RELEASE, namespace: 'kube-system', values, ...CILIUM_CHART });
+
+    // Default deny for every namespace but kube-system: ingress only from the
+    // node (kubelet probes), egress only to cluster DNS. Workloads open what
+    // they need with their own NetworkPolicy.
+    this.defaultDeny = new ApiObject(this, 'DefaultDeny', {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'sovra-default-deny' },
+      spec: {
+        description: 'Default deny: only node-originated ingress and DNS egress unless a workload policy allows more.',
+        endpointSelector: { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] },
+        ingress: [{ fromEntities: ['host'] }],
+        egress: [
+          {
+            toEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+            toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+          },
+        ],
+      },
+    });
+    // Cluster-scoped: cdk8s puts the chart namespace on every object.
+    this.defaultDeny.addJsonPatch({ op: 'remove', path: '/metadata/namespace' } as never);
+
+    this.claim({
+      control: 'sc-8',
+      statement: 'Pod-to-pod and node-to-node traffic is encrypted and integrity-protected with WireGuard by Cilium.',
+      evidence: [
+        onChartValues(CILIUM_RELEASE, 'encryption.enabled', { equals: true }),
+        onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' }),
+        onChartValues(CILIUM_RELEASE, 'encryption.nodeEncryption', { equals: true }),
+      ],
+    });
+    this.claim({
+      control: 'sc-8.1',
+      statement: 'Transmission confidentiality and integrity use cryptography: WireGuard (Curve25519, ChaCha20-Poly1305, BLAKE2s) between all nodes.',
+      evidence: [onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' })],
+    });
+    this.claim({
+      control: 'sc-7',
+      statement: 'Traffic between workloads is denied by default by a cluster-wide Cilium policy; each workload allows only its named peers and ports.',
+      evidence: [
+        onObject(this.defaultDeny, 'spec.endpointSelector.matchExpressions[0].operator', { equals: 'NotIn' }),
+        onObject(this.defaultDeny, 'spec.ingress[0].fromEntities', { equals: ['host'] }),
+      ],
+    });
+    this.claim({
+      control: 'ac-4',
+      statement: 'Information flow between workloads is enforced by Cilium network policy with default deny.',
+      evidence: [onObject(this.defaultDeny, 'kind', { equals: 'CiliumClusterwideNetworkPolicy' })],
+    });
+    this.claim({
+      control: 'si-4',
+      statement: 'Hubble records network flows of every node, with TLS between Hubble components.',
+      evidence: [onChartValues(CILIUM_RELEASE, 'hubble.enabled', { equals: true }), onChartValues(CILIUM_RELEASE, 'hubble.tls.enabled', { equals: true })],
+    });
+
+    this.addCryptoAsset({
+      name: 'WireGuard',
+      type: 'protocol',
+      purpose: 'Encryption of pod and node traffic between cluster nodes.',
+      configuredBy: onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' }),
+      properties: { handshake: 'Noise_IKpsk2', keyExchange: 'X25519', aead: 'ChaCha20-Poly1305', hash: 'BLAKE2s' },
+    });
+    this.addCryptoAsset({
+      name: 'ChaCha20-Poly1305',
+      type: 'algorithm',
+      purpose: 'AEAD cipher of the WireGuard tunnels.',
+      configuredBy: onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' }),
+      properties: { primitive: 'ae', parameterSetIdentifier: '256' },
+    });
+    this.addCryptoAsset({
+      name: 'X25519',
+      type: 'algorithm',
+      purpose: 'Key agreement of the WireGuard handshake.',
+      configuredBy: onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' }),
+      properties: { primitive: 'key-agree', curve: 'Curve25519' },
+    });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Validates a profile against its JSON Schema with ajv, turning each error
+ * into a sentence that names the file, the JSON path, the bad value and
+ * what is allowed.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { SovraError } from '../core/errors.js';
+import { readShippedJson } from '../core/paths.js';
+import type { Profile } from './profile.generated.js';
+
+let validator: ValidateFunction<Profile> | undefined;
+
+function compile(): ValidateFunction<Profile> {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    validator = ajv.compile<Profile>(readShippedJson('profiles/profile.schema.json'));
+  }
+  return validator;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function at(doc: unknown, pointer: string): unknown {
+  let cur: unknown = doc;
+  for (const seg of pointer.split('/').slice(1)) {
+    const k = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  }
+  return cur;
+}
+
+function describe(e: ErrorObject, doc: unknown): string {
+  const path = e.instancePath === '' ? '(top level)' : e.instancePath;
+  const value = at(doc, e.instancePath);
+  const sch = e.parentSchema as { properties?: Record<string, unknown>; enum?: unknown[] } | undefined;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      return `${path}: unknown key "${key}"; allowed keys: ${Object.keys(sch?.properties ?? {}).join(', ')}`;
+    }
+    case 'required':
+      return `${path}: missing required key "${(e.params as { missingProperty: string }).missingProperty}"`;
+    case 'type':
+      return `${path}: ${show(value)} is not of type ${(e.params as { type: string }).type}`;
+    case 'enum':
+      return `${path}: ${show(value)} is not allowed; allowed values: ${((e.params as { allowedValues: unknown[] }).allowedValues).map(show).join(', ')}`;
+    case 'pattern':
+      return `${path}: ${show(value)} does not match ${(e.params as { pattern: string }).pattern}`;
+    default:
+      return `${path}: ${show(value)} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+/** Checks `doc` and returns it typed; throws a `bad-profile` SovraError listing every problem. */
+export function validateProfile(doc: unknown, source: string): Profile {
+  const validate = compile();
+  if (validate(doc)) return doc;
+  const problems = [...new Set((validate.errors ?? []).map((e) => describe(e, doc)))];
+  throw new SovraError('bad-profile', `profile ${source} is invalid:\n  - ${problems.join('\n  - ')}`);
+}

@@ -1,0 +1,175 @@
+/**
+ * One synth, every view: builds the construct tree for a profile and
+ * writes manifests, host config, Terraform (where the profile deploys with
+ * it), OSCAL component definitions, the CycloneDX SBOM, SHA256SUMS and the
+ * in-toto/SLSA provenance into a staging directory that replaces the
+ * target only when everything succeeded.
+ */
+import { App } from 'cdk8s';
+import { execFileSync } from 'node:child_process';
+import { Component } from '../constructs/core/component.js';
+import { Platform } from '../constructs/platform.js';
+import { canonicalJson, stableJson } from '../core/canonical.js';
+import { SovraError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
+import { StagedDirectory } from '../core/output-dir.js';
+import { sourceDateEpoch } from '../core/time.js';
+import { toYaml } from '../core/yaml.js';
+import { emitComponentDefinitions } from '../oscal/component-definition.js';
+import { validateOscal } from '../oscal/validate.js';
+import type { Profile } from '../profiles/profile.generated.js';
+import { emitSbom } from '../supply-chain/sbom.js';
+import { checkAllEvidence, objectId } from './evidence.js';
+import type { BaselineException, ComponentView, SynthModel } from './model.js';
+import { OutputIndex } from './output-index.js';
+import { provenanceStatement, sha256sums } from './provenance.js';
+import { synthTerraform } from './terraform.js';
+import { HardenedWorkload } from '../constructs/core/workload.js';
+
+/** Sovra's version, recorded in every document. */
+export const SOVRA_VERSION = '0.1.0';
+
+/** Output paths that do not depend on components. */
+export const OUTPUT = {
+  terraform: 'terraform/cdk.tf.json',
+  hostIndex: 'host/files.json',
+  sbom: 'sbom.cdx.json',
+  sums: 'SHA256SUMS',
+  provenance: 'provenance.intoto.json',
+} as const;
+
+/** Options of one synth. */
+export interface SynthOptions {
+  readonly profile: Profile;
+  /** Where the profile came from (`edge (built-in)`, `./site.yaml`), recorded in provenance. */
+  readonly profileSource: string;
+  /** Output directory; replaced atomically. */
+  readonly outDir: string;
+  /** Environment to read `SOURCE_DATE_EPOCH` from. */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Changes the tree after the platform is built and before output (tests and
+   * benchmarks use it to add or break components).
+   */
+  readonly customize?: (platform: Platform) => void;
+}
+
+/** What a synth wrote. */
+export interface SynthResult {
+  readonly outDir: string;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly sha256: string; readonly bytes: number }>;
+  readonly objects: number;
+}
+
+/** Build time: SOURCE_DATE_EPOCH, else the time of the source commit, else 0. */
+export function buildEpoch(env: NodeJS.ProcessEnv = process.env): number {
+  if (env.SOURCE_DATE_EPOCH !== undefined && env.SOURCE_DATE_EPOCH !== '') return sourceDateEpoch(env);
+  try {
+    const out = execFileSync('git', ['log', '-1', '--format=%ct'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return /^\d+$/.test(out) ? Number(out) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Builds the construct tree of `profile` (cdk8s App → Platform → components). */
+export function buildPlatform(profile: Profile): { app: App; platform: Platform } {
+  const app = new App({ outdir: 'dist', outputFileExtension: '.yaml' });
+  const platform = new Platform(app, 'platform', { profile });
+  return { app, platform };
+}
+
+/** Kubernetes objects of every component, in manifest order. Runs construct validations first. */
+export function renderObjects(platform: Platform): Map<Component, object[]> {
+  const errors = platform.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new SovraError('bad-input', `the construct tree is invalid:\n  - ${errors.join('\n  - ')}`);
+  return new Map(platform.components.map((c) => [c, c.toJson() as object[]]));
+}
+
+/** Path of a component's manifest file. */
+export function manifestFile(component: Component): string {
+  return `manifests/${component.node.id}.yaml`;
+}
+
+function exceptionsOf(component: Component): BaselineException[] {
+  return component.node
+    .findAll()
+    .filter((c): c is HardenedWorkload => c instanceof HardenedWorkload)
+    .flatMap((w) => w.exceptions.map((x) => ({ object: objectId(w.deployment), setting: x.setting, reason: x.reason })));
+}
+
+/** Runs the whole synth; the output directory appears only if every step succeeded. */
+export async function synth(options: SynthOptions): Promise<SynthResult> {
+  const { profile } = options;
+  const epoch = options.env ? buildEpoch(options.env) : buildEpoch();
+  const { platform } = buildPlatform(profile);
+  options.customize?.(platform);
+  const components = platform.components;
+  const objects = renderObjects(platform);
+
+  const out = new StagedDirectory(options.outDir);
+  try {
+    const filesOf = new Map<Component, string[]>();
+    let objectCount = 0;
+    for (const c of components) {
+      const files: string[] = [];
+      const objs = objects.get(c) ?? [];
+      objectCount += objs.length;
+      if (objs.length > 0) {
+        out.write(manifestFile(c), toYaml(...objs));
+        files.push(manifestFile(c));
+      }
+      filesOf.set(c, files);
+    }
+    const hostIndex: Array<{ file: string; installPath: string; component: string }> = [];
+    for (const c of components) {
+      for (const h of c.hostFiles) {
+        const file = `host/${h.path}`;
+        out.write(file, typeof h.content === 'function' ? h.content() : h.content);
+        filesOf.get(c)!.push(file);
+        hostIndex.push({ file, installPath: h.installPath, component: c.node.id });
+      }
+    }
+    if (hostIndex.length > 0) out.write(OUTPUT.hostIndex, stableJson({ files: hostIndex }));
+    const deployTerraform = profile.deploy === 'cdktf';
+    if (deployTerraform) out.write(OUTPUT.terraform, await synthTerraform(components, objects));
+
+    const index = new OutputIndex((f) => out.read(f));
+    const resolved = checkAllEvidence(components, index, { manifestFile, ...(deployTerraform ? { terraformFile: OUTPUT.terraform } : {}) });
+
+    const views: ComponentView[] = components.map((c) => ({
+      id: c.node.id,
+      info: c.info,
+      charts: c.charts,
+      images: c.images,
+      models: c.models,
+      cryptoAssets: c.cryptoAssets,
+      claims: c.claims.map((claim, i) => ({ control: claim.control, statement: claim.statement, status: claim.status ?? 'implemented', evidence: resolved.get(c)![i]! })),
+      exceptions: exceptionsOf(c),
+      files: filesOf.get(c)!,
+    }));
+    const model: SynthModel = { profile, epoch, sovraVersion: SOVRA_VERSION, components: views };
+
+    for (const [path, doc] of emitComponentDefinitions(model)) {
+      validateOscal('component-definition', doc, path);
+      out.write(path, stableJson(doc));
+    }
+    out.write(OUTPUT.sbom, emitSbom(model));
+
+    const covered = out.files();
+    out.write(OUTPUT.sums, sha256sums(covered));
+    const statement = provenanceStatement({
+      files: out.files(),
+      profile: { name: profile.name, source: options.profileSource, digest: sha256Hex(canonicalJson(profile)) },
+      sovraVersion: SOVRA_VERSION,
+      epoch,
+    });
+    out.write(OUTPUT.provenance, stableJson(statement));
+    const files = out.files().map(([path, data]) => ({ path, sha256: sha256Hex(data), bytes: data.length }));
+    out.commit();
+    return { outDir: out.target, files, objects: objectCount };
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}

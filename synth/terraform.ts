@@ -1,0 +1,102 @@
+/**
+ * The Terraform view of the platform (profiles deployed with `cdktf`): one
+ * `helm_release` per chart, from the same typed values object the HelmChart
+ * objects use, and one `kubernetes_manifest` per synthesized object. cdktf
+ * stays behind this one function, so the Terraform path can move to another
+ * engine without touching components.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Component } from '../constructs/core/component.js';
+import { toYaml } from '../core/yaml.js';
+
+/** Name of the Terraform stack; its folder under `cdktf.out/stacks/`. */
+export const TERRAFORM_STACK = 'sovra';
+
+/** Version constraints of the providers the stack uses. */
+export const TERRAFORM_PROVIDERS = {
+  helm: { source: 'hashicorp/helm', version: '~> 3.0' },
+  kubernetes: { source: 'hashicorp/kubernetes', version: '~> 2.35' },
+} as const;
+
+function logicalId(...parts: string[]): string {
+  return parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** Builds the stack in `scope` (a cdktf App); returns the stack. Used by `cdktf synth` and by `sovra synth`. */
+export async function buildTerraformStack(scope: unknown, components: readonly Component[], objects: ReadonlyMap<Component, readonly object[]>): Promise<unknown> {
+  const cdktf = await import('cdktf');
+  const { HelmProvider } = await import('@cdktf/provider-helm/lib/provider/index.js');
+  const { Release } = await import('@cdktf/provider-helm/lib/release/index.js');
+  const stack = new cdktf.TerraformStack(scope as InstanceType<typeof cdktf.App>, TERRAFORM_STACK);
+  // A relative state path keeps absolute paths out of the output.
+  new cdktf.LocalBackend(stack, { path: 'terraform.tfstate' });
+  const kubeconfig = new cdktf.TerraformVariable(stack, 'kubeconfig', { type: 'string', default: '~/.kube/config', description: 'Path of the kubeconfig of the target cluster.' });
+  kubeconfig.overrideLogicalId('kubeconfig');
+  new HelmProvider(stack, 'helm', { kubernetes: { configPath: kubeconfig.stringValue } });
+  stack.addOverride('terraform.required_providers.kubernetes', TERRAFORM_PROVIDERS.kubernetes);
+  stack.addOverride('terraform.required_providers.helm.version', TERRAFORM_PROVIDERS.helm.version);
+  stack.addOverride('provider.kubernetes', [{ config_path: kubeconfig.stringValue }]);
+
+  const namespaces = new Map<string, InstanceType<typeof cdktf.TerraformResource>>();
+  const manifest = (component: Component, obj: object) => {
+    const o = obj as { kind: string; metadata: { name: string } };
+    const r = new cdktf.TerraformResource(stack, logicalId('m', component.node.id, o.kind, o.metadata.name), {
+      terraformResourceType: 'kubernetes_manifest',
+      terraformGeneratorMetadata: { providerName: 'kubernetes' },
+    });
+    r.overrideLogicalId(logicalId(component.node.id, o.kind, o.metadata.name));
+    r.addOverride('manifest', obj);
+    return r;
+  };
+  // Namespaces first, then charts, then the remaining objects (which may need the charts' CRDs).
+  for (const c of components) {
+    for (const obj of objects.get(c) ?? []) if ((obj as { kind: string }).kind === 'Namespace') namespaces.set(c.node.id, manifest(c, obj));
+  }
+  const releases: InstanceType<typeof Release>[] = [];
+  for (const c of components) {
+    for (const chart of c.charts) {
+      const ns = namespaces.get(c.node.id);
+      const release = new Release(stack, logicalId('r', chart.release), {
+        name: chart.release,
+        repository: chart.repository,
+        chart: chart.chart,
+        version: chart.version,
+        namespace: chart.namespace,
+        createNamespace: false,
+        atomic: true,
+        wait: true,
+        timeout: 900,
+        values: [toYaml(chart.values)],
+        ...(ns ? { dependsOn: [ns] } : {}),
+      });
+      release.overrideLogicalId(chart.release);
+      releases.push(release);
+    }
+  }
+  for (const c of components) {
+    for (const obj of objects.get(c) ?? []) {
+      if ((obj as { kind: string }).kind === 'Namespace') continue;
+      const r = manifest(c, obj);
+      const ns = namespaces.get(c.node.id);
+      r.dependsOn = [...releases, ...(ns ? [ns] : [])].map((d) => d.fqn);
+    }
+  }
+  return stack;
+}
+
+/** The stack's `cdk.tf.json`, synthesized in a temporary folder. */
+export async function synthTerraform(components: readonly Component[], objects: ReadonlyMap<Component, readonly object[]>): Promise<string> {
+  const cdktf = await import('cdktf');
+  const outdir = mkdtempSync(join(tmpdir(), 'sovra-cdktf-'));
+  try {
+    const app = new cdktf.App({ outdir, skipValidation: false });
+    await buildTerraformStack(app, components, objects);
+    app.synth();
+    const json = JSON.parse(readFileSync(join(outdir, 'stacks', TERRAFORM_STACK, 'cdk.tf.json'), 'utf8')) as object;
+    return JSON.stringify(json, null, 2) + '\n';
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
