@@ -3,7 +3,8 @@
  * aggregate one, each a pure function of the synth model. Implemented
  * requirements carry every claim's evidence; UUIDs are derived from content.
  */
-import { imagePurl, imageRef } from '../constructs/core/image.js';
+import { imageRef } from '../constructs/core/image.js';
+import { ociPurl } from '../supply-chain/purl.js';
 import { isoTime } from '../core/time.js';
 import type { ComponentView, SynthModel } from '../synth/model.js';
 import { catalog } from './catalog.js';
@@ -68,7 +69,7 @@ function metadata(model: SynthModel, title: string): DocumentMetadata {
 function componentLinks(c: ComponentView, docPath: string): Link[] {
   const links: Link[] = [];
   for (const chart of c.charts) links.push({ href: chart.repository, rel: 'helm-chart', text: `${chart.chart} ${chart.version}` });
-  for (const image of c.images) links.push({ href: imagePurl(image), rel: 'image', text: imageRef(image) });
+  for (const image of c.images) links.push({ href: ociPurl(image), rel: 'image', text: imageRef(image) });
   for (const m of c.models) links.push({ href: m.source, rel: 'model', text: `${m.name} ${m.version} sha256:${m.sha256}` });
   for (const file of c.files) links.push({ href: hrefFrom(docPath, file), rel: 'output', text: file });
   return links;

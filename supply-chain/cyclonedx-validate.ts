@@ -1,0 +1,59 @@
+/**
+ * Synchronous, offline validation of CycloneDX 1.6 JSON against the schema
+ * files that `@cyclonedx/cyclonedx-library` ships, compiled the way the
+ * library's own `Validation.JsonStrictValidator` compiles them (same Ajv
+ * options and formats). The bom schema refers to its siblings by relative
+ * name (`spdx.SNAPSHOT.schema.json`, …), so those are registered under the
+ * ids the relative names resolve to; nothing is fetched.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import AjvModule, { type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { SovraError } from '../core/errors.js';
+
+// ajv and ajv-formats are CommonJS with a `default` export; under NodeNext the default import is the module object.
+const Ajv = AjvModule.default;
+const addFormats = addFormatsModule.default;
+// ajv-formats-draft2019 ships no type declarations.
+const addFormats2019 = createRequire(import.meta.url)('ajv-formats-draft2019') as (ajv: unknown, options: { formats: string[] }) => void;
+
+const SCHEMA_BASE = 'http://cyclonedx.org/schema/';
+const SIBLINGS = ['spdx.SNAPSHOT.schema.json', 'cryptography-defs.SNAPSHOT.schema.json', 'jsf-0.82.SNAPSHOT.schema.json'];
+
+let validator: ValidateFunction | undefined;
+
+function schemaDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('@cyclonedx/cyclonedx-library/package.json');
+  return join(dirname(pkg), 'res', 'schema');
+}
+
+function compile(): ValidateFunction {
+  const dir = schemaDir();
+  const read = (file: string): object => JSON.parse(readFileSync(join(dir, file), 'utf8')) as object;
+  const schemas = Object.fromEntries(SIBLINGS.map((f) => [SCHEMA_BASE + f, read(f)]));
+  const ajv = new Ajv({
+    useDefaults: false,
+    strict: false,
+    strictSchema: false,
+    addUsedSchema: false,
+    allErrors: true,
+    schemas,
+    loadSchema: (uri: string) => {
+      throw new Error(`remote schemas are disabled: ${uri}`);
+    },
+  });
+  addFormats(ajv);
+  addFormats2019(ajv, { formats: ['idn-email'] });
+  ajv.addFormat('iri-reference', true);
+  return ajv.compile(read('bom-1.6.SNAPSHOT.schema.json'));
+}
+
+/** Throws `SovraError('invalid-output')` unless `json` is a valid CycloneDX 1.6 document; `name` names it in the message. */
+export function validateCycloneDx16(json: string, name: string): void {
+  validator ??= compile();
+  if (validator(JSON.parse(json))) return;
+  const problems = (validator.errors ?? []).slice(0, 5).map((e) => `at ${e.instancePath || '/'}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+  throw new SovraError('invalid-output', `${name} is not a valid CycloneDX 1.6 document: ${problems.join('; ')}.`);
+}

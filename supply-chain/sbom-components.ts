@@ -1,0 +1,98 @@
+/**
+ * CycloneDX components for what a Sovra component ships: container images,
+ * Helm charts and model weights. Each has a stable bom-ref derived from its
+ * identity, so the same artifact declared by two components is one entry.
+ */
+import { ComponentType, ExternalReferenceType, HashAlgorithm } from '@cyclonedx/cyclonedx-library/Enums';
+import { Component, ExternalReference, LicenseExpression, LicenseRepository, Property } from '@cyclonedx/cyclonedx-library/Models';
+import type { HelmChartSpec } from '../constructs/core/chart.js';
+import { imageRef, type ImageSpec } from '../constructs/core/image.js';
+import type { ModelDeclaration } from '../native/declaration.js';
+import { chartPurl, modelPurl, ociPurl } from './purl.js';
+
+/** Licenses of one SPDX expression. */
+export function licenses(expression: string): LicenseRepository {
+  return new LicenseRepository([new LicenseExpression(expression)]);
+}
+
+/** Hex part of a `sha256:<hex>` digest. */
+function hex(digest: string): string {
+  return digest.slice('sha256:'.length);
+}
+
+/** External reference of a declared source: a distribution URL, or build metadata for anything else (`generated:…`). */
+function sourceReference(source: string, comment: string): ExternalReference {
+  const type = /^https?:\/\//.test(source) ? ExternalReferenceType.Distribution : ExternalReferenceType.BuildMeta;
+  return new ExternalReference(source, type, { comment });
+}
+
+/** Stable bom-ref of an image. */
+export function imageBomRef(image: ImageSpec): string {
+  return `image:${imageRef(image)}`;
+}
+
+/** Stable bom-ref of a chart. */
+export function chartBomRef(chart: HelmChartSpec<object>): string {
+  return `chart:${chart.repository}#${chart.chart}@${chart.version}`;
+}
+
+/** Stable bom-ref of a model. */
+export function modelBomRef(model: ModelDeclaration): string {
+  return `model:${model.name}@${model.version}`;
+}
+
+/** A container image as a CycloneDX `container` component. */
+export function imageComponent(image: ImageSpec): Component {
+  const c = new Component(ComponentType.Container, `${image.registry}/${image.repository}`, {
+    bomRef: imageBomRef(image),
+    version: image.tag,
+    purl: ociPurl(image),
+    licenses: licenses(image.license),
+  });
+  if (image.digest) c.hashes.set(HashAlgorithm['SHA-256'], hex(image.digest));
+  if (image.source) c.externalReferences.add(sourceReference(image.source, 'Where the image pin was taken from.'));
+  return c;
+}
+
+/** A Helm chart as a CycloneDX `application` component (group = repository host). */
+export function chartComponent(chart: HelmChartSpec<object>): Component {
+  const c = new Component(ComponentType.Application, chart.chart, {
+    bomRef: chartBomRef(chart),
+    group: new URL(chart.repository).host,
+    version: chart.version,
+    purl: chartPurl(chart),
+    licenses: licenses(chart.license),
+  });
+  if (chart.digest) c.hashes.set(HashAlgorithm['SHA-256'], hex(chart.digest));
+  c.externalReferences.add(new ExternalReference(chart.repository, ExternalReferenceType.Distribution, { comment: 'Helm chart repository.' }));
+  if (chart.source) c.externalReferences.add(sourceReference(chart.source, 'Where the chart pin was taken from.'));
+  c.properties.add(new Property('sovra:chart:release', chart.release));
+  c.properties.add(new Property('sovra:chart:namespace', chart.namespace));
+  return c;
+}
+
+/** Model weights as a CycloneDX `machine-learning-model` component with their SHA-256. */
+export function modelComponent(model: ModelDeclaration): Component {
+  const c = new Component(ComponentType.MachineLearningModel, model.name, {
+    bomRef: modelBomRef(model),
+    version: model.version,
+    purl: modelPurl(model),
+    licenses: licenses(model.license),
+  });
+  c.hashes.set(HashAlgorithm['SHA-256'], model.sha256);
+  c.externalReferences.add(sourceReference(model.source, 'Source of the weights.'));
+  const p = model.parameters;
+  const props: Array<[string, string]> = [
+    ['sovra:model:file', model.file],
+    ['sovra:model:format', model.format],
+    ['sovra:model:size-bytes', String(model.sizeBytes)],
+    ['sovra:model:architecture', p.architecture],
+    ['sovra:model:context-length', String(p.contextLength)],
+    ['sovra:model:embedding-length', String(p.embeddingLength)],
+    ['sovra:model:layers', String(p.layers)],
+    ['sovra:model:vocab-size', String(p.vocabSize)],
+    ['sovra:model:quantization', p.quantization],
+  ];
+  for (const [k, v] of props) c.properties.add(new Property(k, v));
+  return c;
+}
