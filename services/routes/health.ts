@@ -1,0 +1,31 @@
+/** Liveness, readiness and the OpenAPI document; unauthenticated, for probes and tools. */
+import type { FastifyInstance } from 'fastify';
+import type { ServiceContext } from '../context.js';
+
+const READY_TIMEOUT_MS = 2000;
+
+/** Registers `/healthz`, `/readyz` and `/openapi.json`. */
+export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['operations'] } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { summary: 'Readiness: storage and at least one inference tier are reachable.', tags: ['operations'] } }, async (_request, reply) => {
+    const storage = ctx.storage
+      ? await Promise.race([
+          ctx.storage.ping().then(
+            () => 'ok',
+            (e: unknown) => `failed: ${e instanceof Error ? e.message : String(e)}`,
+          ),
+          new Promise<string>((resolve) => setTimeout(() => resolve('failed: no answer within 2 s'), READY_TIMEOUT_MS).unref()),
+        ])
+      : 'failed: not configured';
+    const tier = await ctx.router.reachable(READY_TIMEOUT_MS);
+    const ready = storage === 'ok' && tier !== undefined;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not ready',
+      checks: { storage, inference: tier ? `ok (${tier})` : 'failed: no tier reachable' },
+      breakers: ctx.router.breakerStates(),
+    });
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
