@@ -35,9 +35,17 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
   const kubeconfig = new cdktf.TerraformVariable(stack, 'kubeconfig', { type: 'string', default: '~/.kube/config', description: 'Path of the kubeconfig of the target cluster.' });
   kubeconfig.overrideLogicalId('kubeconfig');
   new HelmProvider(stack, 'helm', { kubernetes: { configPath: kubeconfig.stringValue } });
-  stack.addOverride('terraform.required_providers.kubernetes', TERRAFORM_PROVIDERS.kubernetes);
+  // The kubernetes provider has no prebuilt binding here: a small provider construct declares it.
+  class KubernetesProvider extends cdktf.TerraformProvider {
+    constructor(id: string, private readonly configPath: string) {
+      super(stack, id, { terraformResourceType: 'kubernetes', terraformGeneratorMetadata: { providerName: 'kubernetes', providerVersionConstraint: TERRAFORM_PROVIDERS.kubernetes.version }, terraformProviderSource: TERRAFORM_PROVIDERS.kubernetes.source });
+    }
+    protected override synthesizeAttributes(): Record<string, unknown> {
+      return { config_path: this.configPath };
+    }
+  }
+  new KubernetesProvider('kubernetes', kubeconfig.stringValue);
   stack.addOverride('terraform.required_providers.helm.version', TERRAFORM_PROVIDERS.helm.version);
-  stack.addOverride('provider.kubernetes', [{ config_path: kubeconfig.stringValue }]);
 
   const namespaces = new Map<string, InstanceType<typeof cdktf.TerraformResource>>();
   const manifest = (component: Component, obj: object) => {

@@ -5,7 +5,7 @@
  * control claims. Every view (manifests, host config, OSCAL, SBOM,
  * provenance, Terraform) reads these declarations; nothing is written twice.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { SovraError } from '../../core/errors.js';
 import { toYaml } from '../../core/yaml.js';
@@ -101,8 +101,7 @@ export abstract class Component extends Chart {
           },
         },
       });
-      // cdk8s sets the chart namespace on every object; a Namespace has none.
-      this.namespaceObject.addJsonPatch({ op: 'remove', path: '/metadata/namespace' } as never);
+      this.clusterScoped(this.namespaceObject);
     }
   }
 
@@ -200,6 +199,12 @@ export abstract class Component extends Chart {
     }
     if (claim.evidence.length === 0) throw new Error(`${this.node.path}: claim on ${claim.control} has no evidence`);
     this._claims.push(claim);
+  }
+
+  /** Marks `obj` as cluster-scoped: cdk8s puts the chart namespace on every object, so it is removed. */
+  protected clusterScoped<T extends ApiObject>(obj: T): T {
+    obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    return obj;
   }
 
   /** Makes `obj` come after this component's Namespace in the manifest. */

@@ -96,8 +96,7 @@ export class Cilium extends Component {
         ],
       },
     });
-    // Cluster-scoped: cdk8s puts the chart namespace on every object.
-    this.defaultDeny.addJsonPatch({ op: 'remove', path: '/metadata/namespace' } as never);
+    this.clusterScoped(this.defaultDeny);
 
     this.claim({
       control: 'sc-8',
