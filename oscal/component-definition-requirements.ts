@@ -12,9 +12,13 @@ import { catalog } from './catalog.js';
 import { PLATFORM_ROLE_ID, SOVRA_OSCAL_NS, platformPartyUuid, requirementUuid } from './component-definition-ids.js';
 import type { ControlImplementation, Link, Property } from './types/component-definition.generated.js';
 
-/** A Sovra prop; the value is made a valid OSCAL string (no line breaks, no outer blanks). */
+/**
+ * A Sovra prop; the value is made a valid OSCAL string (no line breaks, no
+ * outer blanks). Blanks inside a line are kept: evidence values are JSON, and
+ * collapsing the spaces inside a JSON string would change the recorded value.
+ */
 export function sovraProp(name: string, value: string, extra: Partial<Omit<Property, 'name' | 'value' | 'ns'>> = {}): Property {
-  const v = value.replace(/\s+/g, ' ').trim();
+  const v = value.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim();
   return { name, ns: SOVRA_OSCAL_NS, value: v === '' ? '(empty)' : v, ...extra };
 }
 

@@ -1,0 +1,156 @@
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
+import { PackageURL } from 'packageurl-js';
+import { describe, expect, it } from 'vitest';
+import { isSovraError } from '../core/errors.js';
+import { mutableSynthModel, synthModel } from '../test/fixtures/synth-model.js';
+import { validateCycloneDx16 } from './cyclonedx-validate.js';
+import { emitSbom } from './sbom.js';
+
+interface CdxComponent {
+  type: string;
+  name: string;
+  group?: string;
+  version?: string;
+  'bom-ref': string;
+  purl?: string;
+  hashes?: Array<{ alg: string; content: string }>;
+  licenses?: Array<{ expression?: string; license?: { id?: string } }>;
+  externalReferences?: Array<{ url: string; type: string }>;
+}
+interface CdxBom {
+  specVersion: string;
+  serialNumber: string;
+  metadata: { timestamp: string; tools: { components: CdxComponent[] }; component: CdxComponent };
+  components: CdxComponent[];
+  dependencies: Array<{ ref: string; dependsOn?: string[] }>;
+}
+
+function bom(json = emitSbom(synthModel())): CdxBom {
+  return JSON.parse(json) as CdxBom;
+}
+
+describe('emitSbom', () => {
+  it('is valid CycloneDX 1.6 for the library’s own (asynchronous) strict validator too', async () => {
+    const json = emitSbom(synthModel());
+    expect(bom(json).specVersion).toBe('1.6');
+    const errors = await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(json);
+    expect(errors).toBeNull();
+  });
+
+  it('is byte-identical for the same model, whatever the declaration order of components', () => {
+    const a = emitSbom(synthModel());
+    expect(emitSbom(synthModel())).toBe(a);
+    const reordered = mutableSynthModel();
+    reordered.components.reverse();
+    expect(emitSbom(reordered)).toBe(a);
+  });
+
+  it('derives the serial number from content and stamps the epoch', () => {
+    const a = bom();
+    expect(a.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.metadata.timestamp).toBe('2026-01-01T00:00:00Z');
+    const changed = mutableSynthModel();
+    changed.components[0]!.images[0]!.tag = 'v1.16.6';
+    expect(bom(emitSbom(changed)).serialNumber).not.toBe(a.serialNumber);
+    const later = mutableSynthModel();
+    later.epoch += 1;
+    expect(bom(emitSbom(later)).metadata.timestamp).toBe('2026-01-01T00:00:01Z');
+  });
+
+  it('names the platform and the tool in the metadata', () => {
+    const md = bom().metadata;
+    expect(md.component.name).toBe('sovra-edge');
+    expect(md.component.version).toBe('0.1.0');
+    expect(md.tools.components.map((t) => t.name)).toEqual(['sovra']);
+  });
+
+  it('lists every image as a container whose purl carries the digest, with its SHA-256', () => {
+    const model = synthModel();
+    const images = bom().components.filter((c) => c.type === 'container');
+    const declared = model.components.flatMap((c) => c.images);
+    expect(images).toHaveLength(declared.length);
+    for (const image of declared) {
+      const c = images.find((i) => i.name === `${image.registry}/${image.repository}`)!;
+      expect(c.version).toBe(image.tag);
+      const purl = PackageURL.fromString(c.purl!);
+      expect(purl.type).toBe('oci');
+      expect(purl.version).toBe(image.digest);
+      expect(purl.qualifiers).toMatchObject({ repository_url: `${image.registry}/${image.repository}`, tag: image.tag });
+      expect(c.hashes).toEqual([{ alg: 'SHA-256', content: image.digest!.slice(7) }]);
+    }
+  });
+
+  it('lists models as machine-learning-model with SHA-256 and their source', () => {
+    const m = synthModel().components[1]!.models[0]!;
+    const c = bom().components.find((x) => x.type === 'machine-learning-model')!;
+    expect(c.name).toBe(m.name);
+    expect(c.hashes).toEqual([{ alg: 'SHA-256', content: m.sha256 }]);
+    expect(c.externalReferences!.map((r) => r.url)).toContain(m.source);
+  });
+
+  it('lists charts with name, group, version, a generic purl and the digest when known', () => {
+    const charts = bom().components.filter((c) => c['bom-ref'].startsWith('chart:'));
+    const cilium = charts.find((c) => c.name === 'cilium')!;
+    expect(cilium).toMatchObject({ type: 'application', group: 'helm.cilium.io', version: '1.16.5' });
+    expect(PackageURL.fromString(cilium.purl!).type).toBe('generic');
+    expect(cilium.hashes).toEqual([{ alg: 'SHA-256', content: 'c'.repeat(64) }]);
+    expect(charts.find((c) => c.name === 'nats')!.hashes).toBeUndefined();
+  });
+
+  it('gives every component a license', () => {
+    const b = bom();
+    for (const c of [...b.components, b.metadata.component]) {
+      expect(c.licenses?.length, c['bom-ref']).toBeGreaterThan(0);
+    }
+    const mixed = mutableSynthModel();
+    mixed.components[0]!.images[0]!.license = 'MIT OR Apache-2.0';
+    const cilium = bom(emitSbom(mixed)).components.find((c) => c['bom-ref'] === 'component:cilium')!;
+    // Parts are sorted by their expression as declared, then compound ones are parenthesized.
+    expect(cilium.licenses).toEqual([{ expression: 'Apache-2.0 AND (MIT OR Apache-2.0)' }]);
+    // The order of the parts does not depend on which artifact declared which license.
+    const swapped = mutableSynthModel();
+    swapped.components[0]!.charts[0]!.license = 'MIT OR Apache-2.0';
+    const cilium2 = bom(emitSbom(swapped)).components.find((c) => c['bom-ref'] === 'component:cilium')!;
+    expect(cilium2.licenses).toEqual(cilium.licenses);
+  });
+
+  it('records the component graph: platform → components → their artifacts and dependencies', () => {
+    const deps = new Map(bom().dependencies.map((d) => [d.ref, d.dependsOn ?? []]));
+    expect(deps.get('platform:sovra-edge')).toEqual(['component:cilium', 'component:control-plane', 'component:nats']);
+    expect(deps.get('component:control-plane')).toEqual(
+      expect.arrayContaining(['component:cilium', 'component:nats', 'model:sovra-tiny-chat@1']),
+    );
+    expect(deps.get('component:cilium')!.some((r) => r.startsWith('image:quay.io/cilium/cilium:v1.16.5@sha256:'))).toBe(true);
+  });
+
+  it('lists an artifact shared by two components once, and refuses conflicting declarations', () => {
+    const shared = mutableSynthModel();
+    shared.components[2]!.images.push(structuredClone(shared.components[0]!.images[0]!));
+    const b = bom(emitSbom(shared));
+    expect(b.components.filter((c) => c.name === 'quay.io/cilium/cilium')).toHaveLength(1);
+    const conflict = mutableSynthModel();
+    conflict.components[2]!.images.push({ ...structuredClone(conflict.components[0]!.images[0]!), license: 'MIT' });
+    expect(() => emitSbom(conflict)).toThrow(/declare image:quay\.io\/cilium\/cilium/);
+  });
+
+  it('refuses a dependency on a component that is not in the model', () => {
+    const m = mutableSynthModel();
+    m.components[0]!.info.dependsOn = ['keycloak'];
+    expect(() => emitSbom(m)).toThrow(/depends on "keycloak"/);
+  });
+});
+
+describe('validateCycloneDx16', () => {
+  it('throws invalid-output with the validator’s message for a broken document', () => {
+    const b = bom() as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    b.components[0].hashes = [{ alg: 'SHA-256', content: 'not-hex' }];
+    try {
+      validateCycloneDx16(JSON.stringify(b), 'broken SBOM');
+      expect.unreachable('should have thrown');
+    } catch (e) {
+      expect(isSovraError(e) && e.code).toBe('invalid-output');
+      expect((e as Error).message).toContain('broken SBOM');
+      expect((e as Error).message).toContain('/components/0/hashes/0/content');
+    }
+  });
+});
