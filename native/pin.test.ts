@@ -36,7 +36,7 @@ describe('model pinning', () => {
 
     // One flipped weight byte: same size, same header, other digest.
     const bytes = Buffer.from(buildTinyModel());
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     writeFileSync(join(sub, 'tiny.gguf'), bytes);
     const changed = await verifyModel(sub, decl);
     expect(changed.ok).toBe(false);
