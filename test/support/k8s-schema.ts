@@ -101,7 +101,7 @@ export class K8sSchemas {
   }
 
   /** Validates `obj`; an object with no schema gives an error naming the files looked for. */
-  validate(obj: { apiVersion?: unknown; kind?: unknown }): K8sValidation {
+  validate(obj: { readonly apiVersion?: unknown; readonly kind?: unknown; readonly [key: string]: unknown }): K8sValidation {
     if (typeof obj?.apiVersion !== 'string' || typeof obj.kind !== 'string') {
       return { errors: [`not a Kubernetes object: apiVersion and kind must be strings (got ${JSON.stringify(obj?.apiVersion)}, ${JSON.stringify(obj?.kind)})`] };
     }
