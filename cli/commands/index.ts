@@ -3,9 +3,11 @@ import type { Command } from '../command.js';
 import { profilesCommand } from './profiles.js';
 import { synthCommand } from './synth.js';
 import { auditVerifyCommand } from './audit.js';
+import { modelCommand } from './model.js';
 
 export const commands: Command[] = [
   synthCommand,
   profilesCommand,
   auditVerifyCommand,
+  modelCommand,
 ];

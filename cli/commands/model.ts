@@ -1,0 +1,136 @@
+/**
+ * `sovra model pin` and `sovra model verify`: the declaration of a GGUF
+ * model (name, file, SHA-256, license, source, parameters) is written once
+ * by `pin` and checked against the files by `verify`.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { EXIT_CODES, SovraError } from '../../core/errors.js';
+import { parseModelDeclaration } from '../../native/declaration-check.js';
+import type { ModelDeclaration } from '../../native/declaration.js';
+import { pinModel, verifyModel, type ModelVerification } from '../../native/pin.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+
+const usage = [
+  'Usage: sovra model pin <file.gguf> [--name <name>] [--version <v>] [--license <spdx>] [--source <url>] [--out <file>] [--sbom]',
+  '       sovra model verify <declaration.json>... [--dir <model-dir>] [--json]',
+  '',
+  'pin     reads a GGUF file (header checked, SHA-256 computed) and prints its model',
+  '        declaration as JSON: name, version, file, sha256, sizeBytes, license, source,',
+  '        format and parameters read from the header. The declaration is the single',
+  '        source for the runtime (which refuses another digest), the SBOM and provenance.',
+  '        --name, --version, --license, --source   override what the header says',
+  '                     (defaults: general.name / general.version / general.license /',
+  '                     general.source.url, else the file name, the digest prefix,',
+  '                     NOASSERTION, NOASSERTION)',
+  '        --out <file> write the declaration to <file> instead of printing it',
+  '        --sbom       print a CycloneDX 1.6 SBOM with the model component instead',
+  '',
+  'verify  checks model files against declaration files. A declaration file holds one',
+  '        declaration (a JSON object, as `pin` prints it) or a JSON array of them. Each',
+  '        model file is `file` of its declaration, resolved against --dir, by default',
+  '        the folder of the declaration file. Checks presence, size, SHA-256 and the',
+  '        parameters in the GGUF header; prints one line per model (--json: a report).',
+  '',
+  'Exit status:',
+  `   0  every file matches its declaration (pin: the declaration was written)`,
+  `  ${EXIT_CODES['failed-verification']}  verify: a file is missing or differs from its declaration`,
+  `  ${EXIT_CODES['bad-input']}  a malformed declaration file, or a file that is not a valid GGUF model`,
+  `  ${EXIT_CODES.io}  a file cannot be read or written`,
+  `  ${EXIT_CODES.usage}  wrong arguments`,
+  '',
+].join('\n');
+
+/** Writes `text` to `file` through a temporary file and a rename. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new SovraError('io', `Cannot write ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function pin(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('model pin', args, {
+    name: { type: 'string' },
+    version: { type: 'string' },
+    license: { type: 'string' },
+    source: { type: 'string' },
+    out: { type: 'string' },
+    sbom: { type: 'boolean' },
+  }, true);
+  if (positionals.length !== 1) throw new SovraError('usage', 'sovra model pin: give exactly one GGUF file. Run `sovra model --help` for usage.');
+  const decl = await pinModel(positionals[0]!, { name: values.name, version: values.version, license: values.license, source: values.source });
+  let text = JSON.stringify(decl, null, 2) + '\n';
+  if (values.sbom) {
+    const { modelSbomDocument } = await import('../../native/sbom.js');
+    text = modelSbomDocument([decl]);
+  }
+  if (values.out !== undefined) await writeAtomic(values.out, text);
+  else process.stdout.write(text);
+  return 0;
+}
+
+/** The declarations in one declaration file; a malformed file is `bad-input` naming it. */
+async function readDeclarations(file: string): Promise<ModelDeclaration[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new SovraError('io', `Cannot read the declaration file ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new SovraError('bad-input', `${file} is not JSON (${(e as Error).message}). A declaration file holds the JSON that \`sovra model pin\` prints, or an array of such objects.`, { cause: e });
+  }
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) throw new SovraError('bad-input', `${file} holds an empty list; it must declare at least one model.`);
+  return items.map((item, i) => parseModelDeclaration(item, Array.isArray(value) ? `${file} [${i}]` : file));
+}
+
+async function verify(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('model verify', args, { dir: { type: 'string' }, json: { type: 'boolean' } }, true);
+  if (positionals.length === 0) throw new SovraError('usage', 'sovra model verify: give at least one declaration file. Run `sovra model --help` for usage.');
+  // Every declaration file is read first, so a malformed one stops the command before any hashing.
+  const work: Array<{ file: string; decl: ModelDeclaration }> = [];
+  for (const file of positionals) for (const decl of await readDeclarations(file)) work.push({ file, decl });
+  const results: Array<ModelVerification & { declaration: string }> = [];
+  for (const { file, decl } of work) {
+    const dir = values.dir !== undefined ? resolve(values.dir) : dirname(resolve(file));
+    results.push({ declaration: file, ...(await verifyModel(dir, decl)) });
+  }
+  const ok = results.every((r) => r.ok);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ ok, models: results }, null, 2) + '\n');
+  } else {
+    for (const r of results) {
+      process.stdout.write(r.ok ? `ok      ${r.name}  ${r.path}\n` : `FAILED  ${r.name}  ${r.path}\n${r.problems.map((p) => `        ${p}\n`).join('')}`);
+    }
+  }
+  if (!ok) {
+    const failed = results.filter((r) => !r.ok).map((r) => r.name);
+    process.stderr.write(`sovra: ${failed.length} of ${results.length} models do not match their declarations: ${failed.join(', ')}.\n`);
+    return EXIT_CODES['failed-verification'];
+  }
+  return 0;
+}
+
+/** The model command (`pin` and `verify`). */
+export const modelCommand: Command = {
+  name: 'model',
+  summary: 'Pin a GGUF model (print its declaration) or verify model files against declarations',
+  usage,
+  async run(args) {
+    const [sub, ...rest] = args;
+    if (sub === 'pin') return pin(rest);
+    if (sub === 'verify') return verify(rest);
+    throw new SovraError('usage', `sovra model: unknown subcommand ${JSON.stringify(sub ?? '')}; use \`sovra model pin\` or \`sovra model verify\`. Run \`sovra model --help\` for usage.`);
+  },
+};
