@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { ragRoutes } from './routes/rag.js';
+import { installGracefulClose } from './server/connections.js';
 import type { Storage } from './storage/types.js';
 
 /** Version of the API in the OpenAPI document. */
@@ -60,6 +61,8 @@ export interface AppOptions {
   readonly metrics?: ServiceMetrics;
   /** Verifier of bearer tokens. @default an OidcAuthenticator for `oidc` */
   readonly authenticator?: Authenticator;
+  /** On close, how long answers in flight may take before their connections are cut, in ms. @default 10000 */
+  readonly shutdownGraceMs?: number;
 }
 
 /** The app and the router it built (for tests and shutdown). */
@@ -101,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<SovraApp> {
     },
   });
 
+  installGracefulClose(app, options.shutdownGraceMs ?? 10_000);
   installErrorHandling(app, ctx);
   installLifecycle(app, ctx, options.authenticator ?? new OidcAuthenticator(options.oidc), options.policy ?? PolicyEngine.fromFile(undefined), new RateLimiter(options.rateLimit ?? { ratePerSecond: 50 }));
 

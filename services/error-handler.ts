@@ -78,6 +78,8 @@ export function installErrorHandling(app: FastifyInstance, ctx: ServiceContext):
 
   app.setErrorHandler(async (error, request, reply) => {
     let problem = toProblem(error);
+    // A client that went away before the answer started is recorded as such, not as a failure of the service.
+    if (request.sovra?.abort.signal.aborted) problem = new ProblemError(499, 'client_closed', 'The client closed the connection before the answer was sent.');
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     if (problem.status === 401 || problem.status === 403 || problem.status === 429) ctx.metrics.denials.inc({ status: String(problem.status), code: problem.code });
     try {

@@ -168,12 +168,13 @@ async function streamed(ctx: ServiceContext, request: FastifyRequest, reply: Fas
       if (includeUsage) yield frame({ id, object: 'chat.completion.chunk', created, model: current.model, choices: [], usage: usage ?? null });
       yield 'data: [DONE]\n\n';
     } catch (e) {
+      if (call.signal?.aborted) return; // the client went away: recorded below
       const problem = e instanceof ProblemError ? e : new ProblemError(502, 'stream_failed', 'The answer broke off and no tier could continue it.', { cause: e });
       if (!finished) {
         finished = true;
         await closeAudit(ctx, request, { outcome: 'error', status: problem.status, tier: tiers.join('>'), responseDigest: sha256Digest(text), reason: problem.code });
       }
-      if (!call.signal?.aborted) yield frame(problemBody(problem, { instance: request.url, requestId: request.id, openai: true }));
+      yield frame(problemBody(problem, { instance: request.url, requestId: request.id, openai: true }));
     } finally {
       if (!finished) {
         // The client went away mid-stream: record what it got.

@@ -77,6 +77,13 @@ export class UpstreamHttp {
         if (status >= 200 && status < 300) {
           settled = true;
           cleanup();
+          // The client going away also stops an answer already being read.
+          const signal = options.signal;
+          if (signal) {
+            const stop = () => res.destroy(abortError());
+            signal.addEventListener('abort', stop, { once: true });
+            res.once('close', () => signal.removeEventListener('abort', stop));
+          }
           return resolve({ status, body: res });
         }
         // Read the error body (bounded) to relay the upstream's reason.

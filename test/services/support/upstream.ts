@@ -31,7 +31,10 @@ export interface TestUpstream {
   answer: (body: ReceivedChat) => string;
   /** Milliseconds between streamed chunks. */
   chunkDelayMs: number;
+  /** Every chat request received, including those answered with an error status. */
   readonly chats: ReceivedChat[];
+  /** Streams whose connection the caller closed before the answer was complete. */
+  readonly streamsCut: number;
   readonly embeddingCalls: string[][];
   /** Resets every connection and stops listening (the process "dies"). */
   kill(): Promise<void>;
@@ -65,6 +68,7 @@ export async function startUpstream(name: string, text = `Hello from ${name}.`):
     answer: () => text,
     chunkDelayMs: 2,
     chats: [],
+    streamsCut: 0,
     embeddingCalls: [],
     async kill() {
       for (const s of sockets) s.resetAndDestroy();
@@ -85,26 +89,30 @@ export async function startUpstream(name: string, text = `Hello from ${name}.`):
     req.on('data', (b: Buffer) => (raw += b.toString('utf8')));
     req.on('end', () => {
       const mode = up.mode;
+      const isChat = req.method === 'POST' && req.url === '/v1/chat/completions';
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      if (isChat) up.chats.push(body as unknown as ReceivedChat);
       if (mode.kind === 'hang') return; // never answers
       if (mode.kind === 'status') return json(res, mode.status, { error: { message: mode.message ?? `upstream ${name} failed`, type: 'server_error', code: `http_${mode.status}`, param: null } });
       if (req.method === 'GET' && req.url === '/v1/models') {
         return json(res, 200, { object: 'list', data: [{ id: model, object: 'model', created: 1700000000, owned_by: name, digest: `sha256:${'ab'.repeat(32)}` }] });
       }
-      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       if (req.method === 'POST' && req.url === '/v1/embeddings') {
         const input = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
         up.embeddingCalls.push(input);
         return json(res, 200, { object: 'list', model: String(body.model), data: input.map((t, index) => ({ object: 'embedding', index, embedding: testEmbedding(t) })), usage: { prompt_tokens: input.length, total_tokens: input.length } });
       }
-      if (req.method === 'POST' && req.url === '/v1/chat/completions') {
+      if (isChat) {
         const chat = body as unknown as ReceivedChat;
-        up.chats.push(chat);
         const answer = up.answer(chat);
         const usage = { prompt_tokens: 10, completion_tokens: words(answer).length, total_tokens: 10 + words(answer).length };
         if (!chat.stream) {
           return json(res, 200, { id: 'cmpl-up', object: 'chat.completion', created: 1700000000, model: chat.model, choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage });
         }
         res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.once('close', () => {
+          if (!res.writableFinished) (up as { streamsCut: number }).streamsCut++;
+        });
         const pieces = words(answer);
         const frame = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
         let i = 0;
@@ -113,6 +121,7 @@ export async function startUpstream(name: string, text = `Hello from ${name}.`):
             void up.kill();
             return;
           }
+          if (res.destroyed) return;
           if (i < pieces.length) {
             frame({ id: 'up', object: 'chat.completion.chunk', created: 1700000000, model: chat.model, choices: [{ index: 0, delta: { content: pieces[i++] }, finish_reason: null }] });
             setTimeout(next, up.chunkDelayMs);
