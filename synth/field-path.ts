@@ -1,5 +1,5 @@
 /** Reads a field of a synthesized document by a dotted path. */
-import YAML from 'yaml';
+import { parseYaml } from '../core/yaml.js';
 
 /** Segments of `a.b[0].c`: `['a', 'b', 0, 'c']`. */
 export function parseFieldPath(path: string): Array<string | number> {
@@ -22,7 +22,7 @@ export function readField(doc: unknown, path: string): unknown {
   for (const seg of parseFieldPath(path)) {
     if (typeof cur === 'string') {
       try {
-        cur = YAML.parse(cur);
+        cur = parseYaml(cur);
       } catch {
         return undefined;
       }

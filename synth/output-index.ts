@@ -5,6 +5,7 @@ import type { ObjectId } from './model.js';
 /** Parsed documents of the output, by file. */
 export class OutputIndex {
   private readonly docs = new Map<string, unknown[]>();
+  private readonly byId = new Map<string, Map<string, Record<string, unknown>>>();
 
   constructor(private readonly read: (file: string) => Buffer | undefined) {}
 
@@ -20,11 +21,25 @@ export class OutputIndex {
     return docs;
   }
 
-  /** The Kubernetes object `id` in `file`. */
+  /** The Kubernetes object `id` in `file` (the first one, if a file held it twice). */
   object(file: string, id: ObjectId): Record<string, unknown> | undefined {
-    return this.documents(file)?.find((d): d is Record<string, unknown> => {
-      const o = d as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
-      return o?.apiVersion === id.apiVersion && o.kind === id.kind && o.metadata?.name === id.name && (o.metadata?.namespace ?? undefined) === (id.namespace ?? undefined);
-    });
+    let index = this.byId.get(file);
+    if (!index) {
+      const docs = this.documents(file);
+      if (!docs) return undefined;
+      index = new Map();
+      for (const d of docs) {
+        const o = d as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+        if (typeof o !== 'object' || o === null) continue;
+        const key = objectKey({ apiVersion: String(o.apiVersion), kind: String(o.kind), name: String(o.metadata?.name), ...(o.metadata?.namespace === undefined ? {} : { namespace: o.metadata.namespace }) });
+        if (!index.has(key)) index.set(key, d as Record<string, unknown>);
+      }
+      this.byId.set(file, index);
+    }
+    return index.get(objectKey(id));
   }
+}
+
+function objectKey(id: ObjectId): string {
+  return `${id.apiVersion}\u0000${id.kind}\u0000${id.namespace ?? ''}\u0000${id.name}`;
 }
