@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseProfile, profileArgument } from '../../lib/profiles/cdk8s-app.js';
+import { chooseProfile, profileArgument } from '../../profiles/cdk8s-app.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
-const env = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', CDK8S_CHECK_UPGRADE: 'false', CHECKPOINT_DISABLE: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000', CDK8S_CHECK_UPGRADE: 'false', CHECKPOINT_DISABLE: '1' };
 const work = mkdtempSync(join(tmpdir(), 'sovra-apps-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
