@@ -5,7 +5,7 @@
  */
 import type { ApiObject } from 'cdk8s';
 import type { Evidence } from '../constructs/core/claims.js';
-import type { Component } from '../constructs/core/component.js';
+import { CLUSTER_SCOPED, type Component } from '../constructs/core/component.js';
 import { SovraError } from '../core/errors.js';
 import { jsonEqual, readField } from './field-path.js';
 import type { ObjectId, ResolvedEvidence } from './model.js';
@@ -21,8 +21,8 @@ export interface EvidenceLayout {
 
 /** Identity of a cdk8s object as written. */
 export function objectId(obj: ApiObject): ObjectId {
-  // As written: JSON patches (such as removing the namespace of a cluster-scoped object) applied.
-  const ns = (obj.toJson() as { metadata?: { namespace?: string } }).metadata?.namespace;
+  // As written: a cluster-scoped object's namespace is removed by a JSON patch when it is rendered.
+  const ns = CLUSTER_SCOPED.has(obj) ? undefined : obj.metadata.namespace;
   return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.name, ...(ns ? { namespace: ns } : {}) };
 }
 

@@ -26,6 +26,13 @@ export interface ComponentProps {
   readonly profile: Profile;
 }
 
+/**
+ * Objects whose namespace is removed as they are written (see
+ * `Component.clusterScoped`), so their identity is known without rendering
+ * them. Evidence lookups fail loudly if this ever disagreed with the output.
+ */
+export const CLUSTER_SCOPED = new WeakSet<ApiObject>();
+
 /** What a component is, for the OSCAL component definition and the SBOM. */
 export interface ComponentInfo {
   /** Human title, e.g. `Cilium`. */
@@ -204,6 +211,7 @@ export abstract class Component extends Chart {
   /** Marks `obj` as cluster-scoped: cdk8s puts the chart namespace on every object, so it is removed. */
   protected clusterScoped<T extends ApiObject>(obj: T): T {
     obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    CLUSTER_SCOPED.add(obj);
     return obj;
   }
 
