@@ -81,6 +81,14 @@ describe('chat', () => {
     expect(chunks.at(-1)).toMatchObject({ finish_reason: 'length', usage: whole.usage });
   });
 
+  it('continues an answer another tier started (continue_from), keeping the space between the parts', async () => {
+    const r = await model.chat({ messages: [{ role: 'user', content: 'hi' }], continue_from: 'Hello' });
+    expect(r).toMatchObject({ content: ' from Sovra.', finish_reason: 'stop' });
+    const deltas: string[] = [];
+    for await (const c of model.chatStream({ messages: [{ role: 'user', content: 'hi' }], continue_from: 'Hello from' })) deltas.push(c.delta);
+    expect(deltas.join('')).toBe(' Sovra.');
+  });
+
   it('rejects malformed requests as bad input naming the field', async () => {
     expect(await rejection(model.chat({ messages: [] }), 'bad-input')).toMatch(/messages must be a non-empty list/);
     expect(await rejection(model.chat({ messages: [{ role: 'tool' as 'user', content: 'x' }] }), 'bad-input')).toMatch(/messages\[0\]\.role must be one of system, user, assistant/);

@@ -204,9 +204,10 @@ export class NativeLocalModel implements LocalModel {
       text += chunk;
       onText?.(chunk);
     };
-    // node-llama-cpp trims the leading space of the first generated piece, which is right for a new
-    // answer but glues a continuation to the text before it: hold the first chunk until the real
-    // token is in the sequence, then restore its space.
+    // node-llama-cpp trims the leading space of the first generated piece (and reports the trimmed
+    // token to onToken), which is right for a new answer but glues a continuation to the text before
+    // it: hold the first chunk until the real token is in the sequence, then restore its space.
+    // Only a continuation pays this one token of latency.
     const prefix = request.continue_from ? this.model.tokenize(request.continue_from).slice(-8) : undefined;
     let pending: string | undefined;
     let started = false;
