@@ -3,11 +3,13 @@ import type { Command } from '../command.js';
 import { profilesCommand } from './profiles.js';
 import { synthCommand } from './synth.js';
 import { auditVerifyCommand } from './audit.js';
+import { serveCommand } from './serve.js';
 import { modelCommand } from './model.js';
 
 export const commands: Command[] = [
   synthCommand,
   profilesCommand,
   auditVerifyCommand,
+  serveCommand,
   modelCommand,
 ];

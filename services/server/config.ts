@@ -1,0 +1,244 @@
+/**
+ * Settings of `sovra serve`: every option is a flag and an environment
+ * variable (the flag wins). Checked before anything is opened, so a bad or
+ * missing option stops start-up with one message naming it.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SovraError } from '../../core/errors.js';
+import { assertEd25519 } from '../audit/checkpoint.js';
+
+/** One option: its flag, environment variable and what it holds. */
+export interface ServeOptionSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly value: string;
+  readonly help: string;
+  readonly multiple?: boolean;
+}
+
+/** Every option of `sovra serve`, in the order the usage lists them. */
+export const SERVE_OPTIONS = {
+  host: { flag: '--host', env: 'HOST', value: '<address>', help: 'address to listen on (default 127.0.0.1)' },
+  port: { flag: '--port', env: 'PORT', value: '<n>', help: 'TCP port, 0 for any free one (default 8080)' },
+  'oidc-issuer': { flag: '--oidc-issuer', env: 'SOVRA_OIDC_ISSUER', value: '<url>', help: 'OIDC issuer whose access tokens are accepted (required)' },
+  'oidc-audience': { flag: '--oidc-audience', env: 'SOVRA_OIDC_AUDIENCE', value: '<aud>', help: 'required audience of access tokens (default sovra)' },
+  upstream: {
+    flag: '--upstream',
+    env: 'SOVRA_UPSTREAM_URL',
+    value: '<url>',
+    help: 'OpenAI-compatible base URL including /v1; repeat or comma-separate, tried in order',
+    multiple: true,
+  },
+  'local-model': { flag: '--local-model', env: 'SOVRA_LOCAL_MODEL', value: '<file.gguf>', help: 'GGUF model served locally as the last tier' },
+  'local-model-sha256': { flag: '--local-model-sha256', env: 'SOVRA_LOCAL_MODEL_SHA256', value: '<hex>', help: 'SHA-256 the local model file must have (required with --local-model)' },
+  'database-url': { flag: '--database-url', env: 'DATABASE_URL', value: '<postgres://…>', help: 'PostgreSQL server for audit, idempotency keys and RAG' },
+  'data-dir': { flag: '--data-dir', env: 'SOVRA_DATA_DIR', value: '<dir>', help: 'directory of the embedded database (default ./sovra-data), unless --database-url' },
+  policy: { flag: '--policy', env: 'SOVRA_POLICY', value: '<rules.yaml>', help: 'CEL authorization rules added to the shipped ones' },
+  'audit-key': {
+    flag: '--audit-key',
+    env: 'SOVRA_AUDIT_KEY',
+    value: '<key.pem>',
+    help: 'Ed25519 private key (PKCS#8 PEM file, or the PEM text) that signs audit checkpoints',
+  },
+} as const satisfies Record<string, ServeOptionSpec>;
+
+/** Name of an option of `sovra serve`. */
+export type ServeOptionName = keyof typeof SERVE_OPTIONS;
+
+/** The checked settings. */
+export interface ServeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly oidcIssuer: string;
+  readonly oidcAudience: string;
+  readonly upstreams: readonly string[];
+  readonly localModel?: { readonly path: string; readonly sha256: string };
+  readonly databaseUrl?: string;
+  /** Absolute path; set unless `databaseUrl` is. */
+  readonly dataDir?: string;
+  /** Absolute path of the rules file. */
+  readonly policy?: string;
+  readonly auditKey?: KeyObject;
+}
+
+/** Default audience when none is given. */
+export const DEFAULT_AUDIENCE = 'sovra';
+/** Default embedded database directory, relative to the working directory. */
+export const DEFAULT_DATA_DIR = 'sovra-data';
+
+/** Raw values as parsed from the command line. */
+export type ServeFlags = Partial<Record<ServeOptionName, string | string[] | undefined>>;
+
+function named(name: ServeOptionName, from: 'flag' | 'env'): string {
+  const o = SERVE_OPTIONS[name];
+  return from === 'flag' ? o.flag : `environment variable ${o.env}`;
+}
+
+interface Raw {
+  readonly value: string;
+  /** How the user named it, for messages: `--port` or `environment variable PORT`. */
+  readonly where: string;
+}
+
+function pick(flags: ServeFlags, env: NodeJS.ProcessEnv, name: ServeOptionName): Raw | undefined {
+  const f = flags[name];
+  const v = Array.isArray(f) ? f.at(-1) : f;
+  if (v !== undefined) return { value: v, where: named(name, 'flag') };
+  const e = env[SERVE_OPTIONS[name].env];
+  if (e !== undefined && e !== '') return { value: e, where: named(name, 'env') };
+  return undefined;
+}
+
+function bad(raw: Raw, why: string, fix: string): SovraError {
+  return new SovraError('bad-config', `sovra serve: ${raw.where} ${JSON.stringify(raw.value)} ${why}. ${fix}`);
+}
+
+function httpUrl(raw: Raw, value: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw bad(raw, `is not a URL${value !== raw.value ? ` (in ${JSON.stringify(value)})` : ''}`, `Give ${what}, e.g. http://127.0.0.1:8000/v1.`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(raw, `has scheme ${u.protocol}, not http: or https:`, `Give ${what}.`);
+  if (u.username || u.password) throw bad(raw, 'carries credentials in the URL', 'Remove the user and password from the URL.');
+  return value;
+}
+
+function readKey(raw: Raw): KeyObject {
+  const isPem = raw.value.trimStart().startsWith('-----BEGIN');
+  let pem = raw.value;
+  const shown: Raw = isPem ? { ...raw, value: '(PEM text)' } : raw;
+  if (!isPem) {
+    try {
+      pem = fs.readFileSync(raw.value, 'utf8');
+    } catch (e) {
+      throw bad(shown, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'Give the path of an Ed25519 private key in PKCS#8 PEM, or the PEM text itself.');
+    }
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch (e) {
+    throw bad(shown, `is not a PEM private key (${(e as Error).message})`, 'Create one with: openssl genpkey -algorithm ed25519 -out audit.key');
+  }
+  try {
+    assertEd25519(key, `sovra serve: ${raw.where}`, 'bad-config', 'private');
+  } catch (e) {
+    throw new SovraError('bad-config', (e as Error).message);
+  }
+  return key;
+}
+
+/**
+ * Resolves the settings from flags (as parsed) and the environment, flag
+ * first. Missing required options are `usage` errors, bad values
+ * `bad-config`; each message names the flag or variable and the fix.
+ */
+export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServeConfig {
+  const host = pick(flags, env, 'host');
+  if (host && host.value.trim() === '') throw bad(host, 'is empty', 'Give an address to listen on, e.g. 127.0.0.1 or 0.0.0.0.');
+
+  const portRaw = pick(flags, env, 'port');
+  let port = 8080;
+  if (portRaw) {
+    if (!/^\d+$/.test(portRaw.value) || Number(portRaw.value) > 65535) throw bad(portRaw, 'is not a TCP port', 'Give a whole number from 0 to 65535.');
+    port = Number(portRaw.value);
+  }
+
+  const issuerRaw = pick(flags, env, 'oidc-issuer');
+  if (!issuerRaw) {
+    throw new SovraError('usage', 'sovra serve: the OIDC issuer is required: give --oidc-issuer <url> or set SOVRA_OIDC_ISSUER (the URL whose /.well-known/openid-configuration names the token signing keys).');
+  }
+  const oidcIssuer = httpUrl(issuerRaw, issuerRaw.value, 'the issuer URL, exactly as the tokens\' "iss" claim has it');
+
+  const audRaw = pick(flags, env, 'oidc-audience');
+  if (audRaw && audRaw.value.trim() === '') throw bad(audRaw, 'is empty', 'Give the audience your identity provider puts in the tokens\' "aud" claim.');
+
+  // Upstreams: every --upstream (each may be a comma list), else the variable's comma list.
+  const upFlags = flags.upstream === undefined ? [] : Array.isArray(flags.upstream) ? flags.upstream : [flags.upstream];
+  const upRaw: Raw[] = upFlags.length > 0 ? upFlags.map((v) => ({ value: v, where: SERVE_OPTIONS.upstream.flag })) : env.SOVRA_UPSTREAM_URL ? [{ value: env.SOVRA_UPSTREAM_URL, where: named('upstream', 'env') }] : [];
+  const upstreams: string[] = [];
+  for (const raw of upRaw) {
+    const parts = raw.value.split(',').map((s) => s.trim());
+    if (parts.some((p) => p === '')) throw bad(raw, 'has an empty entry', 'Separate base URLs with single commas.');
+    for (const p of parts) upstreams.push(httpUrl(raw, p, 'an OpenAI-compatible base URL including /v1'));
+  }
+  const dup = upstreams.find((u, i) => upstreams.indexOf(u) !== i);
+  if (dup) throw new SovraError('bad-config', `sovra serve: upstream ${dup} is given twice. Give each base URL once, in the order to try them.`);
+
+  const modelRaw = pick(flags, env, 'local-model');
+  const shaRaw = pick(flags, env, 'local-model-sha256');
+  let localModel: ServeConfig['localModel'];
+  if (modelRaw) {
+    const file = path.resolve(cwd, modelRaw.value);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch (e) {
+      throw bad(modelRaw, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'Give the path of a GGUF model file.');
+    }
+    if (!st.isFile()) throw bad(modelRaw, 'is not a file', 'Give the path of a GGUF model file.');
+    if (!shaRaw) {
+      throw new SovraError('usage', `sovra serve: ${modelRaw.where} needs its pin: give --local-model-sha256 <hex> or set SOVRA_LOCAL_MODEL_SHA256 (compute it with: sha256sum ${modelRaw.value}).`);
+    }
+    const hex = shaRaw.value.replace(/^sha256:/, '').toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw bad(shaRaw, 'is not a SHA-256', 'Give 64 hexadecimal digits, optionally prefixed with sha256:.');
+    localModel = { path: file, sha256: hex };
+  } else if (shaRaw) {
+    throw new SovraError('usage', `sovra serve: ${shaRaw.where} is given without --local-model (SOVRA_LOCAL_MODEL). Give the model file too, or drop the pin.`);
+  }
+
+  if (upstreams.length === 0 && !localModel) {
+    throw new SovraError('usage', 'sovra serve: no inference tier: give at least one --upstream <url> (SOVRA_UPSTREAM_URL) or a --local-model <file.gguf> (SOVRA_LOCAL_MODEL).');
+  }
+
+  const dbRaw = pick(flags, env, 'database-url');
+  const dirRaw = pick(flags, env, 'data-dir');
+  if (dbRaw && dirRaw) {
+    throw new SovraError('usage', `sovra serve: both ${dbRaw.where} and ${dirRaw.where} are set. Give one: a PostgreSQL server URL, or a directory for the embedded database.`);
+  }
+  let databaseUrl: string | undefined;
+  if (dbRaw) {
+    let u: URL;
+    try {
+      u = new URL(dbRaw.value);
+    } catch {
+      throw bad({ ...dbRaw, value: '(not shown)' }, 'is not a URL', 'Give postgres://user:password@host:port/database.');
+    }
+    if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw bad({ ...dbRaw, value: `${u.protocol}…` }, 'is not a postgres:// URL', 'Give postgres://user:password@host:port/database.');
+    databaseUrl = dbRaw.value;
+  }
+  let dataDir: string | undefined;
+  if (!databaseUrl) {
+    dataDir = path.resolve(cwd, dirRaw?.value ?? DEFAULT_DATA_DIR);
+    if (fs.existsSync(dataDir) && !fs.statSync(dataDir).isDirectory()) {
+      throw bad(dirRaw ?? { value: dataDir, where: 'the default data directory' }, 'is not a directory', 'Give a directory (it is created if missing).');
+    }
+  }
+
+  const policyRaw = pick(flags, env, 'policy');
+  let policy: string | undefined;
+  if (policyRaw) {
+    policy = path.resolve(cwd, policyRaw.value);
+    if (!fs.existsSync(policy)) throw bad(policyRaw, 'does not exist', 'Give the path of a CEL rules file (YAML or JSON).');
+  }
+
+  const keyRaw = pick(flags, env, 'audit-key');
+  const auditKey = keyRaw ? readKey(keyRaw) : undefined;
+
+  return {
+    host: host?.value ?? '127.0.0.1',
+    port,
+    oidcIssuer,
+    oidcAudience: audRaw?.value ?? DEFAULT_AUDIENCE,
+    upstreams,
+    ...(localModel ? { localModel } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(dataDir ? { dataDir } : {}),
+    ...(policy ? { policy } : {}),
+    ...(auditKey ? { auditKey } : {}),
+  };
+}

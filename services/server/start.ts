@@ -1,0 +1,116 @@
+/**
+ * Start-up wiring of the control plane, apart from the app (STYLE.md,
+ * Fastify): opens storage, the audit trail, the policy and the tiers from a
+ * checked `ServeConfig`, builds the app and listens. `close()` shuts down in
+ * the reverse order: stop taking requests and let those in flight finish,
+ * then flush the audit trail (final checkpoint), then close storage and the
+ * local model.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyServerOptions } from 'fastify';
+import { SovraError } from '../../core/errors.js';
+import type { LocalModel } from '../../native/types.js';
+import { buildApp, type SovraApp } from '../app.js';
+import { openAuditTrail } from '../audit/index.js';
+import type { AuditTrail } from '../audit/types.js';
+import { PolicyEngine } from '../policy/engine.js';
+import { loadPolicyFile } from '../policy/rules.js';
+import { LocalTier } from '../routing/local.js';
+import type { InferenceTier } from '../routing/tier.js';
+import { UpstreamTier } from '../routing/upstream.js';
+import { openStorage } from '../storage/index.js';
+import type { Storage } from '../storage/types.js';
+import type { ServeConfig } from './config.js';
+
+/** A listening control plane. */
+export interface RunningServer {
+  /** `http://host:port` it listens on. */
+  readonly url: string;
+  readonly app: SovraApp;
+  /** Names and targets of the tiers in failover order. */
+  readonly tiers: readonly string[];
+  /** Where records are stored, for the start-up line (no credentials). */
+  readonly storageLabel: string;
+  /** Graceful stop; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Knobs of `startServer` that are not user options. */
+export interface StartOptions {
+  /** Fastify logger. @default info-level JSON lines on stdout */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+function redact(url: string): string {
+  return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
+}
+
+async function loadLocal(spec: NonNullable<ServeConfig['localModel']>): Promise<LocalModel> {
+  // node-llama-cpp is loaded only when a local model is configured.
+  const native = await import('../../native/index.js');
+  try {
+    return await native.loadLocalModel({ path: spec.path, sha256: spec.sha256 });
+  } catch (e) {
+    if (e instanceof SovraError) throw new SovraError(e.code, `sovra serve: --local-model: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** Opens every part and listens; a part that fails to open closes those already opened. */
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const opened: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const policy = config.policy ? PolicyEngine.fromFile(await loadPolicyFile(config.policy), config.policy) : PolicyEngine.fromFile(undefined);
+    const storage: Storage = await openStorage(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir! });
+    opened.push(() => storage.close());
+    const audit: AuditTrail = await openAuditTrail(storage, config.auditKey ? { signingKey: config.auditKey } : {});
+    opened.push(() => audit.close());
+
+    const tiers: InferenceTier[] = config.upstreams.map((baseUrl, i) => new UpstreamTier({ name: `upstream-${i}`, baseUrl }));
+    const described = config.upstreams.map((u, i) => `upstream-${i} ${redact(u)}`);
+    if (config.localModel) {
+      const model = await loadLocal(config.localModel);
+      opened.push(() => model.close());
+      tiers.push(new LocalTier(model));
+      described.push(`local ${model.id} ${model.digest}`);
+    }
+
+    const app = await buildApp({
+      oidc: { issuer: config.oidcIssuer, audience: config.oidcAudience },
+      tiers,
+      audit,
+      storage,
+      policy,
+      logger: options.logger ?? { level: 'info' },
+    });
+    opened.push(() => app.close());
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new SovraError('bad-config', `sovra serve: cannot listen on ${config.host}:${config.port} (${code}). Choose another --host/--port (HOST/PORT).`, { cause: e });
+      }
+      throw e;
+    }
+    const addr = app.server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${addr.port}`,
+      app,
+      tiers: described,
+      storageLabel: config.databaseUrl ? `PostgreSQL ${redact(config.databaseUrl)}` : `embedded PostgreSQL in ${config.dataDir}`,
+      close() {
+        closing ??= unwind();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await unwind();
+    throw e;
+  }
+}
