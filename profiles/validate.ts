@@ -12,7 +12,8 @@ let validator: ValidateFunction<Profile> | undefined;
 
 function compile(): ValidateFunction<Profile> {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
+    // verbose: errors carry their parentSchema, which names the allowed keys and values.
+    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
     validator = ajv.compile<Profile>(readShippedJson('profiles/profile.schema.json'));
   }
   return validator;
@@ -39,7 +40,7 @@ function describe(e: ErrorObject, doc: unknown): string {
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
-      return `${path}: unknown key "${key}"; allowed keys: ${Object.keys(sch?.properties ?? {}).join(', ')}`;
+      return `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}: unknown key "${key}"; allowed keys${e.instancePath === '' ? '' : ` in ${e.instancePath}`}: ${Object.keys(sch?.properties ?? {}).join(', ')}`;
     }
     case 'required':
       return `${path}: missing required key "${(e.params as { missingProperty: string }).missingProperty}"`;
