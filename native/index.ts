@@ -7,7 +7,7 @@ export type { PoolStats } from './pool.js';
 export type { GpuChoice } from './llama.js';
 export { pinModel, verifyModel, type ModelVerification, type PinMetadata } from './pin.js';
 export { parseModelDeclaration } from './declaration-check.js';
-export { modelSbomComponent, modelProvenanceSubject, type CycloneDxComponent } from './sbom.js';
+export { modelSbomComponent, modelSbomDocument, modelProvenanceSubject, type CycloneDxComponent } from './sbom.js';
 export { sha256File } from './digest.js';
 export { buildTinyModel, writeTinyModel, tinyModelDeclaration, TINY_CHAT_MODEL, TINY_ANSWER, type TinyModelOptions } from './tiny/builder.js';
 export { readGgufHeader, type GgufHeader, type GgufTensorInfo, type GgufValue } from './gguf/reader.js';
