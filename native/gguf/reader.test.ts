@@ -72,6 +72,15 @@ describe('GGUF header reader and validator', () => {
     expect(badInput(() => check(file(width)))).toMatch(/token_embd\.weight has width 64, expected llama\.embedding_length 32/);
   });
 
+  it('names a vocabulary piece that appears twice (llama.cpp asserts on it and aborts)', () => {
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(2n);
+    const dup = Buffer.from(good);
+    const at = dup.indexOf(Buffer.concat([len, Buffer.from('Hi')]));
+    dup.write('hi', at + 8);
+    expect(badInput(() => check(file(dup)))).toMatch(/tokenizer\.ggml\.tokens holds the piece "hi" twice \(ids \d+ and \d+\)/);
+  });
+
   it('refuses counts that promise more data than the file holds, before allocating', () => {
     // item type (u32) then count (u64) follow the value type of an array.
     const huge = patchMetadataValue(good, 'tokenizer.ggml.scores', (b, at) => b.writeBigUInt64LE(1n << 40n, at + 8));

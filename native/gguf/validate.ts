@@ -73,6 +73,13 @@ export function validateGgufModel(header: GgufHeader, file: string): ModelParame
   if (typeof tokenizer !== 'string') invalid(file, 'required metadata key tokenizer.ggml.model is missing');
   const tokens = header.metadata.get('tokenizer.ggml.tokens');
   if (!stringArray(tokens) || tokens.length === 0) invalid(file, 'required metadata key tokenizer.ggml.tokens is missing or not a list of strings');
+  // llama.cpp asserts (aborting the process) that every piece maps to one id.
+  const seen = new Map<string, number>();
+  for (const [i, piece] of tokens.entries()) {
+    const first = seen.get(piece);
+    if (first !== undefined) invalid(file, `tokenizer.ggml.tokens holds the piece ${JSON.stringify(piece)} twice (ids ${first} and ${i})`);
+    seen.set(piece, i);
+  }
   for (const key of ['tokenizer.ggml.scores', 'tokenizer.ggml.token_type']) {
     const v = header.metadata.get(key);
     if (v !== undefined && (!Array.isArray(v) || v.length !== tokens.length)) {
