@@ -6,6 +6,7 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { SovraError } from '../core/errors.js';
+import { precompiledValidator } from '../core/precompiled.js';
 import { readShippedJson } from '../core/paths.js';
 import { isControlId } from './catalog.js';
 
@@ -23,13 +24,22 @@ const SCHEMA_FILES: Record<OscalKind, string> = {
 
 const validators = new Map<OscalKind, ValidateFunction>();
 
-/** Compiles (once per kind, on first use) the validator of a shipped OSCAL schema. */
+/** The Ajv instance and schema of an OSCAL kind; `codeSource` keeps code for standalone output (scripts/gen-validators.mjs). */
+export function oscalAjv(kind: OscalKind, codeSource = false): { ajv: InstanceType<typeof Ajv>; schema: object } {
+  const ajv = new Ajv({ allErrors: true, strict: false, ...(codeSource ? { code: { source: true } } : {}) });
+  addFormats(ajv);
+  return { ajv, schema: readShippedJson<object>(SCHEMA_FILES[kind]) };
+}
+
+/** The validator of a shipped OSCAL schema: precompiled by the build, else compiled once on first use. */
 function validatorFor(kind: OscalKind): ValidateFunction {
   let v = validators.get(kind);
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    v = ajv.compile(readShippedJson<object>(SCHEMA_FILES[kind]));
+    v = precompiledValidator(`oscal-${kind}`);
+    if (!v) {
+      const { ajv, schema } = oscalAjv(kind);
+      v = ajv.compile(schema);
+    }
     validators.set(kind, v);
   }
   return v;

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import AjvModule, { type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { SovraError } from '../core/errors.js';
+import { precompiledValidator } from '../core/precompiled.js';
 
 // ajv and ajv-formats are CommonJS with a `default` export; under NodeNext the default import is the module object.
 const Ajv = AjvModule.default;
@@ -29,7 +30,12 @@ function schemaDir(): string {
   return join(dirname(pkg), 'res', 'schema');
 }
 
-function compile(): ValidateFunction {
+/**
+ * The Ajv instance (with the sibling schemas and formats) and the CycloneDX
+ * 1.6 schema; `codeSource` keeps the generated code for standalone output
+ * (scripts/gen-validators.mjs).
+ */
+export function cycloneDx16Ajv(codeSource = false): { ajv: InstanceType<typeof Ajv>; schema: object } {
   const dir = schemaDir();
   const read = (file: string): object => JSON.parse(readFileSync(join(dir, file), 'utf8')) as object;
   const schemas = Object.fromEntries(SIBLINGS.map((f) => [SCHEMA_BASE + f, read(f)]));
@@ -40,6 +46,7 @@ function compile(): ValidateFunction {
     addUsedSchema: false,
     allErrors: true,
     schemas,
+    ...(codeSource ? { code: { source: true } } : {}),
     loadSchema: (uri: string) => {
       throw new Error(`remote schemas are disabled: ${uri}`);
     },
@@ -47,12 +54,17 @@ function compile(): ValidateFunction {
   addFormats(ajv);
   addFormats2019(ajv, { formats: ['idn-email'] });
   ajv.addFormat('iri-reference', true);
-  return ajv.compile(read('bom-1.6.SNAPSHOT.schema.json'));
+  return { ajv, schema: read('bom-1.6.SNAPSHOT.schema.json') };
+}
+
+function compile(): ValidateFunction {
+  const { ajv, schema } = cycloneDx16Ajv();
+  return ajv.compile(schema);
 }
 
 /** Throws `SovraError('invalid-output')` unless `json` is a valid CycloneDX 1.6 document; `name` names it in the message. */
 export function validateCycloneDx16(json: string, name: string): void {
-  validator ??= compile();
+  validator ??= precompiledValidator('cyclonedx-1.6') ?? compile();
   if (validator(JSON.parse(json))) return;
   const problems = (validator.errors ?? []).slice(0, 5).map((e) => `at ${e.instancePath || '/'}: ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
   throw new SovraError('invalid-output', `${name} is not a valid CycloneDX 1.6 document: ${problems.join('; ')}.`);
