@@ -1,0 +1,70 @@
+// One whole-process synth of the edge profile plus a stress component of
+// replicated hardened workloads (ServiceAccount, Deployment, Service,
+// NetworkPolicy each, with an AC-6 claim per workload whose evidence is
+// checked), so that the output holds about <objects> Kubernetes objects.
+// Every view is written: manifests, host, OSCAL, SBOM, SHA256SUMS, provenance.
+//
+//   node bench/stress-synth.mjs <objects> <out-dir>
+import { Component } from '../lib/constructs/core/component.js';
+import { onObject } from '../lib/constructs/core/claims.js';
+import { HardenedWorkload } from '../lib/constructs/core/workload.js';
+import { CONTROL_PLANE_IMAGE } from '../lib/constructs/ai/control-plane.catalog.js';
+import { loadProfile } from '../lib/profiles/load.js';
+import { synth } from '../lib/synth/synth.js';
+import { k8s } from 'cdk8s-plus-28';
+
+const [objectsArg, outDir] = process.argv.slice(2);
+const target = Number(objectsArg);
+if (!Number.isInteger(target) || target < 20 || !outDir) {
+  process.stderr.write('usage: node bench/stress-synth.mjs <objects ≥ 20> <out-dir>\n');
+  process.exit(2);
+}
+
+const BASE_OBJECTS = 10; // the edge profile's own objects
+const PER_WORKLOAD = 4;
+
+class Stress extends Component {
+  constructor(scope, id, props, workloads, padding) {
+    super(scope, id, props, {
+      title: 'Stress workloads',
+      description: 'Replicated hardened workloads for the synth benchmark.',
+      layer: 'ai-runtime',
+      namespace: 'sovra-stress',
+      version: '0.0.0',
+    });
+    const image = this.addImage(CONTROL_PLANE_IMAGE);
+    for (let i = 0; i < workloads; i++) {
+      const w = new HardenedWorkload(this, `w${i}`, {
+        name: `worker-${String(i).padStart(4, '0')}`,
+        image,
+        replicas: 1,
+        ports: [{ name: 'http', port: 8080 }],
+        resources: { cpu: '100m', memory: '128Mi' },
+        probes: { liveness: '/healthz', readiness: '/readyz', port: 'http' },
+        ingress: [{ namespace: 'sovra-gateway', ports: [8080] }],
+        egress: [],
+      });
+      for (const o of [w.serviceAccount, w.deployment, w.service, w.networkPolicy]) this.inNamespace(o);
+      this.claim({
+        control: 'ac-6',
+        statement: `worker-${i} runs without a Kubernetes API token.`,
+        evidence: [onObject(w.deployment, 'spec.template.spec.automountServiceAccountToken', { equals: false })],
+      });
+    }
+    for (let i = 0; i < padding; i++) {
+      this.inNamespace(new k8s.KubeConfigMap(this, `pad${i}`, { metadata: { name: `pad-${i}` }, data: { index: String(i) } }));
+    }
+  }
+}
+
+const profile = loadProfile('edge');
+// Workloads fill the target; ConfigMaps make up the remainder so the count is exact.
+const workloads = Math.floor((target - BASE_OBJECTS - 1) / PER_WORKLOAD);
+const padding = target - BASE_OBJECTS - 1 - workloads * PER_WORKLOAD;
+const result = await synth({
+  profile,
+  profileSource: 'edge',
+  outDir,
+  customize: (platform) => new Stress(platform, 'stress', { profile }, workloads, padding),
+});
+process.stdout.write(JSON.stringify({ objects: result.objects, files: result.files.length }) + '\n');
