@@ -1,0 +1,67 @@
+/** The fields of one audit record (AU-3: what, when, where, source, outcome, identity). */
+import { canonicalJson } from '../../core/canonical.js';
+import type { AuditBegin, AuditOutcome } from './types.js';
+
+/** Version of the record layout, inside every record. */
+export const AUDIT_RECORD_VERSION = 1;
+
+/** One record as hashed and stored (absent optional fields are left out, not null). */
+export interface AuditRecordFields {
+  readonly v: number;
+  readonly seq: number;
+  readonly id: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly action: string;
+  readonly subject: string;
+  readonly tenant?: string;
+  readonly sourceIp: string;
+  readonly requestId: string;
+  readonly requestDigest: string;
+  readonly requestText?: string;
+  readonly outcome: AuditOutcome['outcome'];
+  readonly status: number;
+  readonly model?: string;
+  readonly modelDigest?: string;
+  readonly tier?: string;
+  readonly responseDigest?: string;
+  readonly reason?: string;
+}
+
+/** Builds the fields of a record; the prompt text is kept only when `captureText` is on. */
+export function recordFields(
+  seq: number,
+  id: string,
+  startedAt: string,
+  endedAt: string,
+  begin: AuditBegin,
+  outcome: AuditOutcome,
+  captureText: boolean,
+): AuditRecordFields {
+  return {
+    v: AUDIT_RECORD_VERSION,
+    seq,
+    id,
+    startedAt,
+    endedAt,
+    action: begin.action,
+    subject: begin.subject,
+    tenant: begin.tenant,
+    sourceIp: begin.sourceIp,
+    requestId: begin.requestId,
+    requestDigest: begin.requestDigest,
+    requestText: captureText ? begin.requestText : undefined,
+    outcome: outcome.outcome,
+    status: outcome.status,
+    model: outcome.model,
+    modelDigest: outcome.modelDigest,
+    tier: outcome.tier,
+    responseDigest: outcome.responseDigest,
+    reason: outcome.reason,
+  };
+}
+
+/** The stored and hashed form of a record: canonical JSON (sorted keys, no whitespace). */
+export function recordBody(fields: AuditRecordFields): string {
+  return canonicalJson(fields);
+}
