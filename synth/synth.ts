@@ -20,8 +20,8 @@ import { validateOscal } from '../oscal/validate.js';
 import type { Profile } from '../profiles/profile.generated.js';
 import { emitSbom } from '../supply-chain/sbom.js';
 import { checkAllEvidence, objectId } from './evidence.js';
-import type { BaselineException, ComponentView, SynthModel } from './model.js';
-import { OutputIndex } from './output-index.js';
+import type { BaselineException, ComponentView, ObjectId, SynthModel } from './model.js';
+import { OutputIndex, identity } from './output-index.js';
 import { provenanceStatement, sha256sums } from './provenance.js';
 import { synthTerraform } from './terraform.js';
 import { HardenedWorkload } from '../constructs/core/workload.js';
@@ -134,7 +134,12 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     const deployTerraform = profile.deploy === 'cdktf';
     if (deployTerraform) out.write(OUTPUT.terraform, await synthTerraform(components, objects));
 
-    const index = new OutputIndex((f) => out.read(f));
+    const order = new Map<string, ObjectId[]>();
+    for (const c of components) {
+      const objs = objects.get(c) ?? [];
+      if (objs.length > 0) order.set(manifestFile(c), objs.map((o) => identity(o as Record<string, unknown>)));
+    }
+    const index = new OutputIndex((f) => out.read(f), (f) => order.get(f));
     const resolved = checkAllEvidence(components, index, { manifestFile, ...(deployTerraform ? { terraformFile: OUTPUT.terraform } : {}) });
 
     const views: ComponentView[] = components.map((c) => ({
