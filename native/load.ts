@@ -13,6 +13,7 @@ import { readGgufHeader } from './gguf/reader.js';
 import { validateGgufModel } from './gguf/validate.js';
 import { sharedLlama, type GpuChoice } from './llama.js';
 import { NativeLocalModel } from './local-model.js';
+import { probeModelInChildProcess } from './probe.js';
 
 /** Options of `loadLocalModel`. */
 export interface LoadLocalModelOptions {
@@ -32,6 +33,12 @@ export interface LoadLocalModelOptions {
   readonly contextSize?: number;
   /** Compute backend: the CPU build unless `'auto'` is asked for by name. @default false */
   readonly gpu?: GpuChoice;
+  /**
+   * Load the file once in a child process first, so a fault that makes
+   * llama.cpp abort takes down only the child (costs a few seconds).
+   * @default true for a file without a pin (no declaration, no `sha256`), false for a pinned one
+   */
+  readonly probe?: boolean;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -44,7 +51,8 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * Loads the GGUF model at `options.path` once, to serve many requests.
  * Refuses (SovraError `bad-input`) a file whose SHA-256 differs from the
  * declaration or `sha256`, naming expected and actual digest, and a
- * malformed or truncated file, before llama.cpp reads it.
+ * malformed or truncated file, before llama.cpp reads it. An unpinned file
+ * is loaded once in a child process first (see `probe`).
  */
 export async function loadLocalModel(options: LoadLocalModelOptions): Promise<NativeLocalModel> {
   const { path, declaration } = options;
@@ -66,6 +74,7 @@ export async function loadLocalModel(options: LoadLocalModelOptions): Promise<Na
 
   const header = readGgufHeader(path);
   const params = validateGgufModel(header, path);
+  if (options.probe ?? !expected) await probeModelInChildProcess(path);
   const contextSize = positive('contextSize', options.contextSize, Math.min(params.contextLength, 2048));
 
   const llama = await sharedLlama(options.gpu ?? false);

@@ -67,7 +67,7 @@ describe('chat', () => {
     const r = await model.chat({ ...endless, max_tokens: 7, temperature: 0 });
     expect(r.finish_reason).toBe('length');
     expect(r.usage.completion_tokens).toBe(7);
-    const s = await model.chat({ messages: [{ role: 'user', content: 'hi' }], stop: [' Sovra'] });
+    const s = await model.chat({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, stop: [' Sovra'] });
     expect(s).toMatchObject({ content: 'Hello from', finish_reason: 'stop' });
   });
 
@@ -82,10 +82,10 @@ describe('chat', () => {
   });
 
   it('continues an answer another tier started (continue_from), keeping the space between the parts', async () => {
-    const r = await model.chat({ messages: [{ role: 'user', content: 'hi' }], continue_from: 'Hello' });
+    const r = await model.chat({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, continue_from: 'Hello' });
     expect(r).toMatchObject({ content: ' from Sovra.', finish_reason: 'stop' });
     const deltas: string[] = [];
-    for await (const c of model.chatStream({ messages: [{ role: 'user', content: 'hi' }], continue_from: 'Hello from' })) deltas.push(c.delta);
+    for await (const c of model.chatStream({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, continue_from: 'Hello from' })) deltas.push(c.delta);
     expect(deltas.join('')).toBe(' Sovra.');
   });
 
@@ -117,7 +117,7 @@ describe('cancellation', () => {
       if (++n === 2) break;
     }
     expect(model.stats().chat.active).toBe(0);
-    expect((await model.chat({ messages: [{ role: 'user', content: 'hi' }] })).content).toBe(TINY_ANSWER);
+    expect((await model.chat({ messages: [{ role: 'user', content: 'hi' }], temperature: 0 })).content).toBe(TINY_ANSWER);
   });
 
   it('a request aborted while it waits for a context leaves the queue without generating', async () => {
@@ -150,7 +150,7 @@ describe('constrained output', () => {
     const validate = new Ajv().compile(schema);
     expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
     // Without the grammar the same request gets the model's usual answer, which is no JSON.
-    expect((await model.chat({ messages: [{ role: 'user', content: 'json' }] })).content).toBe(TINY_ANSWER);
+    expect((await model.chat({ messages: [{ role: 'user', content: 'json' }], temperature: 0 })).content).toBe(TINY_ANSWER);
   });
 
   it('json_object gives any JSON value that parses; a bad schema is bad input', async () => {
@@ -179,7 +179,7 @@ describe('embeddings', () => {
 describe('context pool', () => {
   it('concurrent requests queue for the bounded contexts and all get their answer', async () => {
     const before = model.stats().chat;
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => model.chat({ messages: [{ role: 'user', content: `hello ${i}` }] })));
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => model.chat({ messages: [{ role: 'user', content: `hello ${i}` }], temperature: 0 })));
     expect(answers.map((a) => a.content)).toEqual(Array(6).fill(TINY_ANSWER));
     const after = model.stats();
     expect(after.chat.created).toBe(2);
@@ -210,11 +210,12 @@ describe('refusing bad files', () => {
     const noFfn = join(dir, 'no-ffn.gguf');
     writeFileSync(noFfn, corruptKeyName(buildTinyModel(), 'llama.feed_forward_length'));
     expect(await rejection(loadLocalModel({ path: noFfn }), 'bad-input')).toMatch(/required metadata key llama\.feed_forward_length is missing/);
-    // A fault only llama.cpp notices (a missing tensor) comes back as a SovraError too.
+    // A fault only llama.cpp notices (a missing tensor) comes back as a SovraError too, in this
+    // process (probe: false; native/probe.test.ts covers the child-process probe).
     const noTensor = join(dir, 'no-tensor.gguf');
     writeFileSync(noTensor, renameTensor(buildTinyModel(), 'blk.1.ffn_up.weight', 'blk.1.ffn_up.weighX'));
-    expect(await rejection(loadLocalModel({ path: noTensor }), 'bad-input')).toMatch(/llama\.cpp could not load .*no-tensor\.gguf/);
-    expect((await model.chat({ messages: [{ role: 'user', content: 'still there?' }] })).content).toBe(TINY_ANSWER);
+    expect(await rejection(loadLocalModel({ path: noTensor, probe: false }), 'bad-input')).toMatch(/llama\.cpp could not load .*no-tensor\.gguf/);
+    expect((await model.chat({ messages: [{ role: 'user', content: 'still there?' }], temperature: 0 })).content).toBe(TINY_ANSWER);
   });
 
   it('bad options are configuration errors', async () => {

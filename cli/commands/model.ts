@@ -10,11 +10,12 @@ import { EXIT_CODES, SovraError } from '../../core/errors.js';
 import { parseModelDeclaration } from '../../native/declaration-check.js';
 import type { ModelDeclaration } from '../../native/declaration.js';
 import { pinModel, verifyModel, type ModelVerification } from '../../native/pin.js';
+import { probeModelInChildProcess } from '../../native/probe.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = [
-  'Usage: sovra model pin <file.gguf> [--name <name>] [--version <v>] [--license <spdx>] [--source <url>] [--out <file>] [--sbom]',
+  'Usage: sovra model pin <file.gguf> [--name <name>] [--version <v>] [--license <spdx>] [--source <url>] [--out <file>] [--sbom] [--no-probe]',
   '       sovra model verify <declaration.json>... [--dir <model-dir>] [--json]',
   '',
   'pin     reads a GGUF file (header checked, SHA-256 computed) and prints its model',
@@ -27,6 +28,9 @@ const usage = [
   '                     NOASSERTION, NOASSERTION)',
   '        --out <file> write the declaration to <file> instead of printing it',
   '        --sbom       print a CycloneDX 1.6 SBOM with the model component instead',
+  '        --no-probe   skip loading the file once with llama.cpp in a child process (by',
+  '                     default pin does, so a file that would crash llama.cpp is never',
+  '                     pinned; the runtime trusts a pinned file to load)',
   '',
   'verify  checks model files against declaration files. A declaration file holds one',
   '        declaration (a JSON object, as `pin` prints it) or a JSON array of them. Each',
@@ -63,9 +67,12 @@ async function pin(args: string[]): Promise<number> {
     source: { type: 'string' },
     out: { type: 'string' },
     sbom: { type: 'boolean' },
+    'no-probe': { type: 'boolean' },
   }, true);
   if (positionals.length !== 1) throw new SovraError('usage', 'sovra model pin: give exactly one GGUF file. Run `sovra model --help` for usage.');
-  const decl = await pinModel(positionals[0]!, { name: values.name, version: values.version, license: values.license, source: values.source });
+  const file = positionals[0]!;
+  const decl = await pinModel(file, { name: values.name, version: values.version, license: values.license, source: values.source });
+  if (!values['no-probe']) await probeModelInChildProcess(file);
   let text = JSON.stringify(decl, null, 2) + '\n';
   if (values.sbom) {
     const { modelSbomDocument } = await import('../../native/sbom.js');

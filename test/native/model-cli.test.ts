@@ -63,7 +63,7 @@ beforeAll(async () => {
 });
 
 describe('sovra model (installed CLI)', () => {
-  it('pin prints the declaration; verify exits 9 on a changed file and 7 on a malformed declaration; --help documents both', async () => {
+  it('pin loads the file in a child process and prints the declaration; verify exits 9 on a changed file and 7 on a malformed declaration; --help documents both', async () => {
     const changedDir = mkdtempSync(join(dir, 'cli-'));
     writeFileSync(join(changedDir, 'sovra-tiny-chat.gguf'), changedCopy());
     const declFile = join(changedDir, 'tiny.json');
@@ -99,7 +99,7 @@ describe('sovra model (installed CLI)', () => {
 describe('sovra model pin / verify', () => {
   it('pin --out writes the declaration (with overrides) and verify accepts the file', async () => {
     const declFile = join(dir, 'tiny.model.json');
-    expect(await model_('pin', model, '--license', 'MIT', '--out', declFile)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await model_('pin', model, '--license', 'MIT', '--out', declFile, '--no-probe')).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(JSON.parse(readFileSync(declFile, 'utf8'))).toEqual({ ...tinyModelDeclaration(), license: 'MIT' });
     expect(await model_('verify', declFile)).toEqual({ code: 0, stdout: `ok      sovra-tiny-chat  ${model}\n`, stderr: '' });
   });
@@ -156,7 +156,7 @@ describe('sovra model pin / verify', () => {
   });
 
   it('pin --sbom prints a CycloneDX document whose model component carries the digest', async () => {
-    const r = await model_('pin', model, '--sbom');
+    const r = await model_('pin', model, '--sbom', '--no-probe');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { specVersion: string; components: Array<{ type: string; hashes: unknown }> };
     expect(doc.specVersion).toBe('1.6');
