@@ -9,6 +9,7 @@ export { pinModel, verifyModel, type ModelVerification, type PinMetadata } from 
 export { parseModelDeclaration } from './declaration-check.js';
 export { modelSbomComponent, modelSbomDocument, modelProvenanceSubject, type CycloneDxComponent } from './sbom.js';
 export { sha256File } from './digest.js';
+export { probeModelInChildProcess } from './probe.js';
 export { buildTinyModel, writeTinyModel, tinyModelDeclaration, TINY_CHAT_MODEL, TINY_ANSWER, type TinyModelOptions } from './tiny/builder.js';
 export { readGgufHeader, type GgufHeader, type GgufTensorInfo, type GgufValue } from './gguf/reader.js';
 export { validateGgufModel, type ModelParameters } from './gguf/validate.js';
