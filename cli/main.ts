@@ -3,7 +3,7 @@
  * mistakes (SovraError) into one clear paragraph and a documented exit
  * status. Bugs keep their stack.
  */
-import { EXIT_CODES, SovraError, isSovraError } from '../core/errors.js';
+import { EXIT_CODES, SovraError, reportError } from '../core/errors.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 
@@ -57,11 +57,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     return await found.command.run(found.rest);
   } catch (e) {
-    if (isSovraError(e)) {
-      process.stderr.write(`sovra: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`sovra: internal error (a bug, please report it):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    return 1;
+    return reportError(e);
   }
 }

@@ -39,3 +39,16 @@ export class SovraError extends Error {
 export function isSovraError(e: unknown): e is SovraError {
   return e instanceof Error && e.name === 'SovraError' && typeof (e as SovraError).code === 'string';
 }
+
+/**
+ * Prints `e` the way every Sovra entry point does (a user mistake as one
+ * paragraph, a bug with its stack) and returns the exit status.
+ */
+export function reportError(e: unknown): number {
+  if (isSovraError(e)) {
+    process.stderr.write(`sovra: ${e.message}\n`);
+    return e.exitCode;
+  }
+  process.stderr.write(`sovra: internal error (a bug, please report it):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  return 1;
+}

@@ -13,7 +13,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SovraError, isSovraError } from '../core/errors.js';
+import { SovraError, reportError } from '../core/errors.js';
 import { synth } from '../synth/synth.js';
 import { loadProfile } from './load.js';
 
@@ -101,11 +101,7 @@ async function main(): Promise<number> {
     await synthForCdk8s(ref, process.env.CDK8S_OUTDIR ?? 'dist/cdk8s');
     return 0;
   } catch (e) {
-    if (isSovraError(e)) {
-      process.stderr.write(`sovra: ${e.message}\n`);
-      return e.exitCode;
-    }
-    throw e;
+    return reportError(e);
   }
 }
 

@@ -6,7 +6,7 @@
  * kubernetes providers.
  */
 import { App } from 'cdktf';
-import { SovraError, isSovraError } from '../core/errors.js';
+import { SovraError, reportError } from '../core/errors.js';
 import { buildPlatform, renderObjects } from '../synth/synth.js';
 import { buildTerraformStack } from '../synth/terraform.js';
 import { loadProfile } from './load.js';
@@ -33,11 +33,7 @@ async function main(): Promise<number> {
     await synthCdktf(ref);
     return 0;
   } catch (e) {
-    if (isSovraError(e)) {
-      process.stderr.write(`sovra: ${e.message}\n`);
-      return e.exitCode;
-    }
-    throw e;
+    return reportError(e);
   }
 }
 
