@@ -182,7 +182,7 @@ function checkCheckpoints(rows: Row[], checkpoints: Checkpoint[], keys: readonly
  */
 export async function verifyAuditTrail(db: Queryable, options: { publicKeys: readonly KeyObject[] }): Promise<AuditVerifyReport> {
   const tables = await db.query<{ n: string | number }>(
-    "SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('audit_records', 'audit_checkpoints')",
+    "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('audit_records', 'audit_checkpoints')",
   );
   if (Number(tables.rows[0]?.n ?? 0) !== 2) {
     throw new SovraError('bad-input', 'This database holds no Sovra audit trail (tables audit_records and audit_checkpoints are missing).');
