@@ -1,7 +1,7 @@
 /**
  * What the control plane's full request path costs over a bare Fastify route.
  *
- *   npx tsx bench/control-plane-overhead.ts [--seconds 5] [--connections 16] [--rounds 2] [--breakdown]
+ *   npx tsx bench/control-plane-overhead.ts [--seconds 5] [--connections 16] [--rounds 2] [--breakdown] [--postgres]
  *
  * A child process runs, on 127.0.0.1: an upstream that answers a chat
  * completion at once, a stand-in OIDC issuer (discovery document and JWKS,
@@ -16,7 +16,9 @@
  * Latency percentiles come from autocannon's per-response times (sub-ms),
  * not from its whole-millisecond histogram. `--breakdown` adds diagnostic
  * runs of the full path with the audit trail in memory and with audit
- * writes skipped, to show where the added time goes.
+ * writes skipped, to show where the added time goes. `--postgres` puts the
+ * audit trail on a PostgreSQL 15 server (Debian's, started for the run, as
+ * the tests do) instead of PGlite: the `DATABASE_URL` path.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -105,7 +107,12 @@ async function serve(): Promise<void> {
 
   // Full path with durable audit on PGlite in a data directory.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sovra-bench-'));
-  const storage = await openStorage({ dataDir });
+  let pg: { url: string; stop(): Promise<void> } | undefined;
+  if (process.argv.includes('--postgres')) {
+    const { startPostgres } = await import('../test/support/postgres.js');
+    pg = await startPostgres();
+  }
+  const storage = await openStorage(pg ? { databaseUrl: pg.url } : { dataDir });
   const audit = await openAuditTrail(storage, { signingKey: generateKeyPairSync('ed25519').privateKey });
   const full = await buildApp({
     oidc: { issuer, audience },
@@ -151,6 +158,7 @@ async function serve(): Promise<void> {
     for (const x of extra) await x.close();
     await audit.close();
     await storage.close();
+    await pg?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
     process.send!({ auditRecords: Number(rows.rows[0]!.n) });
     process.exit(0);
@@ -167,16 +175,20 @@ interface Run {
 }
 
 async function load(url: string, token: string, connections: number, seconds: number): Promise<Run> {
-  const { default: autocannon } = await import('autocannon');
+  // autocannon ships no types; the part used here is typed by hand.
+  const specifier: string = 'autocannon';
+  const { default: autocannon } = (await import(specifier)) as {
+    default: (options: Record<string, unknown>, done: (err: Error | null, r: { errors: number; non2xx: number }) => void) => { on(event: 'response', f: (client: unknown, status: number, bytes: number, ms: number) => void): void };
+  };
   const latencies: number[] = [];
   let non2xx = 0;
   const started = performance.now();
   const result = await new Promise<{ errors: number; non2xx: number }>((resolve, reject) => {
     const instance = autocannon(
       { url: `${url}/v1/chat/completions`, method: 'POST', connections, duration: seconds, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: BODY },
-      (err: Error | null, r: { errors: number; non2xx: number }) => (err ? reject(err) : resolve(r)),
+      (err, r) => (err ? reject(err) : resolve(r)),
     );
-    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    instance.on('response', (_client, status, _bytes, ms) => {
       if (status === 200) latencies.push(ms);
       else non2xx++;
     });
@@ -197,12 +209,12 @@ function merge(runs: Run[]): { p50: number; p99: number; rps: number; requests: 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' }, breakdown: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' }, breakdown: { type: 'boolean', default: false }, postgres: { type: 'boolean', default: false } } });
   const seconds = Math.min(10, Math.max(1, Number(values.seconds)));
   const connections = Math.min(64, Math.max(2, Number(values.connections)));
   const rounds = Math.min(3, Math.max(1, Number(values.rounds)));
 
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', ...(values.breakdown ? ['--breakdown'] : [])], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', ...(values.breakdown ? ['--breakdown'] : []), ...(values.postgres ? ['--postgres'] : [])], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ports = await new Promise<Ports>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Ports));
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
@@ -231,7 +243,7 @@ async function main(): Promise<void> {
     const fmt = (n: number) => n.toFixed(3);
     const row = (name: string, r: ReturnType<typeof merge>) => `${name.padEnd(34)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${r.rps.toFixed(0).padStart(8)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(6)}`;
     const out = [
-      `control plane overhead: ${rounds} round(s) of ${seconds} s per server and phase, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
+      `load average before the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; control plane overhead, audit on ${values.postgres ? 'a PostgreSQL 15 server (fsync on)' : 'PGlite in a data directory (fsync per commit)'}: ${rounds} round(s) of ${seconds} s per server and phase, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
       `${'server / phase'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)}`,
       row('bare Fastify route, 1 conn', b1),
       row('full path, 1 conn', f1),

@@ -3,8 +3,8 @@
  * Fastify): opens storage, the audit trail, the policy and the tiers from a
  * checked `ServeConfig`, builds the app and listens. `close()` shuts down in
  * the reverse order: stop taking requests and let those in flight finish,
- * then flush the audit trail (final checkpoint), then close storage and the
- * local model.
+ * then flush the audit trail (final checkpoint), then close storage, then
+ * the local model.
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
@@ -64,6 +64,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   };
   try {
     const policy = config.policy ? PolicyEngine.fromFile(await loadPolicyFile(config.policy), config.policy) : PolicyEngine.fromFile(undefined);
+    // The model's pin is checked before the database is opened: a wrong file stops start-up early.
+    const model = config.localModel ? await loadLocal(config.localModel) : undefined;
+    if (model) opened.push(() => model.close());
     const storage: Storage = await openStorage(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir! });
     opened.push(() => storage.close());
     const audit: AuditTrail = await openAuditTrail(storage, config.auditKey ? { signingKey: config.auditKey } : {});
@@ -71,9 +74,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 
     const tiers: InferenceTier[] = config.upstreams.map((baseUrl, i) => new UpstreamTier({ name: `upstream-${i}`, baseUrl }));
     const described = config.upstreams.map((u, i) => `upstream-${i} ${redact(u)}`);
-    if (config.localModel) {
-      const model = await loadLocal(config.localModel);
-      opened.push(() => model.close());
+    if (model) {
       tiers.push(new LocalTier(model));
       described.push(`local ${model.id} ${model.digest}`);
     }
