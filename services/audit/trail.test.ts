@@ -1,0 +1,163 @@
+/**
+ * The audit trail writer on a durable PGlite data directory: group commit
+ * (concurrent requests share one WAL flush, each resolves only after it),
+ * AU-3 record content, prompt capture off by default, checkpoints by count,
+ * by time and at close, and a chain that continues across restarts.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isSovraError } from '../../core/errors.js';
+import { openStorage } from '../storage/open.js';
+import type { Storage } from '../storage/types.js';
+import { openAuditTrail } from './trail.js';
+import type { AuditBegin } from './types.js';
+import { verifyAuditTrail } from './verify.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+
+let root: string;
+let dataDir: string;
+let storage: Storage;
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sovra-audit-trail-'));
+  dataDir = path.join(root, 'data');
+  storage = await openStorage({ dataDir });
+});
+afterAll(async () => {
+  await storage?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await storage.query('DELETE FROM audit_records');
+  await storage.query('DELETE FROM audit_checkpoints');
+});
+
+function request(i: number, extra: Partial<AuditBegin> = {}): AuditBegin {
+  return { action: 'POST /v1/chat/completions', subject: `user-${i}`, tenant: 'acme', sourceIp: '192.0.2.7', requestId: `req-${i}`, requestDigest: `sha256:${'1'.repeat(64)}`, ...extra };
+}
+
+async function bodies(): Promise<Record<string, unknown>[]> {
+  const r = await storage.query<{ body: string }>('SELECT body FROM audit_records ORDER BY seq');
+  return r.rows.map((x) => JSON.parse(x.body) as Record<string, unknown>);
+}
+
+/** Counts fsync calls on files under pg_wal while `fn` runs. */
+async function countWalFsyncs<T>(fn: (count: () => number) => Promise<T>): Promise<{ result: T; walFsyncs: number }> {
+  let n = 0;
+  const real = fs.fsyncSync;
+  const spy = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
+    if (fs.readlinkSync(`/proc/self/fd/${fd}`).includes(`${path.sep}pg_wal${path.sep}`)) n += 1;
+    real(fd);
+  });
+  try {
+    const result = await fn(() => n);
+    return { result, walFsyncs: n };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('audit trail writer (PGlite data directory)', () => {
+  it('group commit: 40 concurrent requests share a few WAL flushes, and each resolves only after a flush', async () => {
+    const trail = await openAuditTrail(storage, {});
+    const { result: flushedBeforeResolve, walFsyncs } = await countWalFsyncs(async (count) => {
+      const handles = Array.from({ length: 40 }, (_, i) => trail.begin(request(i)));
+      expect(trail.pending).toBe(0);
+      const done = handles.map(async (h) => {
+        const at = count();
+        await trail.commit(h, { outcome: 'success', status: 200 });
+        return count() > at;
+      });
+      expect(trail.pending).toBe(40);
+      return Promise.all(done);
+    });
+    expect(flushedBeforeResolve).toEqual(Array(40).fill(true));
+    // One transaction for the batch; a naive log would flush 40 times.
+    expect(walFsyncs).toBeGreaterThanOrEqual(1);
+    expect(walFsyncs).toBeLessThanOrEqual(3);
+    expect(trail.pending).toBe(0);
+    await trail.close();
+    const report = await verifyAuditTrail(storage, { publicKeys: [publicKey] });
+    expect(report).toMatchObject({ ok: true, records: 40, headSeq: 40, checkpoints: 0 });
+  });
+
+  it('one record per request with the AU-3 fields, and no prompt text unless capture is configured', async () => {
+    const trail = await openAuditTrail(storage, {});
+    const h = trail.begin(request(1, { requestText: 'the secret prompt' }));
+    expect(h.id).toMatch(/^[0-9a-f-]{36}$/);
+    await trail.commit(h, { outcome: 'success', status: 200, model: 'tiny-chat', modelDigest: `sha256:${'2'.repeat(64)}`, tier: 'upstream-0', responseDigest: `sha256:${'3'.repeat(64)}` });
+    const d = trail.begin(request(2, { requestText: 'another prompt', subject: 'anonymous' }));
+    await trail.commit(d, { outcome: 'denied', status: 403, reason: 'policy:require-scope' });
+    await trail.close();
+    const captured = await openAuditTrail(storage, { captureText: true });
+    await captured.commit(captured.begin(request(3, { requestText: 'kept on purpose' })), { outcome: 'error', status: 502, reason: 'upstream_unavailable' });
+    await captured.close();
+
+    const [first, second, third] = await bodies();
+    expect(first).toEqual({
+      v: 1,
+      seq: 1,
+      id: h.id,
+      startedAt: h.startedAt,
+      endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      action: 'POST /v1/chat/completions',
+      subject: 'user-1',
+      tenant: 'acme',
+      sourceIp: '192.0.2.7',
+      requestId: 'req-1',
+      requestDigest: `sha256:${'1'.repeat(64)}`,
+      outcome: 'success',
+      status: 200,
+      model: 'tiny-chat',
+      modelDigest: `sha256:${'2'.repeat(64)}`,
+      tier: 'upstream-0',
+      responseDigest: `sha256:${'3'.repeat(64)}`,
+    });
+    expect(second).toMatchObject({ seq: 2, subject: 'anonymous', outcome: 'denied', status: 403, reason: 'policy:require-scope' });
+    expect(JSON.stringify([first, second])).not.toContain('prompt');
+    expect(third).toMatchObject({ seq: 3, outcome: 'error', requestText: 'kept on purpose' });
+  });
+
+  it('signs a checkpoint every N records, after an idle interval, and at close', async () => {
+    const trail = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 5, checkpointIntervalMs: 50 });
+    for (let i = 1; i <= 7; i++) await trail.commit(trail.begin(request(i)), { outcome: 'success', status: 200 });
+    const seqs = async () => (await storage.query<{ seq: number }>('SELECT seq FROM audit_checkpoints ORDER BY seq')).rows.map((r) => Number(r.seq));
+    expect((await seqs())[0]).toBe(5);
+    // The interval timer signs the two records after seq 5 without a new request.
+    for (let i = 0; i < 200 && !(await seqs()).includes(7); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await seqs()).toEqual([5, 7]);
+    await trail.commit(trail.begin(request(8)), { outcome: 'success', status: 200 });
+    await trail.close();
+    expect(await seqs()).toEqual([5, 7, 8]);
+    expect(await verifyAuditTrail(storage, { publicKeys: [publicKey] })).toMatchObject({ ok: true, checkpoints: 3, unsignedRecords: 0 });
+  });
+
+  it('continues the same chain after the service restarts on the data directory', async () => {
+    const a = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 100 });
+    await Promise.all([1, 2, 3].map((i) => a.commit(a.begin(request(i)), { outcome: 'success', status: 200 })));
+    await a.close();
+    await storage.close();
+    storage = await openStorage({ dataDir });
+    const b = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 100 });
+    await b.commit(b.begin(request(4)), { outcome: 'success', status: 200 });
+    await b.close();
+    const report = await verifyAuditTrail(storage, { publicKeys: [publicKey] });
+    expect(report).toMatchObject({ ok: true, records: 4, headSeq: 4, checkpoints: 2, lastCheckpointSeq: 4 });
+  });
+
+  it('refuses a handle it did not open or already committed, and a non-Ed25519 signing key', async () => {
+    const trail = await openAuditTrail(storage, {});
+    const h = trail.begin(request(1));
+    await trail.commit(h, { outcome: 'success', status: 200 });
+    await expect(trail.commit(h, { outcome: 'success', status: 200 })).rejects.toThrow('already committed');
+    await trail.close();
+    expect(() => trail.begin(request(2))).toThrow('closed');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    const err = await openAuditTrail(storage, { signingKey: rsa }).catch((e: unknown) => e);
+    expect(isSovraError(err) && err.code).toBe('bad-config');
+    expect((err as Error).message).toContain('must be an Ed25519 private key');
+  });
+});
