@@ -4,7 +4,7 @@
  * exit status 3 (bad-profile), no stack trace, no output folder and no
  * staging folder.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,19 +13,31 @@ import { REPO_ROOT } from '../support/shared.js';
 import { removeDir, tempDir } from '../support/synth-output.js';
 
 let root: string;
-beforeAll(() => {
-  root = tempDir();
-});
-afterAll(() => removeDir(root));
+interface Outcome { status: number | null; stdout: string; stderr: string; left: string[] }
+
+/** Runs `sovra synth --profile <ref>` in `cwd`; resolves with what it printed and what is left in `cwd`. */
+function sovra(cwd: string, ref: string, out?: string): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sovra.js'), 'synth', '--profile', ref, ...(out ? ['--out', out] : [])], { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr, left: readdirSync(cwd) }));
+  });
+}
 
 /** Runs `sovra synth --profile ./<file>` in a folder of its own holding only that file. */
-function synthWith(name: string, file: string, text: string) {
+function synthWith(name: string, file: string, text: string): Promise<Outcome> {
   const cwd = join(root, name);
   mkdirSync(cwd);
   writeFileSync(join(cwd, file), text);
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/sovra.js'), 'synth', '--profile', `./${file}`, '--out', 'dist/site'], { cwd, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, left: readdirSync(cwd) };
+  return sovra(cwd, `./${file}`, 'dist/site');
 }
+
+// Every run is independent: they are started together in beforeAll so the file stays fast.
+const runs = new Map<string, Promise<Outcome>>();
 
 const cases: Array<{ name: string; text: string; expect: string[] }> = [
   {
@@ -60,10 +72,25 @@ const cases: Array<{ name: string; text: string; expect: string[] }> = [
   },
 ];
 
-describe.each(cases)('a profile file with $name', ({ name, text, expect: parts }) => {
-  it('fails with exit 3 naming file, path, value and what is allowed, and writes nothing', () => {
-    const file = `${name.replace(/\W+/g, '-')}.yaml`;
-    const r = synthWith(name.replace(/\W+/g, '-'), file, text);
+const slug = (name: string) => name.replace(/\W+/g, '-');
+
+beforeAll(() => {
+  root = tempDir();
+  for (const c of cases) runs.set(c.name, synthWith(slug(c.name), `${slug(c.name)}.yaml`, c.text));
+  runs.set('many', synthWith('many', 'many.yaml', 'extends: edge\nbaseline: MEDIUM\nairGapped: "yes"\nnats:\n  size: 1\n'));
+  runs.set('not-yaml', synthWith('not-yaml', 'broken.yaml', 'extends: edge\nnats: [unclosed\n'));
+  runs.set('contradiction', synthWith('contradiction', 'k3s-cis.yaml', 'extends: edge\ndistribution:\n  cisProfile: true\n'));
+  const cwd = join(root, 'missing');
+  mkdirSync(cwd);
+  runs.set('absent', sovra(cwd, './absent.yaml'));
+  runs.set('production', sovra(cwd, 'production'));
+});
+afterAll(() => removeDir(root));
+
+describe.each(cases)('a profile file with $name', ({ name, expect: parts }) => {
+  it('fails with exit 3 naming file, path, value and what is allowed, and writes nothing', async () => {
+    const file = `${slug(name)}.yaml`;
+    const r = await runs.get(name)!;
     expect(r.status).toBe(EXIT_CODES['bad-profile']);
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('');
@@ -78,28 +105,26 @@ describe.each(cases)('a profile file with $name', ({ name, text, expect: parts }
   });
 });
 
-it('lists every problem of a file at once', () => {
-  const r = synthWith('many', 'many.yaml', 'extends: edge\nbaseline: MEDIUM\nairGapped: "yes"\nnats:\n  size: 1\n');
+it('lists every problem of a file at once', async () => {
+  const r = await runs.get('many')!;
   expect(r.status).toBe(3);
   for (const p of ['/baseline', '"MEDIUM"', '/airGapped', '"yes"', 'boolean', '/nats/size']) expect(r.stderr).toContain(p);
   expect(r.left).toEqual(['many.yaml']);
 });
 
-it('refuses a file that is not YAML, a missing file and an unknown built-in name with exit 3', () => {
-  expect(synthWith('not-yaml', 'broken.yaml', 'extends: edge\nnats: [unclosed\n').status).toBe(3);
-  const cwd = join(root, 'missing');
-  mkdirSync(cwd);
+it('refuses a file that is not YAML, a missing file and an unknown built-in name with exit 3', async () => {
+  expect((await runs.get('not-yaml')!).status).toBe(3);
   for (const ref of ['./absent.yaml', 'production']) {
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/sovra.js'), 'synth', '--profile', ref], { cwd, encoding: 'utf8' });
+    const r = await runs.get(ref.replace(/^\.\/|\.yaml$/g, ''))!;
     expect(r.status, ref).toBe(3);
     expect(r.stderr).toContain(ref);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.left).toEqual([]);
   }
-  expect(readdirSync(cwd)).toEqual([]);
 });
 
-it('refuses a profile whose values contradict each other (CIS profile on K3s) before writing', () => {
-  const r = synthWith('contradiction', 'k3s-cis.yaml', 'extends: edge\ndistribution:\n  cisProfile: true\n');
+it('refuses a profile whose values contradict each other (CIS profile on K3s) before writing', async () => {
+  const r = await runs.get('contradiction')!;
   expect(r.status).toBe(3);
   expect(r.stderr).toContain('distribution.cisProfile');
   expect(r.stderr).toContain('rke2');
