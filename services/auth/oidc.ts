@@ -37,6 +37,8 @@ export interface OidcOptions {
   readonly clockToleranceSeconds?: number;
   /** Time limit of discovery and JWKS fetches in milliseconds. @default 5000 */
   readonly fetchTimeoutMs?: number;
+  /** Least time between two JWKS fetches caused by unknown `kid`s, in milliseconds. @default 30000 */
+  readonly jwksCooldownMs?: number;
 }
 
 /** `WWW-Authenticate` value for a request without a token (RFC 6750). */
@@ -86,12 +88,14 @@ export class OidcAuthenticator implements Authenticator {
   private readonly audience: string;
   private readonly tolerance: number;
   private readonly timeout: number;
+  private readonly cooldown: number;
 
   constructor(options: OidcOptions) {
     this.issuer = options.issuer;
     this.audience = options.audience;
     this.tolerance = options.clockToleranceSeconds ?? 5;
     this.timeout = options.fetchTimeoutMs ?? 5000;
+    this.cooldown = options.jwksCooldownMs ?? 30_000;
   }
 
   /** Fetches the discovery document once (again after a failure) and builds the cached JWKS. */
@@ -121,7 +125,7 @@ export class OidcAuthenticator implements Authenticator {
       throw new ProblemError(503, 'issuer_mismatch', `The discovery document at ${url} names issuer ${JSON.stringify(doc.issuer)}, not the configured ${this.issuer}`);
     }
     if (typeof doc.jwks_uri !== 'string') throw new ProblemError(503, 'issuer_unavailable', `The discovery document at ${url} has no jwks_uri`);
-    return createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: this.timeout, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    return createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: this.timeout, cooldownDuration: this.cooldown, cacheMaxAge: 10 * 60_000 });
   }
 
   /** Verifies `token` and returns its principal. */

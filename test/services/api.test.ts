@@ -73,6 +73,31 @@ describe('authentication', () => {
     }
   });
 
+  it('fetches the JWKS again when a token names an unknown kid (key rotation), and only then', async () => {
+    const rotating = await startTestApp({
+      oidc: { issuer: issuer.issuer, audience: TEST_AUDIENCE, jwksCooldownMs: 0 },
+      tiers: [new UpstreamTier({ name: 'upstream-0', baseUrl: upA.baseUrl })],
+      rateLimit: { ratePerSecond: 1000 },
+      storage: t.storage,
+      audit: t.audit,
+    });
+    try {
+      const c = (key: string) => new OpenAI({ baseURL: `${rotating.url}/v1`, apiKey: key, maxRetries: 0 });
+      await c(token).models.list();
+      const first = issuer.jwksFetches();
+      await c(token).models.list();
+      expect(issuer.jwksFetches()).toBe(first); // cached
+      await issuer.rotate();
+      await expect(c(await issuer.signRotated({})).models.list()).resolves.toBeDefined();
+      expect(issuer.jwksFetches()).toBe(first + 1);
+      const err = await c(await issuer.signRotated({}, { unpublished: true })).models.list().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+      expect((err as Error).message).toMatch(/key is not in the issuer's key set/);
+    } finally {
+      await rotating.app.close();
+    }
+  });
+
   it('audits a refused token as a denied record', async () => {
     const raw = await fetch(`${t.url}/v1/models`, { headers: { authorization: `Bearer ${await issuer.sign({}, { foreignKey: true })}` } });
     const id = raw.headers.get('x-sovra-audit-id');

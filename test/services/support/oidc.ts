@@ -23,6 +23,10 @@ export interface TestIssuer {
   none(claims: JWTPayload): string;
   /** How many times the JWKS was fetched. */
   jwksFetches(): number;
+  /** Adds a second signing key (kid `rotated`) to the published JWKS, as an IdP does when it rotates keys. */
+  rotate(): Promise<void>;
+  /** Signs `claims` with the rotated key (or a key the JWKS never lists, with kid `unpublished`). */
+  signRotated(claims: JWTPayload, options?: { unpublished?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -36,8 +40,12 @@ export async function startIssuer(): Promise<TestIssuer> {
   const jwk = { ...(await exportJWK(privateKey)), kid: KID, alg: 'ES256', use: 'sig' };
   let handler: http.RequestListener = (_req, res) => res.end();
   let fetches = 0;
+  let rotated: { privateKey: CryptoKey; jwks: string } | undefined;
   const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/jwks')) fetches++;
+    if (req.url?.startsWith('/jwks')) {
+      fetches++;
+      if (rotated) return res.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(rotated.jwks);
+    }
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -101,6 +109,19 @@ export async function startIssuer(): Promise<TestIssuer> {
       return `${enc({ alg: 'none', typ: 'at+jwt', kid: KID })}.${enc({ iss: issuer, aud: TEST_AUDIENCE, sub: 'tenant-acme', iat: now, exp: now + 300, scope: SCOPES.join(' '), ...claims })}.`;
     },
     jwksFetches: () => fetches,
+    async rotate() {
+      const next = await generateKeyPair('ES256', { extractable: true });
+      const pub = (k: CryptoKey) => exportJWK(k);
+      const { d: _d, ...current } = jwk;
+      const keys = [current, { ...(await pub(next.publicKey)), kid: 'rotated', alg: 'ES256', use: 'sig' }];
+      rotated = { privateKey: next.privateKey, jwks: JSON.stringify({ keys }) };
+    },
+    signRotated(claims, options = {}) {
+      if (!rotated) throw new Error('call rotate() first');
+      const now = Math.floor(Date.now() / 1000);
+      const full = { iss: issuer, aud: TEST_AUDIENCE, sub: 'tenant-acme', iat: now, exp: now + 300, scope: SCOPES.join(' '), ...claims };
+      return options.unpublished ? signWith(foreign.privateKey, full, 'ES256', 'unpublished') : signWith(rotated.privateKey, full, 'ES256', 'rotated');
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
