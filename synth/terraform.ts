@@ -45,6 +45,8 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
     }
   }
   new KubernetesProvider('kubernetes', kubeconfig.stringValue);
+  // The prebuilt helm binding declares its source as plain `helm`; state it as it is declared above.
+  stack.addOverride('terraform.required_providers.helm.source', TERRAFORM_PROVIDERS.helm.source);
   stack.addOverride('terraform.required_providers.helm.version', TERRAFORM_PROVIDERS.helm.version);
 
   const namespaces = new Map<string, InstanceType<typeof cdktf.TerraformResource>>();

@@ -1,6 +1,5 @@
 /** `sovra serve`: runs the control plane service until SIGTERM or SIGINT. */
 import { resolveServeConfig, SERVE_OPTIONS, type ServeFlags } from '../../services/server/config.js';
-import { startServer } from '../../services/server/start.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -35,6 +34,8 @@ export const serveCommand: Command = {
   async run(args: string[]): Promise<number> {
     const { values } = parseCommandArgs(NAME, args, parseOptions);
     const config = resolveServeConfig(values as ServeFlags);
+    // Loaded here, not at start-up, so other commands do not pay for Fastify and the services.
+    const { startServer } = await import('../../services/server/start.js');
     const server = await startServer(config);
     process.stdout.write(
       `sovra serve: listening on ${server.url} (tiers: ${server.tiers.join(', ')}; audit: ${server.storageLabel}${config.auditKey ? ', signed checkpoints' : ', NO checkpoint key: records are chained but unsigned'})\n`,

@@ -1,8 +1,6 @@
 /** `sovra synth`: one synth of a profile into an output directory. */
 import { relative } from 'node:path';
 import { SovraError } from '../../core/errors.js';
-import { loadProfile } from '../../profiles/load.js';
-import { synth } from '../../synth/synth.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -37,6 +35,8 @@ export const synthCommand: Command = {
       quiet: { type: 'boolean', default: false },
     });
     if (!values.profile) throw new SovraError('usage', 'sovra synth: --profile is required (dev, edge, cluster, or a profile file). Run `sovra synth --help` for usage.');
+    // Loaded here, not at start-up, so other commands do not pay for cdk8s.
+    const [{ loadProfile }, { synth }] = await Promise.all([import('../../profiles/load.js'), import('../../synth/synth.js')]);
     const profile = loadProfile(values.profile);
     const outDir = values.out ?? `dist/${profile.name}`;
     const result = await synth({ profile, profileSource: values.profile, outDir });

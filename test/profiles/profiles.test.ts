@@ -139,8 +139,9 @@ describe('charts', () => {
     };
     walk(readJson(dirs.cluster, 'terraform/cdk.tf.json'));
     expect(strings.filter((s) => /^\/|^[A-Za-z]:\\/.test(s))).toEqual([]);
-    const tf = readJson<{ terraform: { backend: { local: { path: string } }; required_providers: Record<string, { version: string }> } }>(dirs.cluster, 'terraform/cdk.tf.json').terraform;
+    const tf = readJson<{ terraform: { backend: { local: { path: string } }; required_providers: Record<string, { source: string; version: string }> } }>(dirs.cluster, 'terraform/cdk.tf.json').terraform;
     expect(tf.backend.local.path).toBe('terraform.tfstate');
     for (const [name, p] of Object.entries(tf.required_providers)) expect(p.version, name).toMatch(/\d+\.\d+/);
+    expect(Object.fromEntries(Object.entries(tf.required_providers).map(([n, p]) => [n, p.source]))).toEqual({ helm: 'hashicorp/helm', kubernetes: 'hashicorp/kubernetes' });
   });
 });
