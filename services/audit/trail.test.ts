@@ -44,6 +44,10 @@ async function bodies(): Promise<Record<string, unknown>[]> {
   return r.rows.map((x) => JSON.parse(x.body) as Record<string, unknown>);
 }
 
+async function checkpointSeqs(): Promise<number[]> {
+  return (await storage.query<{ seq: number }>('SELECT seq FROM audit_checkpoints ORDER BY seq')).rows.map((r) => Number(r.seq));
+}
+
 /** Counts fsync calls on files under pg_wal while `fn` runs. */
 async function countWalFsyncs<T>(fn: (count: () => number) => Promise<T>): Promise<{ result: T; walFsyncs: number }> {
   let n = 0;
@@ -121,18 +125,23 @@ describe('audit trail writer (PGlite data directory)', () => {
     expect(third).toMatchObject({ seq: 3, outcome: 'error', requestText: 'kept on purpose' });
   });
 
-  it('signs a checkpoint every N records, after an idle interval, and at close', async () => {
-    const trail = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 5, checkpointIntervalMs: 50 });
-    for (let i = 1; i <= 7; i++) await trail.commit(trail.begin(request(i)), { outcome: 'success', status: 200 });
-    const seqs = async () => (await storage.query<{ seq: number }>('SELECT seq FROM audit_checkpoints ORDER BY seq')).rows.map((r) => Number(r.seq));
-    expect((await seqs())[0]).toBe(5);
-    // The interval timer signs the two records after seq 5 without a new request.
-    for (let i = 0; i < 200 && !(await seqs()).includes(7); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await seqs()).toEqual([5, 7]);
-    await trail.commit(trail.begin(request(8)), { outcome: 'success', status: 200 });
+  it('signs a checkpoint every N records and at close', async () => {
+    const trail = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 5, checkpointIntervalMs: 0 });
+    for (let i = 1; i <= 12; i++) await trail.commit(trail.begin(request(i)), { outcome: 'success', status: 200 });
+    expect(await checkpointSeqs()).toEqual([5, 10]);
     await trail.close();
-    expect(await seqs()).toEqual([5, 7, 8]);
+    expect(await checkpointSeqs()).toEqual([5, 10, 12]);
     expect(await verifyAuditTrail(storage, { publicKeys: [publicKey] })).toMatchObject({ ok: true, checkpoints: 3, unsignedRecords: 0 });
+  });
+
+  it('signs a checkpoint after an idle interval without a new request', async () => {
+    const trail = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 1000, checkpointIntervalMs: 50 });
+    // Both in one batch, so the only head there ever is is seq 2.
+    await Promise.all([1, 2].map((i) => trail.commit(trail.begin(request(i)), { outcome: 'success', status: 200 })));
+    for (let i = 0; i < 400 && !(await checkpointSeqs()).includes(2); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await checkpointSeqs()).toEqual([2]);
+    await trail.close();
+    expect(await checkpointSeqs()).toEqual([2]);
   });
 
   it('continues the same chain after the service restarts on the data directory', async () => {
@@ -146,6 +155,18 @@ describe('audit trail writer (PGlite data directory)', () => {
     await b.close();
     const report = await verifyAuditTrail(storage, { publicKeys: [publicKey] });
     expect(report).toMatchObject({ ok: true, records: 4, headSeq: 4, checkpoints: 2, lastCheckpointSeq: 4 });
+  });
+
+  it('two writers on one PGlite database still extend a single chain', async () => {
+    const a = await openAuditTrail(storage, {});
+    const b = await openAuditTrail(storage, {});
+    // Each starts from the same head, so every other commit finds its cached head stale.
+    for (let i = 0; i < 6; i++) {
+      const t = i % 2 === 0 ? a : b;
+      await t.commit(t.begin(request(i)), { outcome: 'success', status: 200 });
+    }
+    await Promise.all([a.close(), b.close()]);
+    expect(await verifyAuditTrail(storage, { publicKeys: [publicKey] })).toMatchObject({ ok: true, records: 6, headSeq: 6 });
   });
 
   it('refuses a handle it did not open or already committed, and a non-Ed25519 signing key', async () => {

@@ -4,7 +4,7 @@
  * therefore one WAL flush, and each `commit` resolves only once its record is
  * durable.
  */
-import { randomUUID, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Queryable, Storage } from '../storage/types.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { assertEd25519, signCheckpoint } from './checkpoint.js';
@@ -27,6 +27,20 @@ export interface AuditTrailOptions {
 
 /** Key of the advisory lock that serialises writers of one chain on a server. */
 export const AUDIT_LOCK_KEY = 7_345_112_902;
+
+/**
+ * A UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Ids of
+ * consecutive records sort together, so the unique index on `id` grows at its right edge
+ * instead of taking random inserts.
+ */
+export function timeOrderedUuid(now = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 interface Queued {
   readonly handle: AuditHandle;
@@ -51,9 +65,11 @@ class GroupCommitTrail implements AuditTrail {
   #checkpointDue = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
-  /** Last sequence number written and last one covered by a checkpoint, as this writer knows them. */
-  #headSeq = 0;
-  #checkpointSeq = 0;
+  /**
+   * The chain head as this writer left it. PGlite is one process's alone, so there it is
+   * trusted for the next batch; on a server it is re-read under the lock every batch.
+   */
+  #head: Head | undefined;
 
   constructor(storage: Storage, options: AuditTrailOptions) {
     this.#storage = storage;
@@ -64,7 +80,7 @@ class GroupCommitTrail implements AuditTrail {
     const interval = options.checkpointIntervalMs ?? 10_000;
     if (this.#key && interval > 0) {
       this.#timer = setInterval(() => {
-        if (this.#headSeq > this.#checkpointSeq) {
+        if (this.#head && this.#head.seq > this.#head.checkpointSeq) {
           this.#checkpointDue = true;
           this.#schedule();
         }
@@ -74,9 +90,7 @@ class GroupCommitTrail implements AuditTrail {
   }
 
   async init(): Promise<void> {
-    const head = await readHead(this.#storage);
-    this.#headSeq = head.seq;
-    this.#checkpointSeq = head.checkpointSeq;
+    this.#head = await readHead(this.#storage);
   }
 
   get pending(): number {
@@ -85,7 +99,7 @@ class GroupCommitTrail implements AuditTrail {
 
   begin(entry: AuditBegin): AuditHandle {
     if (this.#closed) throw new Error('audit trail is closed');
-    const handle: AuditHandle = Object.freeze({ id: randomUUID(), startedAt: new Date().toISOString() });
+    const handle: AuditHandle = Object.freeze({ id: timeOrderedUuid(), startedAt: new Date().toISOString() });
     this.#open.set(handle, entry);
     return handle;
   }
@@ -109,7 +123,7 @@ class GroupCommitTrail implements AuditTrail {
       if (!this.#running && !this.#scheduled) this.#schedule();
       await (this.#running ?? new Promise((r) => setImmediate(r)));
     }
-    if (this.#key && this.#headSeq > this.#checkpointSeq) {
+    if (this.#key && (!this.#head || this.#head.seq > this.#head.checkpointSeq)) {
       this.#checkpointDue = true;
       await this.#drain();
     }
@@ -152,47 +166,59 @@ class GroupCommitTrail implements AuditTrail {
   }
 
   async #write(batch: Queued[]): Promise<void> {
-    const result = await this.#storage.transaction(async (tx) => {
+    if (this.#storage.kind === 'pglite' && this.#head) {
+      try {
+        this.#head = await this.#append(this.#storage, this.#head, batch);
+        return;
+      } catch (e) {
+        // Another writer in this process extended the chain (the unique seq refused ours):
+        // fall back to reading the head inside a transaction.
+        this.#head = undefined;
+        if ((e as { code?: string }).code !== '23505') throw e;
+      }
+    }
+    this.#head = await this.#storage.transaction(async (tx) => {
       if (this.#storage.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
       // The head is read inside the transaction (under the lock on a server), so several
       // writers on one database still extend a single chain.
-      const head = await readHead(tx);
-      let seq = head.seq;
-      let prev = head.hash;
-      const cols: [number[], string[], string[], string[], string[]] = [[], [], [], [], []];
-      for (const q of batch) {
-        seq += 1;
-        const body = recordBody(recordFields(seq, q.handle.id, q.handle.startedAt, q.endedAt, q.begin, q.outcome, this.#captureText));
-        const hash = recordHash(prev, body);
-        cols[0].push(seq);
-        cols[1].push(q.handle.id);
-        cols[2].push(prev);
-        cols[3].push(hash);
-        cols[4].push(body);
-        prev = hash;
-      }
-      if (batch.length > 0) {
-        await tx.query(
-          `INSERT INTO audit_records (seq, id, prev_hash, hash, body)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
-          cols,
-        );
-      }
-      let checkpointSeq = head.checkpointSeq;
-      const due = this.#checkpointDue || seq - checkpointSeq >= this.#every;
-      if (this.#key && due && seq > checkpointSeq) {
-        const cp = signCheckpoint(seq, prev, this.#key, new Date().toISOString());
-        await tx.query(
-          'INSERT INTO audit_checkpoints (seq, head_hash, key_id, created_at, signature) VALUES ($1, $2, $3, $4, $5)',
-          [cp.seq, cp.headHash, cp.keyId, cp.createdAt, cp.signature],
-        );
-        checkpointSeq = seq;
-      }
-      return { seq, checkpointSeq };
+      return this.#append(tx, await readHead(tx), batch);
     });
-    this.#headSeq = result.seq;
-    this.#checkpointSeq = result.checkpointSeq;
+  }
+
+  /**
+   * Chains `batch` onto `head` and writes it (and a checkpoint when one is due) in one
+   * statement, so on its own it is atomic; returns the new head.
+   */
+  async #append(db: Queryable, head: Head, batch: Queued[]): Promise<Head> {
+    let seq = head.seq;
+    let prev = head.hash;
+    const rows: { seq: number; id: string; prev_hash: string; hash: string; body: string }[] = [];
+    for (const q of batch) {
+      seq += 1;
+      const body = recordBody(recordFields(seq, q.handle.id, q.handle.startedAt, q.endedAt, q.begin, q.outcome, this.#captureText));
+      const hash = recordHash(prev, body);
+      rows.push({ seq, id: q.handle.id, prev_hash: prev, hash, body });
+      prev = hash;
+    }
+    // One JSON parameter is much cheaper for PGlite to pass than five text arrays.
+    const insert = `INSERT INTO audit_records (seq, id, prev_hash, hash, body)
+      SELECT seq, id, prev_hash, hash, body FROM json_to_recordset($1::json) AS r(seq bigint, id text, prev_hash text, hash text, body text)`;
+    let checkpointSeq = head.checkpointSeq;
+    const due = this.#checkpointDue || seq - checkpointSeq >= this.#every;
+    if (this.#key && due && seq > checkpointSeq) {
+      const cp = signCheckpoint(seq, prev, this.#key, new Date().toISOString());
+      // A data-modifying CTE always runs: records and checkpoint commit together.
+      await db.query(
+        `WITH records AS (${insert} RETURNING seq)
+         INSERT INTO audit_checkpoints (seq, head_hash, key_id, created_at, signature) VALUES ($2, $3, $4, $5, $6)`,
+        [JSON.stringify(rows), cp.seq, cp.headHash, cp.keyId, cp.createdAt, cp.signature],
+      );
+      checkpointSeq = seq;
+    } else if (rows.length > 0) {
+      await db.query(insert, [JSON.stringify(rows)]);
+    }
     this.#checkpointDue = false;
+    return { seq, hash: prev, checkpointSeq };
   }
 }
 
