@@ -40,10 +40,10 @@ const usage = [
   '',
   'Exit status:',
   `   0  every file matches its declaration (pin: the declaration was written)`,
-  `  ${EXIT_CODES['failed-verification']}  verify: a file is missing or differs from its declaration`,
-  `  ${EXIT_CODES['bad-input']}  a malformed declaration file, or a file that is not a valid GGUF model`,
-  `  ${EXIT_CODES.io}  a file cannot be read or written`,
-  `  ${EXIT_CODES.usage}  wrong arguments`,
+  `  ${String(EXIT_CODES['failed-verification']).padStart(2)}  verify: a file is missing or differs from its declaration`,
+  `  ${String(EXIT_CODES['bad-input']).padStart(2)}  a malformed declaration file, or a file that is not a valid GGUF model`,
+  `  ${String(EXIT_CODES.io).padStart(2)}  a file cannot be read or written`,
+  `  ${String(EXIT_CODES.usage).padStart(2)}  wrong arguments`,
   '',
 ].join('\n');
 
