@@ -20,6 +20,8 @@ export interface RagStoreOptions {
   readonly embedBatch?: number;
   /** Most chunks one ingest call may produce. @default 20000 */
   readonly maxChunks?: number;
+  /** HNSW candidate list size per query (`hnsw.ef_search`; at least 2 × top_k is used): higher finds more of the true nearest at some latency. @default 100 */
+  readonly efSearch?: number;
 }
 
 /** Scope of RAG ingest keys in `idempotency_keys`. */
@@ -82,6 +84,7 @@ class PgVectorRagStore implements RagStore {
   readonly #maxChunks: number;
   readonly #indexed = new Set<number>();
   readonly #iterativeScan: boolean;
+  readonly #efSearch: number;
 
   constructor(db: Storage, options: RagStoreOptions, iterativeScan: boolean) {
     this.#db = db;
@@ -89,6 +92,7 @@ class PgVectorRagStore implements RagStore {
     this.#embedBatch = options.embedBatch ?? 256;
     this.#maxChunks = options.maxChunks ?? 20_000;
     this.#iterativeScan = iterativeScan;
+    this.#efSearch = options.efSearch ?? 100;
   }
 
   async ingest(tenant: string, documents: readonly RagDocument[], embed: Embedder, idempotencyKey?: string): Promise<IngestResult> {
@@ -152,7 +156,7 @@ class PgVectorRagStore implements RagStore {
     const dims = q!.length;
     return this.#db.transaction(async (tx) => {
       // Enough candidates for top_k, and (pgvector ≥ 0.8) keep scanning when other tenants' rows are filtered out.
-      await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.max(40, topK * 2))]);
+      await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.max(this.#efSearch, topK * 2))]);
       if (this.#iterativeScan) await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
       const r = await tx.query<{ source_id: string; chunk_index: number; text: string; distance: number }>(topKSql(dims), [vectorLiteral(q!), tenant, topK]);
       return r.rows.map((x) => ({ sourceId: x.source_id, chunkIndex: Number(x.chunk_index), text: x.text, score: 1 - Number(x.distance) }));
