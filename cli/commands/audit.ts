@@ -2,9 +2,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { SovraError } from '../../core/errors.js';
-import { AUDIT_EXIT_CODES, AUDIT_FINDING_PRIORITY, verifyAuditTrail, type AuditVerifyReport } from '../../services/audit/index.js';
+import { AUDIT_EXIT_CODES, AUDIT_FINDING_PRIORITY } from '../../services/audit/exit-codes.js';
+import type { AuditVerifyReport } from '../../services/audit/index.js';
 import { assertEd25519 } from '../../services/audit/checkpoint.js';
-import { openExistingStorage } from '../../services/storage/index.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -104,6 +104,8 @@ export const auditVerifyCommand: Command = {
     const keys = values.key.map(readKey);
     const source = positionals[0]!;
     const isUrl = /^postgres(ql)?:\/\//.test(source);
+    // Loaded here, not at start-up, so other commands do not pay for the database drivers.
+    const [{ openExistingStorage }, { verifyAuditTrail }] = await Promise.all([import('../../services/storage/index.js'), import('../../services/audit/index.js')]);
     const storage = await openExistingStorage(isUrl ? { databaseUrl: source } : { dataDir: source });
     let report: AuditVerifyReport;
     try {
