@@ -100,23 +100,29 @@ describe('RAG store on PGlite with pgvector', () => {
   it('Idempotency-Key: a retry replays without embedding or writing again; another body is a 409; keys are per tenant', async () => {
     const docs = corpus(5);
     const embed = hashEmbedder();
-    const first = await rag.ingest('acme', docs, embed, 'key-1');
+    const first = await rag.ingest('acme', docs, embed, { key: 'key-1' });
     expect(first).toEqual({ documents: 5, chunks: 5, replayed: false });
     const calls = embed.calls;
-    expect(await rag.ingest('acme', docs, embed, 'key-1')).toEqual({ documents: 5, chunks: 5, replayed: true });
+    expect(await rag.ingest('acme', docs, embed, { key: 'key-1' })).toEqual({ documents: 5, chunks: 5, replayed: true });
     expect(embed.calls).toBe(calls);
     expect((await storage.query('SELECT 1 FROM rag_chunks')).rowCount).toBe(5);
 
-    const err = await rag.ingest('acme', corpus(6), embed, 'key-1').catch((e: unknown) => e);
+    const err = await rag.ingest('acme', corpus(6), embed, { key: 'key-1' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProblemError);
     expect(err).toMatchObject({ status: 409, code: 'idempotency_key_reused', param: 'Idempotency-Key' });
+    // The same documents with another option (embedding model) are another request.
+    const other = await rag.ingest('acme', docs, embed, { key: 'key-1', request: { embedding_model: 'other-embedder' } }).catch((e: unknown) => e);
+    expect(other).toMatchObject({ status: 409, code: 'idempotency_key_reused' });
+    expect(embed.calls).toBe(calls);
+    // An option left undefined is the same as one not given.
+    expect((await rag.ingest('acme', docs, embed, { key: 'key-1', request: { embedding_model: undefined } })).replayed).toBe(true);
 
-    expect((await rag.ingest('globex', docs, embed, 'key-1')).replayed).toBe(false);
+    expect((await rag.ingest('globex', docs, embed, { key: 'key-1' })).replayed).toBe(false);
   });
 
   it('Idempotency-Key: concurrent identical requests write once and one of them replays', async () => {
     const docs = corpus(4);
-    const results = await Promise.all([1, 2, 3].map(() => rag.ingest('acme', docs, hashEmbedder(), 'same')));
+    const results = await Promise.all([1, 2, 3].map(() => rag.ingest('acme', docs, hashEmbedder(), { key: 'same' })));
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(results.every((r) => r.chunks === 4)).toBe(true);
     expect((await storage.query('SELECT 1 FROM rag_chunks')).rowCount).toBe(4);

@@ -2,8 +2,8 @@
  * The RAG store on pgvector: documents → chunks → embeddings → rows of
  * `rag_chunks`, searched by cosine distance through an HNSW index per
  * embedding dimension. Ingest honours an `Idempotency-Key`: a retry with the
- * same body returns the first result without writing again; the same key with
- * another body is a 409.
+ * same documents and options (embedding model, …) returns the first result
+ * without writing again; the same key with another request is a 409.
  */
 import { canonicalJson } from '../../core/canonical.js';
 import { SovraError } from '../../core/errors.js';
@@ -11,7 +11,7 @@ import { sha256Hex } from '../../core/hash.js';
 import { ProblemError } from '../errors.js';
 import type { Queryable, Storage } from '../storage/types.js';
 import { chunkText, type ChunkOptions } from './chunk.js';
-import type { Embedder, IngestResult, Passage, RagDocument, RagStore } from './types.js';
+import type { Embedder, IngestIdempotency, IngestResult, Passage, RagDocument, RagStore } from './types.js';
 
 /** Options of `openRagStore`. */
 export interface RagStoreOptions {
@@ -28,6 +28,19 @@ export interface RagStoreOptions {
 export const INGEST_SCOPE = 'rag.ingest';
 /** pgvector's largest dimension an HNSW index takes. */
 export const MAX_INDEXED_DIMS = 2000;
+
+/** Why retrieval is off on a PostgreSQL server without pgvector, and how to turn it on. */
+export const PGVECTOR_MISSING =
+  'Retrieval needs the pgvector extension, and the PostgreSQL server in DATABASE_URL does not have it. Install it on the server (Debian/Ubuntu with the PGDG repository: apt-get install postgresql-15-pgvector; then CREATE EXTENSION vector as a superuser) and restart sovra serve, or run without DATABASE_URL to use the embedded PGlite, which has it.';
+
+/**
+ * `sha256:<hex>` of everything an idempotent ingest is judged by: the
+ * documents (metadata `{}` when absent) and the other request fields
+ * (`undefined` fields left out, so an omitted field equals an absent one).
+ */
+export function ingestDigest(documents: readonly RagDocument[], request: Readonly<Record<string, unknown>> = {}): string {
+  return `sha256:${sha256Hex(canonicalJson({ documents: documents.map((d) => ({ id: d.id, text: d.text, metadata: d.metadata ?? {} })), request }))}`;
+}
 
 /** pgvector text form of a vector, e.g. `[0.1,0.2]`. */
 export function vectorLiteral(v: readonly number[]): string {
@@ -95,8 +108,9 @@ class PgVectorRagStore implements RagStore {
     this.#efSearch = options.efSearch ?? 100;
   }
 
-  async ingest(tenant: string, documents: readonly RagDocument[], embed: Embedder, idempotencyKey?: string): Promise<IngestResult> {
-    const digest = `sha256:${sha256Hex(canonicalJson(documents.map((d) => ({ id: d.id, text: d.text, metadata: d.metadata ?? {} }))))}`;
+  async ingest(tenant: string, documents: readonly RagDocument[], embed: Embedder, idempotency?: IngestIdempotency): Promise<IngestResult> {
+    const idempotencyKey = idempotency?.key;
+    const digest = ingestDigest(documents, idempotency?.request);
     if (idempotencyKey !== undefined) {
       const seen = await this.#seen(this.#db, tenant, idempotencyKey, digest);
       if (seen) return seen;
@@ -169,7 +183,7 @@ class PgVectorRagStore implements RagStore {
     const row = r.rows[0];
     if (!row) return undefined;
     if (row.body_digest !== digest) {
-      throw new ProblemError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body; use a new key for a new request.', { param: 'Idempotency-Key' });
+      throw new ProblemError(409, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request (documents or options such as embedding_model differ); use a new key for a new request.', { param: 'Idempotency-Key' });
     }
     const stored = JSON.parse(row.result) as { documents: number; chunks: number };
     return { documents: stored.documents, chunks: stored.chunks, replayed: true };
@@ -191,10 +205,7 @@ class PgVectorRagStore implements RagStore {
  */
 export async function openRagStore(storage: Storage, options: RagStoreOptions = {}): Promise<RagStore> {
   if (!storage.hasVector) {
-    throw new SovraError(
-      'bad-config',
-      'Retrieval needs the pgvector extension, and the PostgreSQL server in DATABASE_URL does not have it. Install it on the server (Debian/Ubuntu with the PGDG repository: apt-get install postgresql-15-pgvector; then CREATE EXTENSION vector as a superuser), or run without DATABASE_URL to use the embedded PGlite, which has it.',
-    );
+    throw new SovraError('bad-config', PGVECTOR_MISSING);
   }
   const v = await storage.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
   const [major = 0, minor = 0] = (v.rows[0]?.extversion ?? '0.0').split('.').map(Number);

@@ -28,8 +28,21 @@ export interface Passage {
   readonly score: number;
 }
 
+/** Makes an ingest call idempotent. */
+export interface IngestIdempotency {
+  /** The caller's `Idempotency-Key`, per tenant. */
+  readonly key: string;
+  /**
+   * Every other part of the request that decides its outcome (for the API,
+   * the body's fields besides `documents`, such as `embedding_model`). It is
+   * hashed with the documents: a repeat under the same key must match both to
+   * be replayed, and anything else is a 409.
+   */
+  readonly request?: Readonly<Record<string, unknown>>;
+}
+
 /** Chunks, embeds, stores and searches documents per tenant. */
 export interface RagStore {
-  ingest(tenant: string, documents: readonly RagDocument[], embed: Embedder, idempotencyKey?: string): Promise<IngestResult>;
+  ingest(tenant: string, documents: readonly RagDocument[], embed: Embedder, idempotency?: IngestIdempotency): Promise<IngestResult>;
   query(tenant: string, text: string, topK: number, embed: Embedder): Promise<Passage[]>;
 }

@@ -9,6 +9,7 @@ import type { ServiceContext } from '../context.js';
 import { sha256Digest } from '../digest.js';
 import { ProblemError } from '../errors.js';
 import { attest, attestField, closeAudit, type Attestation } from '../lifecycle.js';
+import { PGVECTOR_MISSING } from '../rag/store.js';
 import type { Embedder, Passage, RagStore } from '../rag/types.js';
 import { problemResponses } from './common.js';
 
@@ -71,10 +72,9 @@ export const RAG_SYSTEM_PROMPT =
   'Answer the question using only the numbered passages below. Cite every passage you use by its source id in square brackets, e.g. [doc-1]. If the passages do not contain the answer, say so.';
 
 function store(ctx: ServiceContext): RagStore {
+  // Storage without pgvector first: it is why a started service has no RAG store, and the operator's fix.
+  if (ctx.storage && !ctx.storage.hasVector) throw new ProblemError(503, 'vector_store_unavailable', PGVECTOR_MISSING);
   if (!ctx.rag) throw new ProblemError(503, 'rag_unavailable', 'Retrieval is not configured on this service.');
-  if (ctx.storage && !ctx.storage.hasVector) {
-    throw new ProblemError(503, 'vector_store_unavailable', 'Retrieval needs the pgvector extension, and the configured PostgreSQL server does not have it.');
-  }
   return ctx.rag;
 }
 
@@ -123,7 +123,9 @@ export function ragRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const rag = store(ctx);
       const key = idempotencyKey(request);
       const used: { a?: Attestation } = {};
-      const r = await rag.ingest(request.sovra.principal!.tenant, request.body.documents, embedder(ctx, request, request.body.embedding_model, used), key);
+      // The key covers the whole request: the documents and every other field (embedding_model, …).
+      const { documents, ...options } = request.body;
+      const r = await rag.ingest(request.sovra.principal!.tenant, documents, embedder(ctx, request, options.embedding_model, used), key === undefined ? undefined : { key, request: options });
       const text = JSON.stringify({ object: 'rag.ingest', documents: r.documents, chunks: r.chunks, replayed: r.replayed, sovra: attestField(request, used.a) });
       await closeAudit(ctx, request, { outcome: 'success', status: 200, ...(used.a ? { model: used.a.model, modelDigest: used.a.modelDigest, tier: used.a.tier } : {}), responseDigest: sha256Digest(text) });
       attest(request, reply, used.a);

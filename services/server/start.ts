@@ -5,6 +5,13 @@
  * the reverse order: stop taking requests and let those in flight finish,
  * then flush the audit trail (final checkpoint), then close storage, then
  * the local model.
+ *
+ * RAG: the store is opened when the database has pgvector (the embedded
+ * PGlite always has it). A PostgreSQL server without the extension still
+ * serves chat, embeddings and models, and `/readyz` still reports ready
+ * (retrieval is an optional feature, not a dependency of the others);
+ * `/v1/rag/*` then answer 503 `vector_store_unavailable` saying how to get
+ * pgvector, and start-up logs the same as a warning.
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
@@ -15,6 +22,8 @@ import { openAuditTrail } from '../audit/index.js';
 import type { AuditTrail } from '../audit/types.js';
 import { PolicyEngine } from '../policy/engine.js';
 import { loadPolicyFile } from '../policy/rules.js';
+import { openRagStore, PGVECTOR_MISSING } from '../rag/store.js';
+import type { RagStore } from '../rag/types.js';
 import { LocalTier } from '../routing/local.js';
 import type { InferenceTier } from '../routing/tier.js';
 import { UpstreamTier } from '../routing/upstream.js';
@@ -31,6 +40,8 @@ export interface RunningServer {
   readonly tiers: readonly string[];
   /** Where records are stored, for the start-up line (no credentials). */
   readonly storageLabel: string;
+  /** Whether `/v1/rag/*` are served: false on a PostgreSQL server without pgvector. */
+  readonly rag: boolean;
   /** Graceful stop; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -71,6 +82,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     opened.push(() => storage.close());
     const audit: AuditTrail = await openAuditTrail(storage, config.auditKey ? { signingKey: config.auditKey } : {});
     opened.push(() => audit.close());
+    // Nothing to close: the store lives in storage's connections.
+    const rag: RagStore | undefined = storage.hasVector ? await openRagStore(storage) : undefined;
 
     const tiers: InferenceTier[] = config.upstreams.map((baseUrl, i) => new UpstreamTier({ name: `upstream-${i}`, baseUrl }));
     const described = config.upstreams.map((u, i) => `upstream-${i} ${redact(u)}`);
@@ -84,10 +97,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       tiers,
       audit,
       storage,
+      ...(rag ? { rag } : {}),
       policy,
       logger: options.logger ?? { level: 'info' },
     });
     opened.push(() => app.close());
+    if (!rag) app.log.warn(`RAG is off (/v1/rag/* answer 503): ${PGVECTOR_MISSING}`);
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (e) {
@@ -105,6 +120,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       app,
       tiers: described,
       storageLabel: config.databaseUrl ? `PostgreSQL ${redact(config.databaseUrl)}` : `embedded PostgreSQL in ${config.dataDir}`,
+      rag: rag !== undefined,
       close() {
         closing ??= unwind();
         return closing;
