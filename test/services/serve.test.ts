@@ -16,6 +16,7 @@ import { EXIT_CODES, SovraError } from '../../core/errors.js';
 import { resolveServeConfig, type ServeFlags } from '../../services/server/config.js';
 import { startIssuer, TEST_AUDIENCE, type TestIssuer } from './support/oidc.js';
 import { startUpstream, type TestUpstream } from './support/upstream.js';
+import { startPostgres } from '../support/postgres.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin/sovra.js');
@@ -196,6 +197,39 @@ describe('the sovra serve process', () => {
     const report = JSON.parse(verify.stdout) as { ok: boolean; records: number; unsignedRecords: number };
     expect(report).toMatchObject({ ok: true, records: 5, unsignedRecords: 0 });
   });
+});
+
+describe('the sovra serve process on a PostgreSQL 15 server (DATABASE_URL)', () => {
+  it('runs its migrations there, audits every request there, and the trail verifies offline from the URL', async () => {
+    const [issuer, upstream, pg] = await Promise.all([startIssuer(), startUpstream('beta', 'Served by beta.'), startPostgres()]);
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--oidc-issuer', issuer.issuer, '--oidc-audience', TEST_AUDIENCE, '--upstream', upstream.baseUrl], {
+      cwd: tmp,
+      env: cleanEnv({ DATABASE_URL: pg.url, SOVRA_AUDIT_KEY: KEY }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      const line = await waitFor(child, out, /sovra serve: listening on (http:\/\/127\.0\.0\.1:\d+) .*\n/);
+      expect(line[0]).toContain('audit: PostgreSQL');
+      const client = new OpenAI({ baseURL: `${line[1]}/v1`, apiKey: await issuer.token(), maxRetries: 0 });
+      for (let i = 0; i < 3; i++) {
+        const r = await client.chat.completions.create({ model: 'beta-model', messages: [{ role: 'user', content: `hi ${i}` }] });
+        expect(r.choices[0]!.message.content).toBe('Served by beta.');
+      }
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // Nothing was written beside the process: the data lives in the server.
+      expect(fs.existsSync(path.join(tmp, 'sovra-data'))).toBe(false);
+      const verify = spawnSync(process.execPath, [BIN, 'audit', 'verify', pg.url, '--key', PUB, '--json'], { cwd: tmp, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+      expect(verify.stderr).toBe('');
+      expect(verify.status).toBe(0);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, records: 3, unsignedRecords: 0 });
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.all([issuer.close(), upstream.close(), pg.stop()]);
+    }
+  }, 120_000);
 });
 
 function collect(child: ChildProcess): { stdout: string; stderr: string } {
