@@ -4,11 +4,17 @@ import type { ServiceContext } from '../context.js';
 
 const READY_TIMEOUT_MS = 2000;
 
+/** State of retrieval; informational: a service without it still serves chat, embeddings and models, so it is ready. */
+function ragCheck(ctx: ServiceContext): string {
+  if (ctx.storage && !ctx.storage.hasVector) return 'off: the database has no pgvector extension (/v1/rag/* answer 503)';
+  return ctx.rag ? 'ok' : 'off: not configured (/v1/rag/* answer 503)';
+}
+
 /** Registers `/healthz`, `/readyz` and `/openapi.json`. */
 export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['operations'] } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { summary: 'Readiness: storage and at least one inference tier are reachable.', tags: ['operations'] } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { summary: 'Readiness: storage and at least one inference tier are reachable. `checks.rag` says whether retrieval is on; it does not decide readiness.', tags: ['operations'] } }, async (_request, reply) => {
     const storage = ctx.storage
       ? await Promise.race([
           ctx.storage.ping().then(
@@ -22,7 +28,7 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const ready = storage === 'ok' && tier !== undefined;
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not ready',
-      checks: { storage, inference: tier ? `ok (${tier})` : 'failed: no tier reachable' },
+      checks: { storage, inference: tier ? `ok (${tier})` : 'failed: no tier reachable', rag: ragCheck(ctx) },
       breakers: ctx.router.breakerStates(),
     });
   });

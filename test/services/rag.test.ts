@@ -313,7 +313,7 @@ describe('sovra serve wiring', () => {
         expect(chat.status).toBe(200);
         const ready = await fetch(`${server.url}/readyz`);
         expect(ready.status).toBe(200);
-        expect(await ready.json()).toMatchObject({ status: 'ready' });
+        expect(await ready.json()).toMatchObject({ status: 'ready', checks: { storage: 'ok', rag: 'off: the database has no pgvector extension (/v1/rag/* answer 503)' } });
       } finally {
         await server.close();
       }
@@ -335,6 +335,7 @@ describe('sovra serve wiring', () => {
     try {
       const url = (await waitFor(child, out, /sovra serve: listening on (http:\/\/127\.0\.0\.1:\d+) /))[1]!;
       expect(out.stdout).not.toContain('RAG is off');
+      expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready', checks: { rag: 'ok' } });
       const ing = await post(url, '/v1/rag/ingest', { documents: DOCS }, acme, { 'idempotency-key': 'serve-1' });
       expect(ing.status, await ing.clone().text()).toBe(200);
       expect(await ing.json()).toMatchObject({ documents: 3, chunks: 3, replayed: false });
