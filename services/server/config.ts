@@ -35,6 +35,12 @@ export const SERVE_OPTIONS = {
   'local-model-sha256': { flag: '--local-model-sha256', env: 'SOVRA_LOCAL_MODEL_SHA256', value: '<hex>', help: 'SHA-256 the local model file must have (required with --local-model)' },
   'database-url': { flag: '--database-url', env: 'DATABASE_URL', value: '<postgres://…>', help: 'PostgreSQL server for audit, idempotency keys and RAG' },
   'data-dir': { flag: '--data-dir', env: 'SOVRA_DATA_DIR', value: '<dir>', help: 'directory of the embedded database (default ./sovra-data), unless --database-url' },
+  'embedding-model': {
+    flag: '--embedding-model',
+    env: 'SOVRA_EMBEDDING_MODEL',
+    value: '<model>',
+    help: 'embedding model used when a request names none (RAG ingest and query); pin it so every chunk and query share one model',
+  },
   policy: { flag: '--policy', env: 'SOVRA_POLICY', value: '<rules.yaml>', help: 'CEL authorization rules added to the shipped ones' },
   'audit-key': {
     flag: '--audit-key',
@@ -58,6 +64,8 @@ export interface ServeConfig {
   readonly databaseUrl?: string;
   /** Absolute path; set unless `databaseUrl` is. */
   readonly dataDir?: string;
+  /** Embedding model used when a request names none. */
+  readonly embeddingModel?: string;
   /** Absolute path of the rules file. */
   readonly policy?: string;
   readonly auditKey?: KeyObject;
@@ -219,6 +227,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     }
   }
 
+  const embeddingModel = pick(flags, env, 'embedding-model')?.value;
+
   const policyRaw = pick(flags, env, 'policy');
   let policy: string | undefined;
   if (policyRaw) {
@@ -238,6 +248,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     ...(localModel ? { localModel } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(dataDir ? { dataDir } : {}),
+    ...(embeddingModel ? { embeddingModel } : {}),
     ...(policy ? { policy } : {}),
     ...(auditKey ? { auditKey } : {}),
   };

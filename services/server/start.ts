@@ -98,6 +98,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       audit,
       storage,
       ...(rag ? { rag } : {}),
+      ...(config.embeddingModel ? { embeddingModel: config.embeddingModel } : {}),
       policy,
       logger: options.logger ?? { level: 'info' },
     });

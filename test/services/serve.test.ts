@@ -71,6 +71,7 @@ describe('options', () => {
         SOVRA_DATA_DIR: 'db',
         SOVRA_POLICY: 'rules.yaml',
         SOVRA_AUDIT_KEY: fs.readFileSync(KEY, 'utf8'),
+        SOVRA_EMBEDDING_MODEL: 'embed-small',
       },
     );
     expect(c).toMatchObject({
@@ -82,6 +83,7 @@ describe('options', () => {
       localModel: { path: MODEL, sha256: 'ab'.repeat(32) },
       dataDir: path.join(tmp, 'db'),
       policy: path.join(tmp, 'rules.yaml'),
+      embeddingModel: 'embed-small',
     });
     expect(c.auditKey?.asymmetricKeyType).toBe('ed25519');
     expect(resolve({}, { SOVRA_OIDC_ISSUER: 'http://i/', SOVRA_UPSTREAM_URL: 'http://u/v1', DATABASE_URL: 'postgres://app@127.0.0.1:5432/sovra' })).toMatchObject({ databaseUrl: 'postgres://app@127.0.0.1:5432/sovra' });
@@ -92,6 +94,8 @@ describe('options', () => {
     const c = resolve({ ...base, port: '0', upstream: ['http://a/v1,http://b/v1', 'http://c/v1'] }, { PORT: '9000', SOVRA_UPSTREAM_URL: 'http://z/v1' });
     expect(c.port).toBe(0);
     expect(c.upstreams).toEqual(['http://a/v1', 'http://b/v1', 'http://c/v1']);
+    expect(resolve({ ...base, 'embedding-model': 'e1' }, { SOVRA_EMBEDDING_MODEL: 'e2' }).embeddingModel).toBe('e1');
+    expect(resolve(base).embeddingModel).toBeUndefined();
   });
 
   it.each<[string, ServeFlags, Record<string, string>, keyof typeof EXIT_CODES, RegExp]>([
