@@ -24,6 +24,7 @@ import { openAuditTrail } from '../services/audit/trail.js';
 import type { AuditBegin, AuditOutcome } from '../services/audit/types.js';
 import { verifyAuditTrail } from '../services/audit/verify.js';
 import { openStorage } from '../services/storage/open.js';
+import { observePgliteFsyncs } from '../services/storage/pglite.js';
 import type { Storage } from '../services/storage/types.js';
 import { startPostgres } from '../test/support/postgres.js';
 
@@ -48,18 +49,16 @@ const begin: AuditBegin = {
 };
 const outcome: AuditOutcome = { outcome: 'success', status: 200, model: 'tiny', modelDigest: `sha256:${'b'.repeat(64)}`, tier: 'upstream-0', responseDigest: `sha256:${'c'.repeat(64)}` };
 
-/** Counts fsync calls (all, and those on WAL files) while the benchmark runs. */
+/** Counts fsync calls: the naive log's (this thread), and PGlite's on WAL files (reported by its worker thread). */
 const fsyncs = { all: 0, wal: 0 };
 const realFsync = fs.fsyncSync;
 (fs as { fsyncSync: typeof fs.fsyncSync }).fsyncSync = (fd: number) => {
   fsyncs.all += 1;
-  try {
-    if (fs.readlinkSync(`/proc/self/fd/${fd}`).includes(`${path.sep}pg_wal${path.sep}`)) fsyncs.wal += 1;
-  } catch {
-    // not a file descriptor with a path
-  }
   realFsync(fd);
 };
+observePgliteFsyncs((file) => {
+  if (file.includes(`${path.sep}pg_wal${path.sep}`)) fsyncs.wal += 1;
+});
 
 interface Result {
   readonly records: number;

@@ -8,9 +8,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isSovraError } from '../../core/errors.js';
 import { openStorage } from '../storage/open.js';
+import { observePgliteFsyncs } from '../storage/pglite.js';
 import type { Storage } from '../storage/types.js';
 import { openAuditTrail } from './trail.js';
 import type { AuditBegin } from './types.js';
@@ -48,19 +49,17 @@ async function checkpointSeqs(): Promise<number[]> {
   return (await storage.query<{ seq: number }>('SELECT seq FROM audit_checkpoints ORDER BY seq')).rows.map((r) => Number(r.seq));
 }
 
-/** Counts fsync calls on files under pg_wal while `fn` runs. */
+/** Counts fsync calls on files under pg_wal while `fn` runs (reported by PGlite's worker thread before each answer). */
 async function countWalFsyncs<T>(fn: (count: () => number) => Promise<T>): Promise<{ result: T; walFsyncs: number }> {
   let n = 0;
-  const real = fs.fsyncSync;
-  const spy = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
-    if (fs.readlinkSync(`/proc/self/fd/${fd}`).includes(`${path.sep}pg_wal${path.sep}`)) n += 1;
-    real(fd);
+  const stop = observePgliteFsyncs((file) => {
+    if (file.includes(`${path.sep}pg_wal${path.sep}`)) n += 1;
   });
   try {
     const result = await fn(() => n);
     return { result, walFsyncs: n };
   } finally {
-    spy.mockRestore();
+    stop();
   }
 }
 

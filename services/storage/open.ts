@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SovraError } from '../../core/errors.js';
 import { migrate } from './migrate.js';
-import { openPglite, pgliteQueryable } from './pglite.js';
+import { openPglite } from './pglite.js';
 import { ensureVector, openPool, pgQueryable, pgTransaction } from './postgres.js';
 import type { Queryable, Storage, StorageOptions } from './types.js';
 
@@ -57,17 +57,16 @@ async function open(options: StorageOptions, runMigrations: boolean): Promise<St
       throw e;
     }
   }
-  const { db } = await openPglite(options.dataDir);
+  const db = await openPglite(options.dataDir);
   try {
     await db.query('CREATE EXTENSION IF NOT EXISTS vector');
-    const transaction = <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(pgliteQueryable(tx)));
+    const transaction = <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction(fn);
     if (runMigrations) await migrate(transaction, true);
-    const q = pgliteQueryable(db);
     let closed = false;
     return {
       kind: 'pglite',
       hasVector: true,
-      query: q.query,
+      query: (sql, params) => db.query(sql, params),
       transaction,
       async ping() {
         await db.query('SELECT 1');

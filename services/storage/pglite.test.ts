@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isSovraError } from '../../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { migrate } from './migrate.js';
 import { openExistingStorage, openStorage } from './open.js';
+import { observePgliteFsyncs } from './pglite.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -49,11 +50,8 @@ describe('PGlite storage', () => {
     const dir = path.join(tempDir(), 'data');
     const s = await openStorage({ dataDir: dir });
     const synced: string[] = [];
-    const realFsync = fs.fsyncSync;
-    const spy = vi.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
-      synced.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
-      realFsync(fd);
-    });
+    // PGlite runs in a worker thread, which reports each real fsync (path) before the answer.
+    const stop = observePgliteFsyncs((file) => synced.push(file));
     try {
       await s.query("INSERT INTO idempotency_keys (tenant, scope, key, body_digest, result) VALUES ('t', 's', 'k1', 'd', '{}')");
       expect(synced.some((p) => p.includes(`${path.sep}pg_wal${path.sep}`))).toBe(true);
@@ -62,7 +60,7 @@ describe('PGlite storage', () => {
       // A read-only statement writes no WAL, so nothing needs flushing.
       expect(synced.filter((p) => p.includes('pg_wal'))).toEqual([]);
     } finally {
-      spy.mockRestore();
+      stop();
       await s.close();
     }
     const again = await openExistingStorage({ dataDir: dir });

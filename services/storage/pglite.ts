@@ -1,6 +1,6 @@
 /**
  * The embedded default: PGlite (PostgreSQL in WASM) with pgvector, kept in a
- * data directory and made crash-durable.
+ * data directory and made crash-durable, and run on its own thread.
  *
  * PGlite starts PostgreSQL with `-F` (fsync off), and the Emscripten NODEFS
  * layer under the data directory has no `fsync` at all, so by default a
@@ -10,74 +10,279 @@
  * NODEFS an `fsync` that calls the real one. A commit then returns only after
  * PostgreSQL's own WAL flush reached the disk, and checkpoints sync data files
  * as on a server.
+ *
+ * PGlite runs every statement, and that `fsync`, synchronously. On the
+ * request thread that would stall every other request for the length of each
+ * commit, so the database lives in a `worker_threads` worker and statements
+ * travel as messages: the caller's promise still resolves only after the
+ * statement (and its WAL flush) finished in the worker, while the request
+ * thread keeps serving. A transaction is held open in the worker and its
+ * statements are routed to it by id; PGlite runs one transaction at a time and
+ * queues other statements until it ends, as it does in process.
+ *
+ * The worker's source is a string evaluated by `worker_threads` (it loads
+ * PGlite's CommonJS build by absolute path), so it runs the same from the
+ * compiled `lib/`, under tsx and under vitest.
  */
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import { Worker } from 'node:worker_threads';
 import type { QueryResult, Queryable } from './types.js';
 
-/** PGlite's start-up flags without `-F`, and the WAL sync method that reaches `fsync`. */
-function durableStartParams(): string[] {
-  const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
+const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const { PGlite } = require(workerData.pglite);
+const { vector } = require(workerData.vector);
+
+let db;
+let observe = false;
+const txs = new Map();
+class Rollback extends Error {}
+
+function durableStartParams() {
+  const defaults = PGlite.defaultStartParams;
   if (!Array.isArray(defaults) || !defaults.includes('--single')) {
     throw new Error('PGlite.defaultStartParams is missing: the PGlite version changed; review services/storage/pglite.ts');
   }
   return [...defaults.filter((p) => p !== '-F'), '-c', 'wal_sync_method=fsync'];
 }
 
-interface EmscriptenStream {
-  nfd?: number;
-}
-interface NodeFsType {
-  stream_ops: { fsync?: (stream: EmscriptenStream) => number };
-}
-
-/** Gives the Emscripten NODEFS of this PGlite instance an `fsync` that reaches the disk. */
-function installFsync(db: PGlite): void {
-  const nodefs = (db as unknown as { Module?: { FS?: { filesystems?: { NODEFS?: NodeFsType } } } }).Module?.FS?.filesystems?.NODEFS;
-  if (!nodefs?.stream_ops) {
+function installFsync(pg) {
+  const nodefs = pg.Module && pg.Module.FS && pg.Module.FS.filesystems && pg.Module.FS.filesystems.NODEFS;
+  if (!nodefs || !nodefs.stream_ops) {
     throw new Error('PGlite does not expose Module.FS.filesystems.NODEFS: the PGlite version changed; review services/storage/pglite.ts');
   }
   nodefs.stream_ops.fsync = (stream) => {
-    // Looked up at call time so tests can observe the calls.
-    if (typeof stream.nfd === 'number') fs.fsyncSync(stream.nfd);
+    if (typeof stream.nfd === 'number') {
+      fs.fsyncSync(stream.nfd);
+      // Reported before the statement's answer, on the same port, so an observer sees it first.
+      if (observe) parentPort.postMessage({ fsync: fs.readlinkSync('/proc/self/fd/' + stream.nfd) });
+    }
     return 0;
   };
 }
 
-/** An open PGlite database, with `durable` telling whether commits are fsynced. */
-export interface OpenPglite {
-  readonly db: PGlite;
-  readonly durable: boolean;
+function shape(r) {
+  return { rows: r.rows, rowCount: Math.max(r.affectedRows || 0, r.rows.length) };
 }
 
-/** Opens PGlite in `dataDir` (durable) or in memory when `dataDir` is undefined. */
-export async function openPglite(dataDir: string | undefined): Promise<OpenPglite> {
-  if (dataDir === undefined) {
-    const db = await PGlite.create({ extensions: { vector } });
-    return { db, durable: false };
+function plainError(e) {
+  const out = { message: e && e.message !== undefined ? String(e.message) : String(e), name: e && e.name ? String(e.name) : 'Error' };
+  if (e && typeof e === 'object') {
+    for (const [k, v] of Object.entries(e)) {
+      if (k !== 'message' && k !== 'name' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) out[k] = v;
+    }
   }
-  const dir = path.resolve(dataDir);
-  fs.mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create({ dataDir: dir, extensions: { vector }, startParams: durableStartParams() });
+  return out;
+}
+
+async function open(dataDir) {
+  if (dataDir === undefined) {
+    db = await PGlite.create({ extensions: { vector } });
+    return { durable: false };
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  db = await PGlite.create({ dataDir, extensions: { vector }, startParams: durableStartParams() });
   installFsync(db);
-  const fsyncSetting = (await db.query<{ fsync: string }>('SHOW fsync')).rows[0]?.fsync;
-  if (fsyncSetting !== 'on') {
+  const setting = (await db.query('SHOW fsync')).rows[0];
+  if (!setting || setting.fsync !== 'on') {
     await db.close();
-    throw new Error(`PGlite started with fsync=${String(fsyncSetting)}; commits would not be durable`);
+    throw new Error('PGlite started with fsync=' + String(setting && setting.fsync) + '; commits would not be durable');
   }
   // Syncs whatever initdb and start-up wrote before fsync reached the disk.
   await db.query('CHECKPOINT');
-  return { db, durable: true };
+  return { durable: true };
 }
 
-/** Adapts a PGlite handle (or its transaction) to the storage `Queryable`. */
-export function pgliteQueryable(db: Pick<PGliteInterface, 'query'>): Queryable {
-  return {
-    async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-      const r = await db.query<R>(sql, params);
-      return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
-    },
+function begin(id) {
+  return new Promise((started, failed) => {
+    const t = { tx: undefined, end: undefined, settle: undefined };
+    const ended = new Promise((r) => { t.end = r; });
+    let began = false;
+    db.transaction(async (tx) => {
+      t.tx = tx;
+      txs.set(id, t);
+      began = true;
+      started(undefined);
+      if ((await ended) === 'rollback') throw new Rollback();
+    }).then(() => undefined, (e) => (e instanceof Rollback ? undefined : e)).then((err) => {
+      if (!began) return failed(err);
+      txs.delete(id);
+      // The answer to commit/rollback waits for PGlite's COMMIT or ROLLBACK.
+      if (t.settle) t.settle(err);
+    });
+  });
+}
+
+function finish(id, how) {
+  const t = txs.get(id);
+  if (!t) return Promise.reject(new Error('no open transaction ' + id));
+  return new Promise((resolve, reject) => {
+    t.settle = (e) => (e === undefined ? resolve(undefined) : reject(e));
+    t.end(how);
+  });
+}
+
+async function handle(m) {
+  switch (m.op) {
+    case 'open': return open(m.dataDir);
+    case 'query': {
+      if (m.tx === undefined) return shape(await db.query(m.sql, m.params));
+      const t = txs.get(m.tx);
+      if (!t) throw new Error('no open transaction ' + m.tx);
+      return shape(await t.tx.query(m.sql, m.params));
+    }
+    case 'begin': return begin(m.id);
+    case 'commit': return finish(m.tx, 'commit');
+    case 'rollback': return finish(m.tx, 'rollback');
+    case 'observe': observe = m.on; return undefined;
+    case 'close': if (db) await db.close(); db = undefined; return undefined;
+    default: throw new Error('unknown storage operation ' + m.op);
+  }
+}
+
+parentPort.on('message', (m) => {
+  handle(m).then(
+    (result) => parentPort.postMessage({ id: m.id, result }),
+    (e) => parentPort.postMessage({ id: m.id, error: plainError(e) }),
+  );
+});
+`;
+
+/** Listeners of `observePgliteFsyncs`, and the live workers they are reported from. */
+const fsyncListeners = new Set<(file: string) => void>();
+const liveWorkers = new Set<PgliteWorker>();
+
+/**
+ * Calls `listener` with the path of every file PGlite fsyncs in a data directory (WAL
+ * segments on commit, data files at checkpoints), from every open PGlite storage, until
+ * the returned function is called. Each report arrives before the answer of the statement
+ * that caused it. For tests and benchmarks; reporting costs a message per fsync.
+ */
+export function observePgliteFsyncs(listener: (file: string) => void): () => void {
+  fsyncListeners.add(listener);
+  if (fsyncListeners.size === 1) for (const w of liveWorkers) w.observe(true);
+  return () => {
+    if (!fsyncListeners.delete(listener)) return;
+    if (fsyncListeners.size === 0) for (const w of liveWorkers) w.observe(false);
   };
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+interface Reply {
+  readonly id?: number;
+  readonly result?: unknown;
+  readonly error?: { message: string; name: string } & Record<string, unknown>;
+  readonly fsync?: string;
+}
+
+/** A PGlite database running in a worker thread. */
+export class PgliteWorker implements Queryable {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 1;
+  #dead: Error | undefined;
+  durable = false;
+
+  constructor() {
+    const require = createRequire(import.meta.url);
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { pglite: require.resolve('@electric-sql/pglite'), vector: require.resolve('@electric-sql/pglite-pgvector') },
+    });
+    this.#worker.unref();
+    this.#worker.on('message', (m: Reply) => {
+      if (m.fsync !== undefined) {
+        for (const l of fsyncListeners) l(m.fsync);
+        return;
+      }
+      const p = this.#pending.get(m.id!);
+      if (!p) return;
+      this.#pending.delete(m.id!);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error));
+      else p.resolve(m.result);
+    });
+    const fail = (e: Error) => {
+      this.#dead ??= e;
+      liveWorkers.delete(this);
+      for (const p of this.#pending.values()) p.reject(e);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new Error(`the PGlite worker exited (code ${code})`)));
+    liveWorkers.add(this);
+    if (fsyncListeners.size > 0) this.observe(true);
+  }
+
+  /** Sends one operation to the worker; resolves with its answer. */
+  call<T>(message: Record<string, unknown>): Promise<T> {
+    return this.#send<T>(message).answer;
+  }
+
+  #send<T>(message: Record<string, unknown>): { id: number; answer: Promise<T> } {
+    const id = this.#next++;
+    if (this.#dead) return { id, answer: Promise.reject(this.#dead) };
+    const answer = new Promise<T>((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#worker.postMessage({ ...message, id });
+    });
+    return { id, answer };
+  }
+
+  observe(on: boolean): void {
+    if (!this.#dead) this.#worker.postMessage({ op: 'observe', on });
+  }
+
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return this.call<QueryResult<R>>({ op: 'query', sql, params });
+  }
+
+  /** Runs `fn` in one transaction held open in the worker; commits when it resolves, rolls back when it throws. */
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const { id: tx, answer: begun } = this.#send<undefined>({ op: 'begin' });
+    await begun;
+    const q: Queryable = {
+      query: <R = Record<string, unknown>>(sql: string, params?: unknown[]) => this.call<QueryResult<R>>({ op: 'query', tx, sql, params }),
+    };
+    let result: T;
+    try {
+      result = await fn(q);
+    } catch (e) {
+      await this.call({ op: 'rollback', tx }).catch(() => undefined);
+      throw e;
+    }
+    await this.call({ op: 'commit', tx });
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#dead) await this.call({ op: 'close' }).catch(() => undefined);
+    liveWorkers.delete(this);
+    await this.#worker.terminate();
+  }
+}
+
+/** Opens PGlite in `dataDir` (durable) or in memory when `dataDir` is undefined, in a worker thread. */
+export async function openPglite(dataDir: string | undefined): Promise<PgliteWorker> {
+  const db = new PgliteWorker();
+  try {
+    const dir = dataDir === undefined ? undefined : path.resolve(dataDir);
+    if (dir !== undefined) fs.mkdirSync(dir, { recursive: true });
+    const { durable } = await db.call<{ durable: boolean }>({ op: 'open', dataDir: dir });
+    db.durable = durable;
+    return db;
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
 }
