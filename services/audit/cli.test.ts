@@ -4,38 +4,21 @@
  * and on a PGlite data directory; plus several writers on one server
  * extending a single chain.
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sovra } from '../../test/support/process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../core/errors.js';
 import { TAMPER_CASES, writeSampleTrail } from '../../test/support/audit.js';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres.js';
-import { REPO_ROOT } from '../../test/support/shared.js';
 import { openStorage } from '../storage/open.js';
 import { AUDIT_EXIT_CODES } from './exit-codes.js';
 import { openAuditTrail } from './trail.js';
 import { verifyAuditTrail } from './verify.js';
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function sovra(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sovra.js'), ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const NO_STACK = /\n\s+at /;
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -3,31 +3,15 @@
  * help, the profile list, usage errors with exit 2, and for every documented
  * kind of user mistake its own exit status, one paragraph, no stack trace.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { sovra, type Result } from '../support/process.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../cli/commands/index.js';
 import { run } from '../../cli/main.js';
 import { EXIT_CODES, SovraError, type SovraErrorCode } from '../../core/errors.js';
 import { BUILTIN_PROFILES } from '../../profiles/builtin/index.js';
-import { REPO_ROOT } from '../support/shared.js';
 import { listFiles, removeDir, tempDir } from '../support/synth-output.js';
-
-interface Result { status: number | null; stdout: string; stderr: string }
-
-/** Runs `sovra <args>` as its own process. */
-function sovra(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_ROOT): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sovra.js'), ...args], { cwd, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const NO_STACK = /\n\s+at /;
 

@@ -8,11 +8,12 @@
  * a 503 saying how to get it, chat still served and ready), and the real
  * `node bin/sovra.js serve` process doing one ingest and one query.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collect, waitFor } from '../support/process.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openAuditTrail } from '../../services/audit/index.js';
 import type { AuditTrail } from '../../services/audit/types.js';
@@ -354,19 +355,3 @@ describe('sovra serve wiring', () => {
     }
   });
 });
-
-function collect(child: ChildProcess): { stdout: string; stderr: string } {
-  const out = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (b: Buffer) => (out.stdout += b.toString('utf8')));
-  child.stderr!.on('data', (b: Buffer) => (out.stderr += b.toString('utf8')));
-  return out;
-}
-
-async function waitFor(child: ChildProcess, out: { stdout: string; stderr: string }, pattern: RegExp): Promise<RegExpExecArray> {
-  for (;;) {
-    const m = pattern.exec(out.stdout);
-    if (m) return m;
-    if (child.exitCode !== null) throw new Error(`sovra serve exited with ${child.exitCode}:\n${out.stderr}\n${out.stdout}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

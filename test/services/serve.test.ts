@@ -4,13 +4,14 @@
  * issuer and upstream on loopback, called with the official openai client,
  * stopped with SIGTERM, its audit trail then verified offline.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
+import { collect, waitFor } from '../support/process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES, SovraError } from '../../core/errors.js';
 import { resolveServeConfig, type ServeFlags } from '../../services/server/config.js';
@@ -235,19 +236,3 @@ describe('the sovra serve process on a PostgreSQL 15 server (DATABASE_URL)', () 
     }
   }, 120_000);
 });
-
-function collect(child: ChildProcess): { stdout: string; stderr: string } {
-  const out = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (b: Buffer) => (out.stdout += b.toString('utf8')));
-  child.stderr!.on('data', (b: Buffer) => (out.stderr += b.toString('utf8')));
-  return out;
-}
-
-async function waitFor(child: ChildProcess, out: { stdout: string; stderr: string }, pattern: RegExp): Promise<RegExpExecArray> {
-  for (;;) {
-    const m = pattern.exec(out.stdout);
-    if (m) return m;
-    if (child.exitCode !== null) throw new Error(`sovra serve exited with ${child.exitCode}:\n${out.stderr}\n${out.stdout}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

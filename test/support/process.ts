@@ -1,0 +1,44 @@
+/** Running `sovra` as a real process in tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Exit status and output of a finished process. */
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sovra <args>` (the built `bin/sovra.js`) as its own process; `env` is added to this one's. */
+export function sovra(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_ROOT): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sovra.js'), ...args], { cwd, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Collects a running child's output as it comes. */
+export function collect(child: ChildProcess): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (b: Buffer) => (out.stdout += b.toString('utf8')));
+  child.stderr!.on('data', (b: Buffer) => (out.stderr += b.toString('utf8')));
+  return out;
+}
+
+/** Waits until `pattern` appears in the child's stdout; fails if the child exits first. */
+export async function waitFor(child: ChildProcess, out: { stdout: string; stderr: string }, pattern: RegExp): Promise<RegExpExecArray> {
+  for (;;) {
+    const m = pattern.exec(out.stdout);
+    if (m) return m;
+    if (child.exitCode !== null) throw new Error(`sovra exited with ${child.exitCode}:\n${out.stderr}\n${out.stdout}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
