@@ -5,27 +5,14 @@ import type { AuditBegin, AuditOutcome } from './types.js';
 /** Version of the record layout, inside every record. */
 export const AUDIT_RECORD_VERSION = 1;
 
-/** One record as hashed and stored (absent optional fields are left out, not null). */
-export interface AuditRecordFields {
+/** One record as hashed and stored: the request and its outcome, placed in the chain (absent optional fields are left out, not null). */
+export interface AuditRecordFields extends AuditBegin, AuditOutcome {
+  /** Version of the record layout. */
   readonly v: number;
   readonly seq: number;
   readonly id: string;
   readonly startedAt: string;
   readonly endedAt: string;
-  readonly action: string;
-  readonly subject: string;
-  readonly tenant?: string;
-  readonly sourceIp: string;
-  readonly requestId: string;
-  readonly requestDigest: string;
-  readonly requestText?: string;
-  readonly outcome: AuditOutcome['outcome'];
-  readonly status: number;
-  readonly model?: string;
-  readonly modelDigest?: string;
-  readonly tier?: string;
-  readonly responseDigest?: string;
-  readonly reason?: string;
 }
 
 /** Builds the fields of a record; the prompt text is kept only when `captureText` is on. */
