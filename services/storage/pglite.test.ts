@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 describe('PGlite storage', () => {
-  it('in memory: applies every migration once, has pgvector, and rolls back a failed transaction', async () => {
+  it('in memory: applies every migration once, has pgvector, rolls back a failed transaction, and leaves this thread free', async () => {
     const s = await openStorage({});
     try {
       expect(s.kind).toBe('pglite');
@@ -41,6 +41,12 @@ describe('PGlite storage', () => {
       });
       expect(n).toBe(1);
       await s.ping();
+      // PGlite runs in a worker thread: a long statement leaves this thread free to serve.
+      let ticked = false;
+      const timer = setTimeout(() => (ticked = true), 10);
+      await s.query('SELECT pg_sleep(0.3)');
+      clearTimeout(timer);
+      expect(ticked).toBe(true);
     } finally {
       await s.close();
     }
