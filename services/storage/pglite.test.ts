@@ -6,7 +6,7 @@ import { isSovraError } from '../../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { migrate } from './migrate.js';
 import { openExistingStorage, openStorage } from './open.js';
-import { observePgliteFsyncs } from './pglite.js';
+import { DATA_DIR_LOCK, lockDataDir, observePgliteFsyncs } from './pglite.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -75,6 +75,34 @@ describe('PGlite storage', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('locks its data directory: a second open is refused with an io error, a copy opens, a dead holder\'s lock is taken over, close releases it', async () => {
+    const dir = tempDir();
+    const first = await openStorage({ dataDir: dir });
+    try {
+      const second = await openStorage({ dataDir: dir }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isSovraError(second) && second.code).toBe('io');
+      expect((second as Error).message).toContain(`The data directory ${dir} is in use by this process (${DATA_DIR_LOCK})`);
+      // A copy of a live directory carries the lock file, but the lock names the original directory.
+      const copy = tempDir();
+      fs.cpSync(dir, copy, { recursive: true });
+      const c = await openStorage({ dataDir: copy });
+      expect((await c.query<{ x: number }>('SELECT 1 AS x')).rows).toEqual([{ x: 1 }]);
+      await c.close();
+    } finally {
+      await first.close();
+    }
+    expect(fs.existsSync(path.join(dir, DATA_DIR_LOCK))).toBe(false);
+    // A lock left by a process that is gone (pid 2^22 + 1 is above Linux's pid_max) is taken over.
+    fs.writeFileSync(path.join(dir, DATA_DIR_LOCK), `${2 ** 22 + 1}\n${fs.realpathSync(dir)}\n`);
+    const lock = lockDataDir(dir);
+    expect(fs.readFileSync(path.join(dir, DATA_DIR_LOCK), 'utf8')).toBe(`${process.pid}\n${fs.realpathSync(dir)}\n`);
+    lock.release();
+    expect(fs.existsSync(path.join(dir, DATA_DIR_LOCK))).toBe(false);
   });
 
   it('refuses to treat a missing directory as an existing database', async () => {

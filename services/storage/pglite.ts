@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { SovraError } from '../../core/errors.js';
 import type { QueryResult, Queryable } from './types.js';
 
 const WORKER_SOURCE = String.raw`
@@ -265,11 +266,73 @@ export class PgliteWorker implements Queryable {
     return result;
   }
 
+  /** The data directory lock this instance holds, released at close. */
+  lock: DataDirLock | undefined;
+
   async close(): Promise<void> {
     if (!this.#dead) await this.call({ op: 'close' }).catch(() => undefined);
     liveWorkers.delete(this);
     await this.#worker.terminate();
+    this.lock?.release();
+    this.lock = undefined;
   }
+}
+
+/** Name of the lock file a process holds in a PGlite data directory while it has it open. */
+export const DATA_DIR_LOCK = 'sovra.lock';
+
+/** A held data directory lock. */
+export interface DataDirLock {
+  release(): void;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the lock of a PGlite data directory: PGlite itself does not lock it,
+ * and two processes (or two opens in one process) writing one directory
+ * corrupt it. A lock left by a process that no longer runs is taken over.
+ */
+export function lockDataDir(dir: string): DataDirLock {
+  const file = path.join(dir, DATA_DIR_LOCK);
+  // The lock names its directory too, so a copy of a live directory (which carries the file) is not locked.
+  const real = fs.realpathSync(dir);
+  const content = `${process.pid}\n${real}\n`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600);
+      fs.writeSync(fd, content);
+      fs.closeSync(fd);
+      return {
+        release: () => {
+          try {
+            if (fs.readFileSync(file, 'utf8') === content) fs.unlinkSync(file);
+          } catch {
+            // Already gone.
+          }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const [pidText, lockedDir] = fs.readFileSync(file, 'utf8').split('\n');
+      const holder = Number.parseInt(pidText ?? '', 10);
+      if (lockedDir === real && Number.isInteger(holder) && holder > 0 && alive(holder)) {
+        throw new SovraError(
+          'io',
+          `The data directory ${dir} is in use by ${holder === process.pid ? 'this process' : `process ${holder}`} (${DATA_DIR_LOCK}); PGlite allows one user at a time. Stop that process, or work on a copy of the directory.`,
+        );
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new SovraError('io', `Could not take the lock ${file}; another process keeps taking it.`);
 }
 
 /** Opens PGlite in `dataDir` (durable) or in memory when `dataDir` is undefined, in a worker thread. */
@@ -277,7 +340,10 @@ export async function openPglite(dataDir: string | undefined): Promise<PgliteWor
   const db = new PgliteWorker();
   try {
     const dir = dataDir === undefined ? undefined : path.resolve(dataDir);
-    if (dir !== undefined) fs.mkdirSync(dir, { recursive: true });
+    if (dir !== undefined) {
+      fs.mkdirSync(dir, { recursive: true });
+      db.lock = lockDataDir(dir);
+    }
     const { durable } = await db.call<{ durable: boolean }>({ op: 'open', dataDir: dir });
     db.durable = durable;
     return db;
