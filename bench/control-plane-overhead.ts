@@ -269,7 +269,19 @@ async function main(): Promise<void> {
     process.stdout.write(out.join('\n') + '\n');
     if (f1.errors + fN.errors + b1.errors + bN.errors > 0) process.exitCode = 1;
   } finally {
-    if (child.exitCode === null) child.kill();
+    // Let the server process exit by itself (it flushes and closes the audit trail), then make sure it is gone.
+    if (child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          child.kill();
+          resolve();
+        }, 5000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
   }
 }
 
