@@ -2,22 +2,14 @@
  * What the router needs from an inference tier: an upstream
  * OpenAI-compatible server or the local model, behind one interface.
  */
-import type { ChatMessage, Usage } from '../../native/types.js';
+import type { ChatRequest, Usage } from '../../native/types.js';
 
-/** A chat call, already validated, in the form every tier accepts. */
-export interface ChatCall {
+/** A chat call, already validated, in the form every tier accepts: the local model's request plus the model asked for. */
+export interface ChatCall extends Omit<ChatRequest, 'continue_from'> {
   /** Model the client asked for (the local tier answers with its own). */
   readonly model: string;
-  readonly messages: readonly ChatMessage[];
-  readonly max_tokens?: number;
-  readonly temperature?: number;
-  readonly top_p?: number;
-  readonly seed?: number;
-  readonly stop?: readonly string[];
-  readonly response_format?: { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown> } };
   /** Text already sent to the client by a tier that failed; the answer continues it. */
   readonly continueFrom?: string;
-  readonly signal?: AbortSignal;
 }
 
 /** Which model answered, as the attestation reports it. */
