@@ -67,7 +67,8 @@ try {
   const data = rng(1);
   const queryRng = rng(2);
   const queryVectors = Array.from({ length: QUERIES }, () => unitVector(queryRng));
-  const embedderFor = (v: number[]) => async () => [v];
+  const BENCH_MODEL = 'bench-random';
+  const embedderFor = (v: number[]) => async () => ({ vectors: [v], model: BENCH_MODEL });
   const indexName = `rag_chunks_hnsw_${DIMS}`;
   console.log(`# RAG query latency: PGlite data dir, ${DIMS}-d vectors, top-${K}, ${QUERIES} queries per size (${EXACT_QUERIES} for the exact-scan reference)`);
   const rows: string[] = [
@@ -86,9 +87,9 @@ try {
         e: vectorLiteral(unitVector(data)),
       }));
       await storage.query(
-        `INSERT INTO rag_chunks (tenant, source_id, chunk_index, text, metadata, dims, embedding)
-         SELECT $1, s, 0, t, '{}', $2, e::vector FROM json_to_recordset($3::json) AS r(s text, t text, e text)`,
-        [TENANT, DIMS, JSON.stringify(batch)],
+        `INSERT INTO rag_chunks (tenant, source_id, chunk_index, text, metadata, dims, embedding, embedding_model)
+         SELECT $1, s, 0, t, '{}', $2, e::vector, $4 FROM json_to_recordset($3::json) AS r(s text, t text, e text)`,
+        [TENANT, DIMS, JSON.stringify(batch), BENCH_MODEL],
       );
       loaded += n;
     }

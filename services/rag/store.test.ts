@@ -86,6 +86,23 @@ describe('RAG store on PGlite with pgvector', () => {
     expect(await rag.query('nobody', question, 5, embed)).toEqual([]);
   });
 
+  it('records the embedding model of every chunk: a query by another model never meets them, and says which model they need', async () => {
+    await rag.ingest('initech', [{ id: 'doc', text: 'the audit trail is hash chained' }], hashEmbedder(64, 'model-a'));
+    const stored = await storage.query<{ embedding_model: string }>("SELECT embedding_model FROM rag_chunks WHERE tenant = 'initech'");
+    expect(stored.rows).toEqual([{ embedding_model: 'model-a' }]);
+    expect((await rag.query('initech', 'audit trail', 3, hashEmbedder(64, 'model-a'))).map((h) => h.sourceId)).toEqual(['doc']);
+    // Same dimensions, another model: comparing would give meaningless scores, so it is refused by name.
+    const err = await rag.query('initech', 'audit trail', 3, hashEmbedder(64, 'model-b')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 409, code: 'embedding_model_mismatch', param: 'embedding_model' });
+    expect((err as Error).message).toContain('embedded with model-b, but this tenant\'s documents were embedded with model-a');
+    // An ingest whose batches come from two models is refused before anything is written.
+    let n = 0;
+    const flipping = async (inputs: string[]) => ({ vectors: inputs.map(() => [1, 0]), model: n++ === 0 ? 'model-a' : 'model-b' });
+    const many = Array.from({ length: 20 }, (_, i) => ({ id: `m${i}`, text: `text ${i}` }));
+    expect(await rag.ingest('initech', many, flipping).catch((e: unknown) => e)).toMatchObject({ status: 502, code: 'bad_embeddings', param: 'embedding_model' });
+    expect((await storage.query("SELECT 1 FROM rag_chunks WHERE tenant = 'initech'")).rowCount).toBe(1);
+  });
+
   it('chunks long documents and re-ingesting a document replaces its chunks', async () => {
     const long = Array.from({ length: 60 }, (_, i) => `sentence ${i} on kubernetes admission.`).join(' ');
     const embed = hashEmbedder();
@@ -136,7 +153,7 @@ describe('RAG store on PGlite with pgvector', () => {
       ['different or zero dimensions', async (i) => i.map((_, k) => (k === 0 ? [1, 0] : [1, 0, 0]))],
     ];
     for (const [message, embed] of cases) {
-      const err = await rag.ingest('acme', [{ id: 'a', text: 'x' }, { id: 'b', text: 'y' }], embed).catch((e: unknown) => e);
+      const err = await rag.ingest('acme', [{ id: 'a', text: 'x' }, { id: 'b', text: 'y' }], async (i) => ({ vectors: await embed(i), model: 'm' })).catch((e: unknown) => e);
       expect(err).toMatchObject({ status: 502, code: 'bad_embeddings' });
       expect((err as Error).message).toContain(message);
     }
@@ -152,7 +169,7 @@ describe('RAG store on PGlite with pgvector', () => {
       // the query's expression and predicate match the partial HNSW index at all.
       await tx.query('SET LOCAL enable_seqscan = off');
       await tx.query('SET LOCAL enable_bitmapscan = off');
-      const r = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${topKSql(64)}`.replaceAll('$1', `'${vectorLiteral(hashEmbedding('audit'))}'`).replace('$2', `'acme'`).replace('$3', '5'));
+      const r = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${topKSql(64)}`.replaceAll('$1', `'${vectorLiteral(hashEmbedding('audit'))}'`).replace('$2', `'acme'`).replace('$3', '5').replace('$4', `'hash-64'`));
       return r.rows.map((x) => x['QUERY PLAN']).join('\n');
     });
     expect(plan).toContain('rag_chunks_hnsw_64');

@@ -70,15 +70,15 @@ function checkVectors(vectors: unknown, count: number, what: string): number[][]
 }
 
 /**
- * The top-k query over `dims`-dimensional rows: parameters are the query vector, the tenant
- * and k. `dims` is inlined (an integer from a checked array length): the planner matches the
+ * The top-k query over `dims`-dimensional rows: parameters are the query vector, the tenant,
+ * k and the embedding model. `dims` is inlined (an integer from a checked array length): the planner matches the
  * per-dimension partial HNSW index only against a literal. Ties are ordered by source and chunk.
  */
 export function topKSql(dims: number): string {
   if (!Number.isInteger(dims) || dims < 1 || dims > MAX_INDEXED_DIMS) throw new RangeError(`dims must be an integer from 1 to ${MAX_INDEXED_DIMS}, got ${dims}`);
   return `SELECT source_id, chunk_index, text, distance FROM (
       SELECT source_id, chunk_index, text, (embedding::vector(${dims}) <=> $1::vector(${dims})) AS distance
-      FROM rag_chunks WHERE dims = ${dims} AND tenant = $2
+      FROM rag_chunks WHERE dims = ${dims} AND tenant = $2 AND embedding_model = $4
       ORDER BY embedding::vector(${dims}) <=> $1::vector(${dims}) LIMIT $3
     ) AS hits ORDER BY distance, source_id, chunk_index`;
 }
@@ -129,9 +129,15 @@ class PgVectorRagStore implements RagStore {
       }
     }
     const vectors: number[][] = [];
+    let model: string | undefined;
     for (let i = 0; i < chunks.length; i += this.#embedBatch) {
       const texts = chunks.slice(i, i + this.#embedBatch).map((c) => c.text);
-      vectors.push(...checkVectors(await embed(texts), texts.length, 'chunks'));
+      const e = await embed(texts);
+      if (model !== undefined && e.model !== model) {
+        throw new ProblemError(502, 'bad_embeddings', `The embeddings of one ingest came from two models (${model} and ${e.model}); name embedding_model so every batch uses the same one.`, { param: 'embedding_model' });
+      }
+      model = e.model;
+      vectors.push(...checkVectors(e.vectors, texts.length, 'chunks'));
     }
     const dims = vectors[0]?.length ?? 0;
     if (vectors.some((v) => v.length !== dims)) throw new ProblemError(502, 'bad_embeddings', 'The embedding model returned vectors of different dimensions across batches.');
@@ -155,9 +161,9 @@ class PgVectorRagStore implements RagStore {
       if (chunks.length > 0) {
         await this.#ensureIndex(tx, dims);
         await tx.query(
-          `INSERT INTO rag_chunks (tenant, source_id, chunk_index, text, metadata, dims, embedding)
-           SELECT $1, s, i, t, m, $2, e::vector FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[]) AS u(s, i, t, m, e)`,
-          [tenant, dims, chunks.map((c) => c.sourceId), chunks.map((c) => c.index), chunks.map((c) => c.text), chunks.map((c) => c.metadata), vectors.map(vectorLiteral)],
+          `INSERT INTO rag_chunks (tenant, source_id, chunk_index, text, metadata, dims, embedding, embedding_model)
+           SELECT $1, s, i, t, m, $2, e::vector, $8 FROM unnest($3::text[], $4::int[], $5::text[], $6::text[], $7::text[]) AS u(s, i, t, m, e)`,
+          [tenant, dims, chunks.map((c) => c.sourceId), chunks.map((c) => c.index), chunks.map((c) => c.text), chunks.map((c) => c.metadata), vectors.map(vectorLiteral), model ?? ''],
         );
       }
       return { ...result, replayed: false };
@@ -166,15 +172,25 @@ class PgVectorRagStore implements RagStore {
 
   async query(tenant: string, text: string, topK: number, embed: Embedder): Promise<Passage[]> {
     if (!(Number.isInteger(topK) && topK >= 1 && topK <= 1000)) throw new ProblemError(400, 'invalid_request', `top_k must be an integer from 1 to 1000, got ${topK}.`, { param: 'top_k' });
-    const [q] = checkVectors(await embed([text]), 1, 'query');
+    const e = await embed([text]);
+    const [q] = checkVectors(e.vectors, 1, 'query');
     const dims = q!.length;
-    return this.#db.transaction(async (tx) => {
+    const passages = await this.#db.transaction(async (tx) => {
       // Enough candidates for top_k, and (pgvector ≥ 0.8) keep scanning when other tenants' rows are filtered out.
       await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.max(this.#efSearch, topK * 2))]);
       if (this.#iterativeScan) await tx.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
-      const r = await tx.query<{ source_id: string; chunk_index: number; text: string; distance: number }>(topKSql(dims), [vectorLiteral(q!), tenant, topK]);
+      const r = await tx.query<{ source_id: string; chunk_index: number; text: string; distance: number }>(topKSql(dims), [vectorLiteral(q!), tenant, topK, e.model]);
       return r.rows.map((x) => ({ sourceId: x.source_id, chunkIndex: Number(x.chunk_index), text: x.text, score: 1 - Number(x.distance) }));
     });
+    if (passages.length === 0) {
+      // Nothing of this model: say so when the tenant's chunks were embedded by another one, rather than answer with nothing.
+      const other = await this.#db.query<{ embedding_model: string }>('SELECT DISTINCT embedding_model FROM rag_chunks WHERE tenant = $1 AND embedding_model <> $2 ORDER BY embedding_model LIMIT 5', [tenant, e.model]);
+      if (other.rows.length > 0) {
+        const models = other.rows.map((x) => x.embedding_model || '(unrecorded)').join(', ');
+        throw new ProblemError(409, 'embedding_model_mismatch', `The query was embedded with ${e.model}, but this tenant's documents were embedded with ${models}; name that model in embedding_model (or start sovra serve with --embedding-model), or ingest the documents again with ${e.model}.`, { param: 'embedding_model' });
+      }
+    }
+    return passages;
   }
 
   /** The stored result of an earlier call with this key, or a 409 when its body differed. */

@@ -1,7 +1,14 @@
 /** Retrieval-augmented generation storage over pgvector. */
 
+/** Vectors of some texts, and the model that made them. */
+export interface Embeddings {
+  readonly vectors: number[][];
+  /** Model id as the answering tier names it; stored with each chunk, and queries only meet chunks of the same model. */
+  readonly model: string;
+}
+
 /** Turns texts into vectors (the control plane passes its routed embeddings call). */
-export type Embedder = (inputs: string[]) => Promise<number[][]>;
+export type Embedder = (inputs: string[]) => Promise<Embeddings>;
 
 /** A document to ingest. */
 export interface RagDocument {

@@ -82,7 +82,7 @@ function embedder(ctx: ServiceContext, request: FastifyRequest, model: string | 
   return async (inputs) => {
     const r = await ctx.router.embed(inputs, model ?? ctx.embeddingModel, request.sovra.abort.signal);
     used.a = { model: r.model, modelDigest: r.digest, tier: r.tier };
-    return r.embeddings;
+    return { vectors: r.embeddings, model: r.model };
   };
 }
 

@@ -69,4 +69,13 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'rag chunks record their embedding model',
+    requires: 'vector',
+    statements: [
+      // Chunks embedded by one model are only comparable with queries embedded by the same model.
+      `ALTER TABLE rag_chunks ADD COLUMN embedding_model text NOT NULL DEFAULT ''`,
+    ],
+  },
 ];

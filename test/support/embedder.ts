@@ -26,11 +26,11 @@ export function hashEmbedding(text: string, dims = 64): number[] {
 }
 
 /** An `Embedder` over `hashEmbedding` that counts the texts it was asked to embed. */
-export function hashEmbedder(dims = 64): Embedder & { calls: number; texts: number } {
+export function hashEmbedder(dims = 64, model = `hash-${dims}`): Embedder & { calls: number; texts: number } {
   const fn = (async (inputs: string[]) => {
     fn.calls += 1;
     fn.texts += inputs.length;
-    return inputs.map((t) => hashEmbedding(t, dims));
+    return { vectors: inputs.map((t) => hashEmbedding(t, dims)), model };
   }) as Embedder & { calls: number; texts: number };
   fn.calls = 0;
   fn.texts = 0;
