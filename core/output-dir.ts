@@ -5,6 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve, basename, sep, posix } from 'node:path';
+import { SovraError } from './errors.js';
 
 /** A directory being filled; `commit()` moves it to its final path. */
 export class StagedDirectory {
@@ -60,4 +61,19 @@ export class StagedDirectory {
 /** `p` with POSIX separators. */
 export function toPosix(p: string): string {
   return p.split(sep).join(posix.sep);
+}
+
+/**
+ * Writes one file through a temporary sibling and a rename, so a reader sees
+ * the old content or the new one, never a partial file.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(16).slice(2, 10)}.tmp`;
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new SovraError('io', `Cannot write ${path}: ${(e as Error).message}`, { cause: e });
+  }
 }

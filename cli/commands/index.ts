@@ -5,9 +5,13 @@ import { synthCommand } from './synth.js';
 import { auditVerifyCommand } from './audit.js';
 import { serveCommand } from './serve.js';
 import { modelCommand } from './model.js';
+import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
 
 export const commands: Command[] = [
   synthCommand,
+  verifyCommand,
+  signCommand,
+  keygenCommand,
   profilesCommand,
   auditVerifyCommand,
   serveCommand,

@@ -4,7 +4,7 @@ import { SovraError } from '../../core/errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
-const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--quiet]
+const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--sign --key <private.pem>] [--quiet]
 
 Synthesizes the platform for a profile and writes, from one construct tree:
   manifests/            Kubernetes objects, one file per component
@@ -14,10 +14,13 @@ Synthesizes the platform for a profile and writes, from one construct tree:
   sbom.cdx.json         CycloneDX 1.6 SBOM
   SHA256SUMS            digests of every file above
   provenance.intoto.json  in-toto Statement v1 with a SLSA v1 predicate over every file
+  provenance.sigstore.json  (with --sign) the statement signed: DSSE in a Sigstore bundle v0.3
 
 Options:
   --profile <name|file>  dev, edge, cluster, or a YAML/JSON file that extends one of them
   --out <dir>            output directory (default dist/<profile name>); replaced only on success
+  --sign                 sign the provenance (needs --key); check it with \`sovra verify\`
+  --key <private.pem>    PKCS#8 ECDSA P-256 or Ed25519 key (\`sovra keygen\` writes one)
   --quiet                print nothing on success
 
 Time stamps come from SOURCE_DATE_EPOCH, else the source commit, else 1970-01-01.
@@ -33,15 +36,22 @@ export const synthCommand: Command = {
       profile: { type: 'string' },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      sign: { type: 'boolean', default: false },
+      key: { type: 'string' },
     });
     if (!values.profile) throw new SovraError('usage', 'sovra synth: --profile is required (dev, edge, cluster, or a profile file). Run `sovra synth --help` for usage.');
+    if (values.sign && !values.key) throw new SovraError('usage', 'sovra synth: --sign needs --key <private.pem> (create one with `sovra keygen --out <prefix>`).');
+    if (values.key && !values.sign) throw new SovraError('usage', 'sovra synth: --key is used only with --sign; add --sign to sign the provenance.');
     // Loaded here, not at start-up, so other commands do not pay for cdk8s.
-    const [{ loadProfile }, { synth }] = await Promise.all([import('../../profiles/load.js'), import('../../synth/synth.js')]);
+    const [{ loadProfile, BUILTIN_NAMES }, { synth }] = await Promise.all([import('../../profiles/load.js'), import('../../synth/synth.js')]);
+    // The key is read before the synth, so a bad key fails fast and writes nothing.
+    const signer = values.key ? (await import('../../supply-chain/signer.js')).LocalKeySigner.fromFile(values.key) : undefined;
     const profile = loadProfile(values.profile);
     const outDir = values.out ?? `dist/${profile.name}`;
-    const result = await synth({ profile, profileSource: values.profile, outDir });
+    const profileFile = (BUILTIN_NAMES as readonly string[]).includes(values.profile) ? undefined : values.profile;
+    const result = await synth({ profile, profileSource: values.profile, outDir, ...(profileFile ? { profileFile } : {}), ...(signer ? { signer } : {}) });
     if (!values.quiet) {
-      process.stdout.write(`synthesized profile ${profile.name}: ${result.objects} objects, ${result.files.length} files in ${relative(process.cwd(), result.outDir) || '.'}\n`);
+      process.stdout.write(`synthesized profile ${profile.name}: ${result.objects} objects, ${result.files.length} files in ${relative(process.cwd(), result.outDir) || '.'}${signer ? `, signed with key ${signer.keyHint}` : ''}\n`);
     }
     return 0;
   },
