@@ -34,6 +34,13 @@ export interface Profile {
    * How the output is installed.
    */
   deploy: 'manifests' | 'k3s-auto-deploy' | 'cdktf';
+  licensePolicy?: LicensePolicy;
+  /**
+   * Components allowed despite the license policy, each with a written reason; every waiver appears on its component in the SBOM, and a waiver that lifts nothing fails the synth.
+   *
+   * @maxItems 500
+   */
+  licenseWaivers?: LicenseWaiver[];
 }
 export interface Distribution {
   /**
@@ -186,4 +193,31 @@ export interface ControlPlaneConfig {
    * Memory request and limit of one replica.
    */
   memory: string;
+}
+/**
+ * How strict the license policy is beyond its fixed rules (SSPL, BUSL, Elastic and RSAL denied; AGPL needs a review).
+ */
+export interface LicensePolicy {
+  /**
+   * Fail the synth when an SBOM component has no SPDX license expression (by default such components are only reported).
+   */
+  denyUnknown?: boolean;
+}
+export interface LicenseWaiver {
+  /**
+   * bom-ref of the component in sbom.cdx.json, e.g. `npm:some-package@1.2.3` or `image:registry/repo:tag@sha256:…` (policy messages name components the same way).
+   */
+  component: string;
+  /**
+   * The license id the waiver accepts for this component (e.g. `AGPL-3.0-only`, `SSPL-1.0`), or `unknown` for a license that is not an SPDX expression.
+   */
+  license: string;
+  /**
+   * Why the component is acceptable (the review, the legal opinion, the plan to replace it).
+   */
+  reason: string;
+  /**
+   * Who approved the waiver.
+   */
+  approvedBy?: string;
 }
