@@ -14,13 +14,15 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { createHash, type KeyObject } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { BUNDLE_V03_MEDIA_TYPE, bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier, VerificationError } from '@sigstore/verify';
 import { SovraError } from '../core/errors.js';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1 } from '../synth/provenance.js';
 import { validateCycloneDx } from './cyclonedx-validate.js';
 import { keyHint } from './keys.js';
-import { evaluateLicensePolicy } from './license-policy.js';
+import { describeFinding, evaluateLicensePolicy } from './license-policy.js';
 import { BUNDLE_PATH, STATEMENT_PATH } from './sign.js';
 import { VERIFY_EXIT, type FindingKind } from './verify-codes.js';
 
@@ -101,6 +103,8 @@ export function parseStatement(bytes: Uint8Array): { subjects: Subject[] } | str
 }
 
 const CHUNK = 1 << 20;
+/** Below this many bytes in all, files are hashed on the main thread; above, on a pool of worker threads. */
+const POOL_THRESHOLD = 32 << 20;
 
 /** SHA-256 (hex) of a file and its size, read in 1 MiB chunks. */
 function hashFile(path: string, buffer: Buffer): { sha256: string; bytes: number } {
@@ -118,6 +122,83 @@ function hashFile(path: string, buffer: Buffer): { sha256: string; bytes: number
   } finally {
     closeSync(fd);
   }
+}
+
+// The same loop in a worker thread (CommonJS source, so it runs from lib/ and under the test runner alike).
+const HASH_WORKER = String.raw`
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
+const buffer = Buffer.allocUnsafe(${CHUNK});
+parentPort.on('message', ({ i, path }) => {
+  let fd;
+  try {
+    fd = fs.openSync(path, 'r');
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+      bytes += n;
+    }
+    parentPort.postMessage({ i, sha256: hash.digest('hex'), bytes });
+  } catch (e) {
+    parentPort.postMessage({ i, error: String(e && e.message || e) });
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+});
+`;
+
+type HashResult = { sha256: string; bytes: number } | { error: string };
+
+/**
+ * SHA-256 of each file. Large sets are spread over one worker thread per
+ * core (largest files first), so hashing is not bound to one core.
+ */
+async function hashFiles(files: ReadonlyArray<{ path: string; size: number }>): Promise<HashResult[]> {
+  const total = files.reduce((n, f) => n + f.size, 0);
+  const threads = Math.min(availableParallelism(), 8, files.length);
+  if (total < POOL_THRESHOLD || threads < 2) {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    return files.map((f) => {
+      try {
+        return hashFile(f.path, buffer);
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    });
+  }
+  const results: HashResult[] = new Array<HashResult>(files.length);
+  const order = files.map((f, i) => ({ i, size: f.size })).sort((a, b) => b.size - a.size);
+  let next = 0;
+  const workers = Array.from({ length: threads }, () => new Worker(HASH_WORKER, { eval: true }));
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const feed = (): void => {
+              const job = order[next++];
+              if (!job) return resolve();
+              w.postMessage({ i: job.i, path: files[job.i]!.path });
+            };
+            w.on('message', (m: { i: number } & HashResult) => {
+              const { i, ...r } = m;
+              results[i] = r as HashResult;
+              feed();
+            });
+            w.on('error', reject);
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return results;
 }
 
 /** Every entry under `dir` (relative POSIX paths), with whether it is a regular file. */
@@ -146,7 +227,7 @@ export async function checkSubjects(dir: string, subjects: readonly Subject[], s
     throw new SovraError('io', `Cannot list ${dir}: ${(e as Error).message}`, { cause: e });
   }
   const present = new Set<string>();
-  const buffer = Buffer.allocUnsafe(CHUNK);
+  const toHash: Array<{ name: string; path: string; size: number; want: string }> = [];
   for (const { name, regular } of entries) {
     if (name === STATEMENT_PATH || name === BUNDLE_PATH) continue;
     present.add(name);
@@ -159,14 +240,15 @@ export async function checkSubjects(dir: string, subjects: readonly Subject[], s
       findings.push(finding('modified', `modified file ${name}: it is not a regular file (a link or device where the synth wrote a file)`, { file: name }));
       continue;
     }
-    let got: { sha256: string; bytes: number };
-    try {
-      got = hashFile(join(dir, ...name.split('/')), buffer);
-    } catch (e) {
-      throw new SovraError('io', `Cannot read ${join(dir, name)}: ${(e as Error).message}`, { cause: e });
-    }
+    const path = join(dir, ...name.split('/'));
+    toHash.push({ name, path, size: lstatSync(path).size, want });
+  }
+  const hashes = await hashFiles(toHash);
+  for (const [i, f] of toHash.entries()) {
+    const got = hashes[i]!;
+    if ('error' in got) throw new SovraError('io', `Cannot read ${f.path}: ${got.error}`);
     stats.bytes += got.bytes;
-    if (got.sha256 !== want) findings.push(finding('modified', `modified file ${name}: sha256 ${got.sha256}, the signed statement says ${want}`, { file: name }));
+    if (got.sha256 !== f.want) findings.push(finding('modified', `modified file ${f.name}: sha256 ${got.sha256}, the signed statement says ${f.want}`, { file: f.name }));
   }
   for (const s of subjects) {
     if (!present.has(s.name)) findings.push(finding('missing', `missing file ${s.name}: the signed statement lists it (sha256 ${s.sha256}) but the output has no such file`, { file: s.name }));
@@ -269,10 +351,9 @@ function checkDocuments(dir: string): { findings: Finding[]; documents: VerifyRe
     documents.push({ file, specVersion, components: Array.isArray(doc.components) ? doc.components.length : 0, valid: true });
     if (file === 'sbom.cdx.json') {
       const result = evaluateLicensePolicy(doc);
-      license = { violations: result.violations.length, waived: result.waived.length, review: result.review.length, unknown: result.unknown.length };
-      for (const v of result.violations) {
-        findings.push(finding('license', `license policy: component ${v.name} (${v.bomRef}) has license ${v.license}: ${v.rule}`, { file, component: v.bomRef }));
-      }
+      license = { violations: result.violations.length + result.stale.length, waived: result.waived.length, review: result.review.length, unknown: result.unknown.length };
+      for (const v of result.violations) findings.push(finding('license', `license policy: ${describeFinding(v)}`, { file, component: v.bomRef }));
+      for (const w of result.stale) findings.push(finding('license', `license policy: the waiver of ${w.license} on component ${w.bomRef} is not valid: ${w.problem}`, { file, component: w.bomRef }));
     }
   }
   return { findings, documents, ...(license ? { license } : {}) };
