@@ -8,7 +8,7 @@ import type { Evidence } from '../constructs/core/claims.js';
 import { CLUSTER_SCOPED, type Component } from '../constructs/core/component.js';
 import { SovraError } from '../core/errors.js';
 import { jsonEqual, readField } from './field-path.js';
-import type { ObjectId, ResolvedEvidence } from './model.js';
+import type { ObjectId, ResolvedCryptoAsset, ResolvedEvidence } from './model.js';
 import type { OutputIndex } from './output-index.js';
 
 /** Where a component's objects and chart values are written. */
@@ -110,4 +110,17 @@ export function checkAllEvidence(components: readonly Component[], index: Output
     throw new SovraError('failed-evidence', `evidence does not hold in the synthesized output, so these claims cannot be made:\n  - ${failures.join('\n  - ')}\nFix the component so the output carries the claimed setting, or correct the claim.`);
   }
   return resolved;
+}
+
+/**
+ * The crypto assets of `component`, each with its `configuredBy` evidence
+ * resolved (run after `checkAllEvidence`, which reports every failure; a
+ * failure here means the output changed in between, a bug).
+ */
+export function resolveCryptoAssets(component: Component, index: OutputIndex, layout: EvidenceLayout): ResolvedCryptoAsset[] {
+  return component.cryptoAssets.map((asset) => {
+    const r = checkEvidence(asset.configuredBy, component, index, layout);
+    if (!r.ok) throw new Error(`crypto asset "${asset.name}" of component "${component.node.id}": evidence ${r.where} ${r.path} no longer holds`);
+    return { ...asset, evidence: r.resolved };
+  });
 }

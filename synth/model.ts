@@ -37,6 +37,9 @@ export interface ResolvedEvidence {
   readonly description: string;
 }
 
+/** A crypto asset whose configuring setting held, with where it was found. */
+export type ResolvedCryptoAsset = CryptoAsset & { readonly evidence: ResolvedEvidence };
+
 /** A claim whose evidence all held. */
 export interface ResolvedClaim {
   readonly control: ControlId;
@@ -60,7 +63,8 @@ export interface ComponentView {
   readonly charts: readonly HelmChartSpec<object>[];
   readonly images: readonly ImageSpec[];
   readonly models: readonly ModelDeclaration[];
-  readonly cryptoAssets: readonly CryptoAsset[];
+  /** Crypto assets as declared, each with its `configuredBy` evidence resolved against the written output. */
+  readonly cryptoAssets: readonly ResolvedCryptoAsset[];
   readonly claims: readonly ResolvedClaim[];
   readonly exceptions: readonly BaselineException[];
   /** Output files this component produced (manifests and host files). */

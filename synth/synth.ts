@@ -19,7 +19,8 @@ import { emitComponentDefinitions } from '../oscal/component-definition.js';
 import { validateOscal } from '../oscal/validate.js';
 import type { Profile } from '../profiles/profile.generated.js';
 import { emitSbom } from '../supply-chain/sbom.js';
-import { checkAllEvidence, objectId } from './evidence.js';
+import { CBOM_PATH, emitCbom } from '../supply-chain/cbom.js';
+import { checkAllEvidence, objectId, resolveCryptoAssets } from './evidence.js';
 import type { BaselineException, ComponentView, ObjectId, SynthModel } from './model.js';
 import { OutputIndex, identity } from './output-index.js';
 import { provenanceStatement, sha256sums } from './provenance.js';
@@ -34,6 +35,7 @@ export const OUTPUT = {
   terraform: 'terraform/cdk.tf.json',
   hostIndex: 'host/files.json',
   sbom: 'sbom.cdx.json',
+  cbom: CBOM_PATH,
   sums: 'SHA256SUMS',
   provenance: 'provenance.intoto.json',
 } as const;
@@ -140,7 +142,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       if (objs.length > 0) order.set(manifestFile(c), objs.map((o) => identity(o as Record<string, unknown>)));
     }
     const index = new OutputIndex((f) => out.read(f), (f) => order.get(f));
-    const resolved = checkAllEvidence(components, index, { manifestFile, ...(deployTerraform ? { terraformFile: OUTPUT.terraform } : {}) });
+    const layout = { manifestFile, ...(deployTerraform ? { terraformFile: OUTPUT.terraform } : {}) };
+    const resolved = checkAllEvidence(components, index, layout);
 
     const views: ComponentView[] = components.map((c) => ({
       id: c.node.id,
@@ -148,7 +151,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       charts: c.charts,
       images: c.images,
       models: c.models,
-      cryptoAssets: c.cryptoAssets,
+      cryptoAssets: resolveCryptoAssets(c, index, layout),
       claims: c.claims.map((claim, i) => ({ control: claim.control, statement: claim.statement, status: claim.status ?? 'implemented', evidence: resolved.get(c)![i]! })),
       exceptions: exceptionsOf(c),
       files: filesOf.get(c)!,
@@ -160,6 +163,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       out.write(path, stableJson(doc));
     }
     out.write(OUTPUT.sbom, emitSbom(model));
+    out.write(OUTPUT.cbom, emitCbom(model));
 
     const covered = out.files();
     out.write(OUTPUT.sums, sha256sums(covered));

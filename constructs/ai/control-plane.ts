@@ -4,7 +4,7 @@
  * profile.
  */
 import type { Construct } from 'constructs';
-import { onObject } from '../core/claims.js';
+import { onObject, type Evidence } from '../core/claims.js';
 import { Component, type ComponentProps } from '../core/component.js';
 import { imageRef } from '../core/image.js';
 import { HardenedWorkload } from '../core/workload.js';
@@ -15,6 +15,9 @@ import { CONTROL_PLANE_IMAGE } from './control-plane.catalog.js';
 export const CONTROL_PLANE_NAMESPACE = 'sovra-system';
 /** HTTP port of the API. */
 export const CONTROL_PLANE_PORT = 8080;
+
+/** The Secret key that holds the Ed25519 key signing audit checkpoints, and the variable that passes it (services/server/config.ts). */
+export const AUDIT_KEY = { env: 'SOVRA_AUDIT_KEY', secret: 'control-plane-audit-key', key: 'key.pem' } as const;
 
 /** The control plane workload. */
 export class ControlPlane extends Component {
@@ -32,6 +35,17 @@ export class ControlPlane extends Component {
     });
     const p = props.profile;
     const image = this.addImage(CONTROL_PLANE_IMAGE);
+    const env = {
+      HOST: '0.0.0.0',
+      PORT: String(CONTROL_PLANE_PORT),
+      SOVRA_OIDC_ISSUER: 'https://keycloak.sovra-identity.svc/realms/sovra',
+      SOVRA_OIDC_AUDIENCE: 'sovra-control-plane',
+      SOVRA_PROFILE: p.name,
+    };
+    const secretEnv = [
+      { name: 'DATABASE_URL', secret: 'control-plane-database', key: 'url' },
+      { name: AUDIT_KEY.env, secret: AUDIT_KEY.secret, key: AUDIT_KEY.key },
+    ];
     this.workload = new HardenedWorkload(this, 'Workload', {
       name: 'control-plane',
       image,
@@ -39,17 +53,8 @@ export class ControlPlane extends Component {
       highAvailability: p.highAvailability,
       ports: [{ name: 'http', port: CONTROL_PLANE_PORT }],
       args: ['serve'],
-      env: {
-        HOST: '0.0.0.0',
-        PORT: String(CONTROL_PLANE_PORT),
-        SOVRA_OIDC_ISSUER: 'https://keycloak.sovra-identity.svc/realms/sovra',
-        SOVRA_OIDC_AUDIENCE: 'sovra-control-plane',
-        SOVRA_PROFILE: p.name,
-      },
-      secretEnv: [
-        { name: 'DATABASE_URL', secret: 'control-plane-database', key: 'url' },
-        { name: 'SOVRA_AUDIT_KEY', secret: 'control-plane-audit-key', key: 'key.pem' },
-      ],
+      env,
+      secretEnv,
       resources: { cpu: p.controlPlane.cpu, memory: p.controlPlane.memory },
       probes: { liveness: '/healthz', readiness: '/readyz', port: 'http' },
       ingress: [{ namespace: 'sovra-gateway', ports: [CONTROL_PLANE_PORT] }],
@@ -102,5 +107,24 @@ export class ControlPlane extends Component {
         status: 'partial',
       });
     }
+    // The container's env lists plain variables (sorted) first, then those from Secrets (HardenedWorkload).
+    const auditEnv = `${c}.env[${Object.keys(env).length + secretEnv.findIndex((e) => e.name === AUDIT_KEY.env)}]`;
+    this.declareCrypto(onObject(d, auditEnv, { equals: { name: AUDIT_KEY.env, valueFrom: { secretKeyRef: { name: AUDIT_KEY.secret, key: AUDIT_KEY.key } } } }), onObject(d, `${c}.image`, { equals: imageRef(image) }));
+  }
+
+  /** The audit trail's Ed25519 checkpoint key and its SHA-256 hash chain (services/audit). */
+  private declareCrypto(auditKey: Evidence, image: Evidence): void {
+    const implementation = 'Sovra control plane (Node.js crypto, OpenSSL)';
+    this.addCryptoAsset({ type: 'algorithm', name: 'Ed25519', purpose: 'Signatures on audit checkpoints (chain head at a sequence number).', configuredBy: auditKey, implementation, certificationLevel: ['none'] });
+    this.addCryptoAsset({
+      type: 'related-crypto-material',
+      name: 'Audit checkpoint signing key',
+      purpose: 'Ed25519 private key with which the control plane signs audit checkpoints; verifiers hold its public half.',
+      configuredBy: auditKey,
+      material: { type: 'private-key', algorithm: 'Ed25519', size: 256, format: 'PKCS#8 PEM', secret: { namespace: CONTROL_PLANE_NAMESPACE, name: AUDIT_KEY.secret, key: AUDIT_KEY.key } },
+      properties: { env: AUDIT_KEY.env },
+    });
+    // The hash chain is code of the pinned image, not a setting: the image reference is what configures it.
+    this.addCryptoAsset({ type: 'algorithm', name: 'SHA-256', purpose: 'Hash chain of audit records and key ids of checkpoint keys.', configuredBy: image, implementation, certificationLevel: ['none'] });
   }
 }

@@ -7,13 +7,14 @@ import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { onChartValues, onObject } from '../core/claims.js';
 import { Component, type ComponentProps } from '../core/component.js';
+import { tls13Assets } from '../core/crypto.js';
 import { imageRef } from '../core/image.js';
 import { NATS_CHART, NATS_IMAGES } from './nats.catalog.js';
 
 /** Values Sovra sets on the NATS chart. */
 export interface NatsValues {
   readonly config: {
-    readonly cluster: { readonly enabled: boolean; readonly replicas: number; readonly tls: { readonly enabled: boolean; readonly secretName: string } };
+    readonly cluster: { readonly enabled: boolean; readonly replicas: number; readonly tls: { readonly enabled: boolean; readonly secretName: string; readonly merge: { readonly min_version: string } } };
     readonly jetstream: {
       readonly enabled: boolean;
       readonly fileStore: { readonly enabled: boolean; readonly pvc: { readonly enabled: boolean; readonly size: string } };
@@ -74,7 +75,7 @@ export class Nats extends Component {
     const secretEnv = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
     const values: NatsValues = {
       config: {
-        cluster: { enabled: replicas > 1, replicas: Math.max(replicas, 1), tls: { enabled: true, secretName: 'nats-server-tls' } },
+        cluster: { enabled: replicas > 1, replicas: Math.max(replicas, 1), tls: { enabled: true, secretName: 'nats-server-tls', merge: { min_version: '1.3' } } },
         jetstream: {
           enabled: true,
           fileStore: { enabled: true, pvc: { enabled: true, size: p.nats.fileStorage } },
@@ -149,6 +150,7 @@ export class Nats extends Component {
         onChartValues(NATS_RELEASE, 'config.nats.tls.enabled', { equals: true }),
         onChartValues(NATS_RELEASE, 'config.nats.tls.merge.min_version', { equals: '1.3' }),
         onChartValues(NATS_RELEASE, 'config.cluster.tls.enabled', { equals: true }),
+        onChartValues(NATS_RELEASE, 'config.cluster.tls.merge.min_version', { equals: '1.3' }),
       ],
     });
     this.claim({
@@ -167,19 +169,39 @@ export class Nats extends Component {
       evidence: [onObject(this.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })],
     });
 
+    this.declareCrypto(replicas > 1);
+  }
+
+  /** TLS 1.3 on client (and, with more than one server, route) connections, the server certificate, and JetStream encryption at rest. */
+  private declareCrypto(clustered: boolean): void {
+    const implementation = 'nats-server (Go crypto)';
+    const clientTls = onChartValues(NATS_RELEASE, 'config.nats.tls.merge.min_version', { equals: '1.3' });
+    for (const asset of tls13Assets({ name: 'TLS 1.3 (NATS client connections)', purpose: 'Connections of NATS clients to the servers.', configuredBy: clientTls, implementation })) this.addCryptoAsset(asset);
+    if (clustered) {
+      const routeTls = onChartValues(NATS_RELEASE, 'config.cluster.tls.merge.min_version', { equals: '1.3' });
+      for (const asset of tls13Assets({ name: 'TLS 1.3 (NATS cluster routes)', purpose: 'Route connections between NATS servers.', configuredBy: routeTls, implementation })) this.addCryptoAsset(asset);
+    }
     this.addCryptoAsset({
-      name: 'TLS 1.3',
-      type: 'protocol',
-      purpose: 'NATS client and route connections.',
-      configuredBy: onChartValues(NATS_RELEASE, 'config.nats.tls.merge.min_version', { equals: '1.3' }),
-      properties: { version: '1.3', cipherSuites: 'TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256' },
+      type: 'certificate',
+      name: 'NATS server TLS certificate',
+      purpose: `Server certificate of the NATS client${clustered ? ' and route' : ''} listeners.`,
+      configuredBy: onChartValues(NATS_RELEASE, 'config.nats.tls.secretName', { equals: 'nats-server-tls' }),
+      certificate: { format: 'X.509', extension: 'pem', secret: { namespace: NATS_NAMESPACE, name: 'nats-server-tls', key: 'tls.crt' }, issuedBy: 'the secrets layer' },
     });
     this.addCryptoAsset({
-      name: 'AES-256-GCM',
       type: 'algorithm',
+      name: 'AES-256-GCM',
       purpose: 'JetStream encryption at rest.',
       configuredBy: onChartValues(NATS_RELEASE, 'config.jetstream.merge.cipher', { equals: 'aes' }),
-      properties: { primitive: 'ae', parameterSetIdentifier: '256', mode: 'gcm' },
+      implementation,
+      certificationLevel: ['none'],
+    });
+    this.addCryptoAsset({
+      type: 'related-crypto-material',
+      name: 'JetStream encryption key',
+      purpose: 'Server key from which NATS derives the keys that encrypt stream and consumer data at rest.',
+      configuredBy: onChartValues(NATS_RELEASE, 'container.env.JETSTREAM_KEY.valueFrom.secretKeyRef', { equals: { name: 'nats-jetstream-key', key: 'key' } }),
+      material: { type: 'secret-key', algorithm: 'AES-256-GCM', secret: { namespace: NATS_NAMESPACE, name: 'nats-jetstream-key', key: 'key' } },
     });
   }
 }

@@ -48,9 +48,10 @@ export function registriesConfig(images: readonly ImageSpec[], mirror: string, c
 }
 
 /** Paths on the node of the files Sovra writes. */
-export function installPaths(configDir: string): { config: string; audit: string; podSecurity: string; registries: string; auditLog: string } {
+export function installPaths(configDir: string): { config: string; audit: string; podSecurity: string; registries: string; auditLog: string; dataDir: string } {
   const dataDir = configDir.replace('/etc/rancher/', '/var/lib/rancher/');
   return {
+    dataDir,
     config: `${configDir}/config.yaml`,
     audit: `${configDir}/audit-policy.yaml`,
     podSecurity: `${configDir}/pod-security.yaml`,

@@ -131,26 +131,55 @@ export class Cilium extends Component {
       evidence: [onChartValues(CILIUM_RELEASE, 'hubble.enabled', { equals: true }), onChartValues(CILIUM_RELEASE, 'hubble.tls.enabled', { equals: true })],
     });
 
+    this.declareCrypto();
+  }
+
+  /** WireGuard between nodes and mutual TLS between Hubble Relay and the agents' Hubble servers. */
+  private declareCrypto(): void {
+    const wireguard = onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' });
+    const kernel = 'Linux kernel WireGuard (keys managed by cilium-agent)';
     this.addCryptoAsset({
-      name: 'WireGuard',
       type: 'protocol',
+      name: 'WireGuard',
       purpose: 'Encryption of pod and node traffic between cluster nodes.',
-      configuredBy: onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' }),
-      properties: { handshake: 'Noise_IKpsk2', keyExchange: 'X25519', aead: 'ChaCha20-Poly1305', hash: 'BLAKE2s' },
+      configuredBy: wireguard,
+      protocol: { type: 'other', algorithms: ['X25519', 'ChaCha20-Poly1305', 'BLAKE2s-256'] },
+      properties: { handshake: 'Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s', nodeEncryption: 'true' },
+    });
+    // None of the three is a FIPS-approved algorithm, and Cilium is not part of RKE2's FIPS module.
+    this.addCryptoAsset({ type: 'algorithm', name: 'ChaCha20-Poly1305', purpose: 'AEAD cipher of the WireGuard tunnels.', configuredBy: wireguard, implementation: kernel, certificationLevel: ['none'] });
+    this.addCryptoAsset({ type: 'algorithm', name: 'X25519', purpose: 'Key agreement of the WireGuard handshake.', configuredBy: wireguard, implementation: kernel, certificationLevel: ['none'] });
+    this.addCryptoAsset({ type: 'algorithm', name: 'BLAKE2s-256', purpose: 'Hash and MAC of the WireGuard handshake.', configuredBy: wireguard, implementation: kernel, certificationLevel: ['none'] });
+    this.addCryptoAsset({
+      type: 'related-crypto-material',
+      name: 'WireGuard node key',
+      purpose: 'Static private key of each node; cilium-agent generates it and publishes the public key on the CiliumNode (annotation network.cilium.io/wg-pub-key).',
+      configuredBy: wireguard,
+      material: { type: 'private-key', algorithm: 'X25519', size: 256 },
+    });
+
+    const hubbleTls = onChartValues(CILIUM_RELEASE, 'hubble.tls.enabled', { equals: true });
+    const certgen = onChartValues(CILIUM_RELEASE, 'hubble.tls.auto.method', { equals: 'cronJob' });
+    this.addCryptoAsset({
+      type: 'protocol',
+      name: 'Hubble mTLS',
+      purpose: 'Flow data between Hubble Relay and the Hubble server of each agent; both sides present certificates of the Cilium CA.',
+      configuredBy: hubbleTls,
+      protocol: { type: 'tls', mutual: true },
     });
     this.addCryptoAsset({
-      name: 'ChaCha20-Poly1305',
-      type: 'algorithm',
-      purpose: 'AEAD cipher of the WireGuard tunnels.',
-      configuredBy: onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' }),
-      properties: { primitive: 'ae', parameterSetIdentifier: '256' },
+      type: 'certificate',
+      name: 'Hubble server certificate',
+      purpose: "Server certificate of each agent's Hubble API.",
+      configuredBy: certgen,
+      certificate: { format: 'X.509', extension: 'pem', secret: { namespace: 'kube-system', name: 'hubble-server-certs', key: 'tls.crt' }, issuedBy: 'cilium-certgen CronJob (Cilium CA, Secret cilium-ca)' },
     });
     this.addCryptoAsset({
-      name: 'X25519',
-      type: 'algorithm',
-      purpose: 'Key agreement of the WireGuard handshake.',
-      configuredBy: onChartValues(CILIUM_RELEASE, 'encryption.type', { equals: 'wireguard' }),
-      properties: { primitive: 'key-agree', curve: 'Curve25519' },
+      type: 'certificate',
+      name: 'Hubble Relay client certificate',
+      purpose: 'Client certificate Hubble Relay presents to the Hubble servers.',
+      configuredBy: certgen,
+      certificate: { format: 'X.509', extension: 'pem', secret: { namespace: 'kube-system', name: 'hubble-relay-client-certs', key: 'tls.crt' }, issuedBy: 'cilium-certgen CronJob (Cilium CA, Secret cilium-ca)' },
     });
   }
 }
