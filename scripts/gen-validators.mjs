@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ajvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import { cycloneDx16Ajv } from '../lib/supply-chain/cyclonedx-validate.js';
+import { CYCLONEDX_VERSIONS, cycloneDxAjv } from '../lib/supply-chain/cyclonedx-validate.js';
 import { oscalAjv } from '../lib/oscal/validate.js';
 
 const { _ } = ajvModule;
@@ -27,10 +27,10 @@ write(
   'formats',
   `const { fullFormats } = require('ajv-formats/dist/formats');\nconst draft2019 = require('ajv-formats-draft2019/formats');\nmodule.exports = { ...fullFormats, 'idn-email': draft2019['idn-email'] };\n`,
 );
-{
-  const { ajv, schema } = cycloneDx16Ajv(true);
+for (const version of CYCLONEDX_VERSIONS) {
+  const { ajv, schema } = cycloneDxAjv(version, true);
   ajv.opts.code.formats = _`require("./formats.cjs")`;
-  write('cyclonedx-1.6', standalone(ajv, ajv.compile(schema)));
+  write(`cyclonedx-${version}`, standalone(ajv, ajv.compile(schema)));
 }
 for (const kind of ['component-definition', 'ssp']) {
   const { ajv, schema } = oscalAjv(kind, true);

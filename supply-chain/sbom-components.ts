@@ -4,16 +4,12 @@
  * identity, so the same artifact declared by two components is one entry.
  */
 import { ComponentType, ExternalReferenceType, HashAlgorithm } from '@cyclonedx/cyclonedx-library/Enums';
-import { Component, ExternalReference, LicenseExpression, LicenseRepository, Property } from '@cyclonedx/cyclonedx-library/Models';
+import { Component, ExternalReference, Property } from '@cyclonedx/cyclonedx-library/Models';
 import type { HelmChartSpec } from '../constructs/core/chart.js';
 import { imageRef, type ImageSpec } from '../constructs/core/image.js';
 import type { ModelDeclaration } from '../native/declaration.js';
+import { applyLicense } from './license-policy.js';
 import { chartPurl, modelPurl, ociPurl } from './purl.js';
-
-/** Licenses of one SPDX expression. */
-export function licenses(expression: string): LicenseRepository {
-  return new LicenseRepository([new LicenseExpression(expression)]);
-}
 
 /** Hex part of a `sha256:<hex>` digest. */
 function hex(digest: string): string {
@@ -47,8 +43,8 @@ export function imageComponent(image: ImageSpec): Component {
     bomRef: imageBomRef(image),
     version: image.tag,
     purl: ociPurl(image),
-    licenses: licenses(image.license),
   });
+  applyLicense(c, image.license);
   if (image.digest) c.hashes.set(HashAlgorithm['SHA-256'], hex(image.digest));
   if (image.source) c.externalReferences.add(sourceReference(image.source, 'Where the image pin was taken from.'));
   return c;
@@ -61,8 +57,8 @@ export function chartComponent(chart: HelmChartSpec<object>): Component {
     group: new URL(chart.repository).host,
     version: chart.version,
     purl: chartPurl(chart),
-    licenses: licenses(chart.license),
   });
+  applyLicense(c, chart.license);
   if (chart.digest) c.hashes.set(HashAlgorithm['SHA-256'], hex(chart.digest));
   c.externalReferences.add(new ExternalReference(chart.repository, ExternalReferenceType.Distribution, { comment: 'Helm chart repository.' }));
   if (chart.source) c.externalReferences.add(sourceReference(chart.source, 'Where the chart pin was taken from.'));
@@ -77,8 +73,8 @@ export function modelComponent(model: ModelDeclaration): Component {
     bomRef: modelBomRef(model),
     version: model.version,
     purl: modelPurl(model),
-    licenses: licenses(model.license),
   });
+  applyLicense(c, model.license);
   c.hashes.set(HashAlgorithm['SHA-256'], model.sha256);
   c.externalReferences.add(sourceReference(model.source, 'Source of the weights.'));
   const p = model.parameters;

@@ -15,4 +15,6 @@ export const CONTROL_PLANE_IMAGE = {
   digest: 'sha256:5f0c4a1e6c0d1b9e2a7f3c8d4e5b6a7980f1e2d3c4b5a6978877665544332211',
   license: 'Apache-2.0',
   source: 'services/ (this repository)',
+  // The image installs Sovra's production dependencies from this lockfile.
+  npmLockfile: 'package-lock.json',
 } as const satisfies ImageSpec;

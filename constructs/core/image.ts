@@ -14,6 +14,12 @@ export interface ImageSpec {
   readonly license: string;
   /** Where the pin was taken from (release notes, chart values at a tag). */
   readonly source?: string;
+  /**
+   * npm lockfile shipped with Sovra (path relative to the package root) whose
+   * production dependency tree the image contains; the SBOM lists that tree
+   * as the image's dependencies.
+   */
+  readonly npmLockfile?: string;
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
