@@ -19,6 +19,8 @@ import { emitComponentDefinitions } from '../oscal/component-definition.js';
 import { validateOscal } from '../oscal/validate.js';
 import type { Profile } from '../profiles/profile.generated.js';
 import { emitSbom } from '../supply-chain/sbom.js';
+import type { CycloneDxVersion } from '../supply-chain/cyclonedx-validate.js';
+import { enforceLicensePolicy, type LicensePolicyResult } from '../supply-chain/license-policy.js';
 import { CBOM_PATH, emitCbom } from '../supply-chain/cbom.js';
 import { checkAllEvidence, objectId, resolveCryptoAssets } from './evidence.js';
 import type { BaselineException, ComponentView, ObjectId, SynthModel } from './model.js';
@@ -54,6 +56,8 @@ export interface SynthOptions {
    * benchmarks use it to add or break components).
    */
   readonly customize?: (platform: Platform) => void;
+  /** CycloneDX version of the SBOM (`--cyclonedx`). @default '1.6' */
+  readonly cyclonedx?: CycloneDxVersion;
 }
 
 /** What a synth wrote. */
@@ -61,6 +65,8 @@ export interface SynthResult {
   readonly outDir: string;
   readonly files: ReadonlyArray<{ readonly path: string; readonly sha256: string; readonly bytes: number }>;
   readonly objects: number;
+  /** What the license policy found (it passed: unknown licenses, reviews and waivers, reported). */
+  readonly licenses: LicensePolicyResult;
 }
 
 /** Build time: SOURCE_DATE_EPOCH, else the time of the source commit, else 0. */
@@ -162,7 +168,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       validateOscal('component-definition', doc, path);
       out.write(path, stableJson(doc));
     }
-    out.write(OUTPUT.sbom, emitSbom(model));
+    const sbom = emitSbom(model, { specVersion: options.cyclonedx ?? '1.6' });
+    const licenses = enforceLicensePolicy(sbom, profile);
+    out.write(OUTPUT.sbom, sbom);
     out.write(OUTPUT.cbom, emitCbom(model));
 
     const covered = out.files();
@@ -176,7 +184,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     out.write(OUTPUT.provenance, stableJson(statement));
     const files = out.files().map(([path, data]) => ({ path, sha256: sha256Hex(data), bytes: data.length }));
     out.commit();
-    return { outDir: out.target, files, objects: objectCount };
+    return { outDir: out.target, files, objects: objectCount, licenses };
   } catch (e) {
     out.abort();
     throw e;
