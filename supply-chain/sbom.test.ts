@@ -3,7 +3,7 @@ import { PackageURL } from 'packageurl-js';
 import { describe, expect, it } from 'vitest';
 import { isSovraError } from '../core/errors.js';
 import { mutableSynthModel, synthModel } from '../test/fixtures/synth-model.js';
-import { validateCycloneDx16 } from './cyclonedx-validate.js';
+import { validateCycloneDx, validateCycloneDx16 } from './cyclonedx-validate.js';
 import { emitSbom } from './sbom.js';
 
 interface CdxComponent {
@@ -133,6 +133,37 @@ describe('emitSbom', () => {
     expect(() => emitSbom(conflict)).toThrow(/declare image:quay\.io\/cilium\/cilium/);
   });
 
+  it('writes CycloneDX 1.7 when asked, valid for the library’s own 1.7 validator', async () => {
+    const json = emitSbom(synthModel(), { specVersion: '1.7' });
+    expect(bom(json).specVersion).toBe('1.7');
+    expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot7).validate(json)).toBeNull();
+  });
+
+  it('lists the npm tree of an image built from a lockfile, under that image', () => {
+    const m = mutableSynthModel();
+    const cp = m.components.find((c) => c.id === 'control-plane')!;
+    cp.images[0] = { ...cp.images[0]!, npmLockfile: 'package-lock.json' };
+    const b = bom(emitSbom(m));
+    const image = `image:${cp.images[0].registry}/${cp.images[0].repository}:${cp.images[0].tag}@${cp.images[0].digest}`;
+    const deps = b.dependencies.find((d) => d.ref === image)!.dependsOn!;
+    expect(deps.length).toBeGreaterThan(10);
+    expect(deps.every((r) => r.startsWith('npm:'))).toBe(true);
+    expect(b.components.filter((c) => c.type === 'library').length).toBeGreaterThan(300);
+    // Without the lockfile, no npm component at all.
+    expect(bom().components.some((c) => c.type === 'library')).toBe(false);
+  });
+
+  it('writes profile waivers on the component they name, and refuses a waiver given twice', () => {
+    const m = mutableSynthModel();
+    const ref = 'model:sovra-tiny-chat@1';
+    const reason = 'Reviewed: the weights are used unmodified for internal testing only.';
+    m.profile = { ...m.profile, licenseWaivers: [{ component: ref, license: 'AGPL-3.0-only', reason }] };
+    const c = bom(emitSbom(m)).components.find((x) => x['bom-ref'] === ref) as unknown as { properties: Array<{ name: string; value: string }> };
+    expect(c.properties).toEqual(expect.arrayContaining([{ name: 'sovra:license:waiver:AGPL-3.0-only:reason', value: reason }]));
+    m.profile = { ...m.profile, licenseWaivers: [{ component: ref, license: 'AGPL-3.0-only', reason }, { component: ref, license: 'agpl-3.0-only', reason }] };
+    expect(() => emitSbom(m)).toThrow(/waives agpl-3\.0-only for component model:sovra-tiny-chat@1 twice/);
+  });
+
   it('refuses a dependency on a component that is not in the model', () => {
     const m = mutableSynthModel();
     m.components[0]!.info.dependsOn = ['keycloak'];
@@ -152,5 +183,27 @@ describe('validateCycloneDx16', () => {
       expect((e as Error).message).toContain('broken SBOM');
       expect((e as Error).message).toContain('/components/0/hashes/0/content');
     }
+  });
+});
+
+describe('validateCycloneDx', () => {
+  it('refuses duplicate top-level items (uniqueItems, checked outside Ajv) in 1.6 and 1.7', () => {
+    for (const version of ['1.6', '1.7'] as const) {
+      const b = bom(emitSbom(synthModel(), { specVersion: version })) as unknown as { components: unknown[] };
+      // Same object with its keys in another order: still a duplicate.
+      const first = b.components[0] as Record<string, unknown>;
+      b.components.push(Object.fromEntries(Object.entries(first).reverse()));
+      expect(() => validateCycloneDx(JSON.stringify(b), 'dup SBOM', version)).toThrow(new RegExp(`dup SBOM is not a valid CycloneDX ${version.replace('.', '\\.')} document: at /components: must NOT have duplicate items \\(items ## ${b.components.length - 1} and 0 are identical\\)`));
+    }
+  });
+
+  it('checks each version against its own schema', () => {
+    const json = emitSbom(synthModel(), { specVersion: '1.7' });
+    expect(() => validateCycloneDx(json, 'x', '1.7')).not.toThrow();
+    // `isExternal` is new in 1.7: valid there, an unknown property for 1.6.
+    const b = JSON.parse(json) as { components: Array<Record<string, unknown>> };
+    b.components[0]!.isExternal = false;
+    expect(() => validateCycloneDx(JSON.stringify(b), 'x', '1.7')).not.toThrow();
+    expect(() => validateCycloneDx(JSON.stringify(b), 'x', '1.6')).toThrow(/not a valid CycloneDX 1\.6 document: at \/components\/0: must NOT have additional properties/);
   });
 });
