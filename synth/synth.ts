@@ -12,7 +12,8 @@ import { Platform } from '../constructs/platform.js';
 import { canonicalJson, stableJson } from '../core/canonical.js';
 import { SovraError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import { StagedDirectory } from '../core/output-dir.js';
+import { StagedDirectory, toPosix } from '../core/output-dir.js';
+import { readFileSync } from 'node:fs';
 import { sourceDateEpoch } from '../core/time.js';
 import { toYaml } from '../core/yaml.js';
 import { emitComponentDefinitions } from '../oscal/component-definition.js';
@@ -25,7 +26,8 @@ import { CBOM_PATH, emitCbom } from '../supply-chain/cbom.js';
 import { checkAllEvidence, objectId, resolveCryptoAssets } from './evidence.js';
 import type { BaselineException, ComponentView, ObjectId, SynthModel } from './model.js';
 import { OutputIndex, identity } from './output-index.js';
-import { provenanceStatement, sha256sums } from './provenance.js';
+import { lockfileInput, provenanceStatement, sha256sums, sovraSourceCommit, type ResourceDescriptor } from './provenance.js';
+import type { Signer } from '../supply-chain/signer.js';
 import { synthTerraform } from './terraform.js';
 import { HardenedWorkload } from '../constructs/core/workload.js';
 
@@ -40,7 +42,27 @@ export const OUTPUT = {
   cbom: CBOM_PATH,
   sums: 'SHA256SUMS',
   provenance: 'provenance.intoto.json',
+  bundle: 'provenance.sigstore.json',
 } as const;
+
+/** Inputs the provenance records by digest: the profile file, Sovra's lockfile and source commit. */
+function buildInputs(options: SynthOptions): ResourceDescriptor[] {
+  const inputs: ResourceDescriptor[] = [];
+  if (options.profileFile) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(options.profileFile);
+    } catch (e) {
+      throw new SovraError('bad-profile', `cannot read profile file ${options.profileFile}: ${(e as Error).message}`, { cause: e });
+    }
+    inputs.push({ name: 'profile-file', uri: `file:${toPosix(options.profileSource)}`, digest: { sha256: sha256Hex(bytes) } });
+  }
+  const lock = lockfileInput();
+  if (lock) inputs.push(lock);
+  const source = sovraSourceCommit();
+  if (source) inputs.push({ name: 'sovra-source', digest: { gitCommit: source.commit }, annotations: { dirty: source.dirty } });
+  return inputs;
+}
 
 /** Options of one synth. */
 export interface SynthOptions {
@@ -58,6 +80,10 @@ export interface SynthOptions {
   readonly customize?: (platform: Platform) => void;
   /** CycloneDX version of the SBOM (`--cyclonedx`). @default '1.6' */
   readonly cyclonedx?: CycloneDxVersion;
+  /** Path of the profile file, when the profile came from one: its digest is a recorded input. */
+  readonly profileFile?: string;
+  /** Signs the provenance into a Sigstore bundle (`--sign --key`). */
+  readonly signer?: Signer;
 }
 
 /** What a synth wrote. */
@@ -180,8 +206,14 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       profile: { name: profile.name, source: options.profileSource, digest: sha256Hex(canonicalJson(profile)) },
       sovraVersion: SOVRA_VERSION,
       epoch,
+      inputs: buildInputs(options),
     });
-    out.write(OUTPUT.provenance, stableJson(statement));
+    const statementText = stableJson(statement);
+    out.write(OUTPUT.provenance, statementText);
+    if (options.signer) {
+      const { signStatement } = await import('../supply-chain/sign.js');
+      out.write(OUTPUT.bundle, await signStatement(Buffer.from(statementText, 'utf8'), options.signer));
+    }
     const files = out.files().map(([path, data]) => ({ path, sha256: sha256Hex(data), bytes: data.length }));
     out.commit();
     return { outDir: out.target, files, objects: objectCount, licenses };
