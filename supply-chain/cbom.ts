@@ -20,14 +20,14 @@ import { sha256Hex, uuidV5 } from '../core/hash.js';
 import { isoTime } from '../core/time.js';
 import { ALGORITHMS, type AlgorithmName, type CertificationLevel, type SecretKeyRef } from '../constructs/core/crypto.js';
 import type { ComponentView, ResolvedCryptoAsset, ResolvedEvidence, SynthModel } from '../synth/model.js';
-import * as cdxValidate from './cyclonedx-validate.js';
+import { validateCycloneDx, type CycloneDxVersion } from './cyclonedx-validate.js';
 import { componentBomRef, platformBomRef } from './sbom.js';
 
 /** Output path of the CBOM. */
 export const CBOM_PATH = 'cbom.cdx.json';
 
 /** CycloneDX versions the CBOM can be written in. */
-export type CbomSpecVersion = '1.6' | '1.7';
+export type CbomSpecVersion = CycloneDxVersion;
 
 /** Options of `emitCbom`. */
 export interface CbomOptions {
@@ -283,18 +283,6 @@ function build(model: SynthModel, specVersion: CbomSpecVersion, serialNumber: st
   };
 }
 
-/** Validates `json` against the CycloneDX schema of `version`. */
-function validate(json: string, name: string, version: CbomSpecVersion): void {
-  if (version === '1.6') {
-    cdxValidate.validateCycloneDx16(json, name);
-    return;
-  }
-  // The 1.7 validator is named `validateCycloneDx(json, name, version)` in cyclonedx-validate.ts.
-  const v = (cdxValidate as unknown as { validateCycloneDx?: (json: string, name: string, version: string) => void }).validateCycloneDx;
-  if (!v) throw new SovraError('invalid-output', `${name}: CycloneDX ${version} cannot be validated by this build of Sovra; write 1.6.`);
-  v(json, name, version);
-}
-
 /**
  * The CycloneDX JSON CBOM of `model` (1.6 unless `options.specVersion` says
  * 1.7), validated against the schema of that version; throws
@@ -305,6 +293,6 @@ export function emitCbom(model: SynthModel, options: CbomOptions = {}): string {
   const text = (serial: string | undefined) => JSON.stringify(build(model, specVersion, serial), null, 2) + '\n';
   // The serial number is derived from the document without it, so it changes exactly when the content does.
   const json = text(`urn:uuid:${uuidV5(`cbom:${sha256Hex(text(undefined))}`)}`);
-  validate(json, `CBOM of profile "${model.profile.name}"`, specVersion);
+  validateCycloneDx(json, `CBOM of profile "${model.profile.name}"`, specVersion);
   return json;
 }

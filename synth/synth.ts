@@ -197,7 +197,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     const sbom = emitSbom(model, { specVersion: options.cyclonedx ?? '1.6' });
     const licenses = enforceLicensePolicy(sbom, profile);
     out.write(OUTPUT.sbom, sbom);
-    out.write(OUTPUT.cbom, emitCbom(model));
+    out.write(OUTPUT.cbom, emitCbom(model, { specVersion: options.cyclonedx ?? '1.6' }));
 
     const covered = out.files();
     out.write(OUTPUT.sums, sha256sums(covered));

@@ -9,10 +9,10 @@ import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
 
 export const commands: Command[] = [
   synthCommand,
+  profilesCommand,
   verifyCommand,
   signCommand,
   keygenCommand,
-  profilesCommand,
   auditVerifyCommand,
   serveCommand,
   modelCommand,

@@ -4,14 +4,15 @@ import { SovraError } from '../../core/errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
-const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--sign --key <private.pem>] [--quiet]
+const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--sign --key <private.pem>] [--cyclonedx 1.6|1.7] [--quiet]
 
 Synthesizes the platform for a profile and writes, from one construct tree:
   manifests/            Kubernetes objects, one file per component
   host/                 K3s/RKE2 config.yaml, audit policy, Pod Security config, registries.yaml
   terraform/            cdk.tf.json (profiles deployed with cdktf)
   oscal/                OSCAL 1.1.3 component definitions (one per component and an aggregate)
-  sbom.cdx.json         CycloneDX 1.6 SBOM
+  sbom.cdx.json         CycloneDX SBOM: images, charts, models, the control plane's npm tree, licenses
+  cbom.cdx.json         CycloneDX CBOM: algorithms, protocols, keys and certificates, with the setting of each
   SHA256SUMS            digests of every file above
   provenance.intoto.json  in-toto Statement v1 with a SLSA v1 predicate over every file
   provenance.sigstore.json  (with --sign) the statement signed: DSSE in a Sigstore bundle v0.3
@@ -21,6 +22,7 @@ Options:
   --out <dir>            output directory (default dist/<profile name>); replaced only on success
   --sign                 sign the provenance (needs --key); check it with \`sovra verify\`
   --key <private.pem>    PKCS#8 ECDSA P-256 or Ed25519 key (\`sovra keygen\` writes one)
+  --cyclonedx <version>  CycloneDX version of sbom.cdx.json and cbom.cdx.json: 1.6 (default) or 1.7
   --quiet                print nothing on success
 
 Time stamps come from SOURCE_DATE_EPOCH, else the source commit, else 1970-01-01.
@@ -29,7 +31,7 @@ Time stamps come from SOURCE_DATE_EPOCH, else the source commit, else 1970-01-01
 /** The synth command. */
 export const synthCommand: Command = {
   name: 'synth',
-  summary: 'Synthesize manifests, host config, OSCAL, SBOM and provenance for a profile',
+  summary: 'Synthesize manifests, host config, OSCAL, SBOM, CBOM and provenance for a profile',
   usage,
   async run(args) {
     const { values } = parseCommandArgs('synth', args, {
@@ -38,8 +40,10 @@ export const synthCommand: Command = {
       quiet: { type: 'boolean', default: false },
       sign: { type: 'boolean', default: false },
       key: { type: 'string' },
+      cyclonedx: { type: 'string', default: '1.6' },
     });
     if (!values.profile) throw new SovraError('usage', 'sovra synth: --profile is required (dev, edge, cluster, or a profile file). Run `sovra synth --help` for usage.');
+    if (values.cyclonedx !== '1.6' && values.cyclonedx !== '1.7') throw new SovraError('usage', `sovra synth: --cyclonedx ${values.cyclonedx} is not supported; use 1.6 (the default) or 1.7.`);
     if (values.sign && !values.key) throw new SovraError('usage', 'sovra synth: --sign needs --key <private.pem> (create one with `sovra keygen --out <prefix>`).');
     if (values.key && !values.sign) throw new SovraError('usage', 'sovra synth: --key is used only with --sign; add --sign to sign the provenance.');
     // Loaded here, not at start-up, so other commands do not pay for cdk8s.
@@ -49,7 +53,7 @@ export const synthCommand: Command = {
     const profile = loadProfile(values.profile);
     const outDir = values.out ?? `dist/${profile.name}`;
     const profileFile = (BUILTIN_NAMES as readonly string[]).includes(values.profile) ? undefined : values.profile;
-    const result = await synth({ profile, profileSource: values.profile, outDir, ...(profileFile ? { profileFile } : {}), ...(signer ? { signer } : {}) });
+    const result = await synth({ profile, profileSource: values.profile, outDir, cyclonedx: values.cyclonedx, ...(profileFile ? { profileFile } : {}), ...(signer ? { signer } : {}) });
     if (!values.quiet) {
       process.stdout.write(`synthesized profile ${profile.name}: ${result.objects} objects, ${result.files.length} files in ${relative(process.cwd(), result.outDir) || '.'}${signer ? `, signed with key ${signer.keyHint}` : ''}\n`);
     }

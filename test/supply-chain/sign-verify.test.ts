@@ -395,10 +395,17 @@ describe('sovra sign and synth --sign', () => {
 
   it('synth --sign signs in the same atomic step; a bad key fails before anything is written', async () => {
     const dir = join(root, 'cli-signed');
-    const r = await sovra(['synth', '--profile', 'dev', '--out', dir, '--sign', '--key', keys.edKey], { SOURCE_DATE_EPOCH: TEST_EPOCH });
+    const r = await sovra(['synth', '--profile', 'dev', '--out', dir, '--sign', '--key', keys.edKey, '--cyclonedx', '1.7'], { SOURCE_DATE_EPOCH: TEST_EPOCH });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`signed with key ${keyHint(loadPublicKey(keys.edPub))}`);
-    expect((await sovra(['verify', dir, '--key', keys.edPub])).status).toBe(0);
+    const v = await sovra(['verify', dir, '--key', keys.edPub, '--json']);
+    expect(v.status, v.stderr).toBe(0);
+    // --cyclonedx 1.7 writes both documents in 1.7, and verify validates each against its own version.
+    expect((JSON.parse(v.stdout) as VerifyReport).documents.map((d) => [d.file, d.specVersion, d.valid])).toEqual([
+      ['sbom.cdx.json', '1.7', true],
+      ['cbom.cdx.json', '1.7', true],
+    ]);
+    expect((await sovra(['synth', '--profile', 'dev', '--out', join(root, 'v15'), '--cyclonedx', '1.5'])).stderr).toContain('--cyclonedx 1.5 is not supported; use 1.6 (the default) or 1.7');
 
     const bad = join(root, 'bad.key');
     writeFileSync(bad, 'not a key');
