@@ -39,6 +39,22 @@ export interface OidcOptions {
   readonly fetchTimeoutMs?: number;
   /** Least time between two JWKS fetches caused by unknown `kid`s, in milliseconds. @default 30000 */
   readonly jwksCooldownMs?: number;
+  /** Most verified tokens remembered (0 turns the cache off). @default 10000 */
+  readonly tokenCacheSize?: number;
+  /**
+   * How long a verified token is remembered, in milliseconds, and never past its `exp`. It bounds
+   * how long a token signed by a key the issuer has since withdrawn keeps working. @default 60000
+   */
+  readonly tokenCacheTtlMs?: number;
+}
+
+/** A token that verified, remembered by its exact text. */
+interface VerifiedToken {
+  readonly principal: Principal;
+  /** Epoch ms after which the entry is not used (the earlier of TTL end and `exp` + tolerance). */
+  readonly until: number;
+  /** Epoch ms before which the token is not yet valid (`nbf` − tolerance), if it has one. */
+  readonly notBefore: number;
 }
 
 /** `WWW-Authenticate` value for a request without a token (RFC 6750). */
@@ -89,6 +105,12 @@ export class OidcAuthenticator implements Authenticator {
   private readonly tolerance: number;
   private readonly timeout: number;
   private readonly cooldown: number;
+  private readonly cacheSize: number;
+  private readonly cacheTtl: number;
+  /** Verified tokens by their exact text, oldest use first (a bounded LRU). */
+  private readonly verified = new Map<string, VerifiedToken>();
+  private hits = 0;
+  private misses = 0;
 
   constructor(options: OidcOptions) {
     this.issuer = options.issuer;
@@ -96,6 +118,47 @@ export class OidcAuthenticator implements Authenticator {
     this.tolerance = options.clockToleranceSeconds ?? 5;
     this.timeout = options.fetchTimeoutMs ?? 5000;
     this.cooldown = options.jwksCooldownMs ?? 30_000;
+    this.cacheSize = options.tokenCacheSize ?? 10_000;
+    this.cacheTtl = options.tokenCacheTtlMs ?? 60_000;
+  }
+
+  /**
+   * The principal of a token that verified before and is still inside its
+   * validity window. Keyed by the token's exact bytes, so a hit is a token
+   * whose signature, issuer and audience were checked; the times are
+   * checked again on every use.
+   */
+  private cached(token: string): Principal | undefined {
+    const hit = this.verified.get(token);
+    if (!hit) {
+      this.misses += 1;
+      return undefined;
+    }
+    const now = Date.now();
+    this.verified.delete(token);
+    if (now >= hit.until || now < hit.notBefore) {
+      this.misses += 1;
+      return undefined;
+    }
+    this.verified.set(token, hit); // most recently used last
+    this.hits += 1;
+    return hit.principal;
+  }
+
+  /** Counters of the verified-token cache. */
+  tokenCacheStats(): { size: number; hits: number; misses: number } {
+    return { size: this.verified.size, hits: this.hits, misses: this.misses };
+  }
+
+  private remember(token: string, principal: Principal): void {
+    if (this.cacheSize <= 0) return;
+    const { exp, nbf } = principal.claims;
+    if (typeof exp !== 'number') return;
+    const tolerance = this.tolerance * 1000;
+    const until = Math.min(Date.now() + this.cacheTtl, exp * 1000 + tolerance);
+    const notBefore = typeof nbf === 'number' ? nbf * 1000 - tolerance : 0;
+    while (this.verified.size >= this.cacheSize) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, until, notBefore });
   }
 
   /** Fetches the discovery document once (again after a failure) and builds the cached JWKS. */
@@ -130,6 +193,8 @@ export class OidcAuthenticator implements Authenticator {
 
   /** Verifies `token` and returns its principal. */
   async authenticate(token: string): Promise<Principal> {
+    const known = this.cached(token);
+    if (known) return known;
     const jwks = await this.keys();
     let payload: JWTPayload;
     try {
@@ -146,6 +211,8 @@ export class OidcAuthenticator implements Authenticator {
       }
       throw unauthorized('invalid_token', describe(e));
     }
-    return { subject: payload.sub!, tenant: tenantOf(payload), scopes: scopesOf(payload), claims: payload };
+    const principal: Principal = { subject: payload.sub!, tenant: tenantOf(payload), scopes: scopesOf(payload), claims: payload };
+    this.remember(token, principal);
+    return principal;
   }
 }
