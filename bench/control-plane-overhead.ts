@@ -115,7 +115,8 @@ async function serve(): Promise<void> {
   const storage = await openStorage(pg ? { databaseUrl: pg.url } : { dataDir });
   const audit = await openAuditTrail(storage, { signingKey: generateKeyPairSync('ed25519').privateKey });
   const full = await buildApp({
-    oidc: { issuer, audience },
+    // --no-token-cache: every request verifies its JWT signature (the behaviour before the cache).
+    oidc: { issuer, audience, ...(process.argv.includes('--no-token-cache') ? { tokenCacheSize: 0 } : {}) },
     tiers: [new UpstreamTier({ name: 'upstream-0', baseUrl: upstreamUrl })],
     audit,
     storage,
@@ -209,12 +210,12 @@ function merge(runs: Run[]): { p50: number; p99: number; rps: number; requests: 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' }, breakdown: { type: 'boolean', default: false }, postgres: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' }, breakdown: { type: 'boolean', default: false }, postgres: { type: 'boolean', default: false }, 'no-token-cache': { type: 'boolean', default: false } } });
   const seconds = Math.min(10, Math.max(1, Number(values.seconds)));
   const connections = Math.min(64, Math.max(2, Number(values.connections)));
   const rounds = Math.min(3, Math.max(1, Number(values.rounds)));
 
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', ...(values.breakdown ? ['--breakdown'] : []), ...(values.postgres ? ['--postgres'] : [])], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', ...(values.breakdown ? ['--breakdown'] : []), ...(values.postgres ? ['--postgres'] : []), ...(values['no-token-cache'] ? ['--no-token-cache'] : [])], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ports = await new Promise<Ports>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Ports));
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
