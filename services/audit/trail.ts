@@ -29,9 +29,8 @@ export interface AuditTrailOptions {
 export const AUDIT_LOCK_KEY = 7_345_112_902;
 
 /**
- * A UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Ids of
- * consecutive records sort together, so the unique index on `id` grows at its right edge
- * instead of taking random inserts.
+ * A UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then random bits, so the ids of
+ * consecutive records sort together.
  */
 export function timeOrderedUuid(now = Date.now()): string {
   const b = randomBytes(16);
