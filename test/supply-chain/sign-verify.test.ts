@@ -351,6 +351,27 @@ describe('sovra verify', () => {
     expect(b.findings[0]!.message).toContain('SSPL-1.0');
   });
 
+  it('hashes a large output on worker threads and still finds one changed byte in a large file', async () => {
+    const dir = copy('t-large');
+    // 5 × 8 MiB: above the 32 MiB at which verify spreads files over a pool of worker threads.
+    const big = Buffer.alloc(8 << 20);
+    for (let i = 0; i < 5; i++) writeFileSync(join(dir, `blob-${i}.bin`), big.fill(i + 1));
+    const st = readJson<Statement>(dir, STATEMENT_PATH);
+    for (let i = 0; i < 5; i++) st.subject.push({ name: `blob-${i}.bin`, digest: { sha256: sha256(readFileSync(join(dir, `blob-${i}.bin`))) } });
+    writeFileSync(join(dir, STATEMENT_PATH), JSON.stringify(st));
+    writeFileSync(join(dir, BUNDLE_PATH), await signStatement(readFileSync(join(dir, STATEMENT_PATH)), LocalKeySigner.fromFile(keys.key)));
+    const ok = await verify(dir);
+    expect(ok.exitCode, JSON.stringify(ok.findings)).toBe(0);
+    expect(ok.bytesHashed).toBeGreaterThan(40 << 20);
+    const file = join(dir, 'blob-3.bin');
+    const bytes = readFileSync(file);
+    bytes[(8 << 20) - 1] = 0;
+    writeFileSync(file, bytes);
+    const bad = await verify(dir);
+    expect(bad.exitCode).toBe(VERIFY_EXIT.modified);
+    expect(bad.findings.map((f) => f.file)).toEqual(['blob-3.bin']);
+  });
+
   it('reports every finding and exits with the most fundamental one', async () => {
     const dir = copy('t-many');
     appendFileSync(join(dir, 'manifests/cilium.yaml'), '# x\n');
