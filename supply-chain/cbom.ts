@@ -24,7 +24,7 @@ import { validateCycloneDx, type CycloneDxVersion } from './cyclonedx-validate.j
 import { componentBomRef, platformBomRef } from './sbom.js';
 
 /** Output path of the CBOM. */
-export const CBOM_PATH = 'cbom.cdx.json';
+export { CBOM_PATH } from '../synth/output-paths.js';
 
 /** CycloneDX versions the CBOM can be written in. */
 export type CbomSpecVersion = CycloneDxVersion;

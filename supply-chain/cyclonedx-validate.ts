@@ -128,8 +128,12 @@ function validatorFor(version: CycloneDxVersion): ValidateFunction {
  * document of `version`; `name` names it in the message.
  */
 export function validateCycloneDx(json: string, name: string, version: CycloneDxVersion): void {
+  validateCycloneDxDocument(JSON.parse(json) as unknown, name, version);
+}
+
+/** {@link validateCycloneDx} of a document already parsed. */
+export function validateCycloneDxDocument(doc: unknown, name: string, version: CycloneDxVersion): void {
   const validator = validatorFor(version);
-  const doc = JSON.parse(json) as unknown;
   const valid = validator(doc);
   const problems = duplicates(doc, version);
   if (valid && problems.length === 0) return;

@@ -3,10 +3,11 @@
  * that say what is wrong with the file, and the key hint that names a
  * public key inside a Sigstore bundle.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { closeSync, constants, fsyncSync, linkSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { SovraError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
 
 /** Key algorithms Sovra signs with. */
 export const KEY_ALGORITHMS = ['ecdsa-p256', 'ed25519'] as const;
@@ -41,7 +42,7 @@ export function generateKeyPair(algorithm: KeyAlgorithm = 'ecdsa-p256'): KeyPair
  * (the `keyid` DSSE and Sigstore bundles carry; cosign computes it the same way).
  */
 export function keyHint(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return sha256Hex(publicKey.export({ type: 'spki', format: 'der' }));
 }
 
 /** Algorithm of a key Sovra can sign with, or undefined. */
@@ -101,6 +102,11 @@ export function loadPublicKey(path: string): KeyObject {
   return key;
 }
 
+/** The error for a key file that exists already. */
+export function keyExists(path: string): SovraError {
+  return new SovraError('bad-input', `${path} already exists; sovra keygen never overwrites a key. Choose another --out prefix or remove the old pair yourself.`);
+}
+
 /**
  * Writes `content` to `path` with `mode`, never replacing an existing file:
  * the content goes to a temporary file that is hard-linked into place
@@ -118,7 +124,7 @@ export function writeNewFile(path: string, content: string, mode: number): void 
     linkSync(tmp, path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new SovraError('bad-input', `${path} already exists; sovra keygen never overwrites a key. Choose another --out prefix or remove the old pair yourself.`);
+    if (code === 'EEXIST') throw keyExists(path);
     throw new SovraError('io', `Cannot write ${path}: ${(e as Error).message}`, { cause: e });
   } finally {
     if (fd !== undefined) closeSync(fd);

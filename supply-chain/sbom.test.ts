@@ -5,25 +5,8 @@ import { isSovraError } from '../core/errors.js';
 import { mutableSynthModel, synthModel } from '../test/fixtures/synth-model.js';
 import { validateCycloneDx, validateCycloneDx16 } from './cyclonedx-validate.js';
 import { emitSbom } from './sbom.js';
+import type { CdxBom } from '../test/support/cyclonedx.js';
 
-interface CdxComponent {
-  type: string;
-  name: string;
-  group?: string;
-  version?: string;
-  'bom-ref': string;
-  purl?: string;
-  hashes?: Array<{ alg: string; content: string }>;
-  licenses?: Array<{ expression?: string; license?: { id?: string } }>;
-  externalReferences?: Array<{ url: string; type: string }>;
-}
-interface CdxBom {
-  specVersion: string;
-  serialNumber: string;
-  metadata: { timestamp: string; tools: { components: CdxComponent[] }; component: CdxComponent };
-  components: CdxComponent[];
-  dependencies: Array<{ ref: string; dependsOn?: string[] }>;
-}
 
 function bom(json = emitSbom(synthModel())): CdxBom {
   return JSON.parse(json) as CdxBom;

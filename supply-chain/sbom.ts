@@ -25,7 +25,7 @@ import { parseSpdx } from './spdx-expression.js';
 import { chartBomRef, chartComponent, imageBomRef, imageComponent, modelBomRef, modelComponent } from './sbom-components.js';
 
 /** Output path of the SBOM. */
-export const SBOM_PATH = 'sbom.cdx.json';
+export { SBOM_PATH } from '../synth/output-paths.js';
 
 /** Stable bom-ref of a Sovra component. */
 export function componentBomRef(componentId: string): string {

@@ -10,13 +10,11 @@ import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { SovraError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/output-dir.js';
+import { BUNDLE_PATH, STATEMENT_PATH } from '../synth/output-paths.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../synth/provenance.js';
 import type { Signer } from './signer.js';
 
-/** Output path of the in-toto Statement. */
-export const STATEMENT_PATH = 'provenance.intoto.json';
-/** Output path of the Sigstore bundle that signs it. */
-export const BUNDLE_PATH = 'provenance.sigstore.json';
+export { BUNDLE_PATH, STATEMENT_PATH } from '../synth/output-paths.js';
 
 function sigstoreSigner(signer: Signer): SigstoreSigner {
   return {
@@ -52,6 +50,7 @@ export async function signOutput(dir: string, signer: Signer): Promise<{ bundleP
     if (code === 'ENOENT') throw new SovraError('bad-input', `${dir} has no ${STATEMENT_PATH}: it is not a synth output. Run \`sovra synth --profile <p> --out ${dir}\` first (or add --sign to it).`);
     throw new SovraError('io', `Cannot read ${join(dir, STATEMENT_PATH)}: ${(e as Error).message}`, { cause: e });
   }
+  // Loaded here: `synth --sign` signs without checking files and need not load the verifier.
   const { checkSubjects, parseStatement } = await import('./verify.js');
   const parsed = parseStatement(statement);
   if (typeof parsed === 'string') throw new SovraError('bad-input', `${join(dir, STATEMENT_PATH)}: ${parsed}; refusing to sign it.`);

@@ -20,10 +20,10 @@ import { BUNDLE_V03_MEDIA_TYPE, bundleFromJSON, type Bundle } from '@sigstore/bu
 import { toSignedEntity, toTrustMaterial, Verifier, VerificationError } from '@sigstore/verify';
 import { SovraError } from '../core/errors.js';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1 } from '../synth/provenance.js';
-import { validateCycloneDx } from './cyclonedx-validate.js';
+import { validateCycloneDxDocument } from './cyclonedx-validate.js';
 import { keyHint } from './keys.js';
 import { describeFinding, evaluateLicensePolicy } from './license-policy.js';
-import { BUNDLE_PATH, STATEMENT_PATH } from './sign.js';
+import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH } from '../synth/output-paths.js';
 import { VERIFY_EXIT, type FindingKind } from './verify-codes.js';
 
 export { VERIFY_EXIT, type FindingKind } from './verify-codes.js';
@@ -67,7 +67,7 @@ export interface VerifyReport {
 }
 
 /** Output paths of the CycloneDX documents `verify` requires. */
-export const CYCLONEDX_DOCUMENTS = ['sbom.cdx.json', 'cbom.cdx.json'] as const;
+export const CYCLONEDX_DOCUMENTS = [SBOM_PATH, CBOM_PATH] as const;
 
 function finding(kind: FindingKind, message: string, extra: { file?: string; component?: string } = {}): Finding {
   return { kind, exit: VERIFY_EXIT[kind], ...extra, message };
@@ -322,7 +322,7 @@ function checkDocuments(dir: string): { findings: Finding[]; documents: VerifyRe
   for (const file of CYCLONEDX_DOCUMENTS) {
     const bytes = readOptional(join(dir, file));
     if (!bytes) {
-      findings.push(finding('document', `missing ${file}: every output carries a CycloneDX ${file.startsWith('sbom') ? 'SBOM' : 'CBOM'}`, { file }));
+      findings.push(finding('document', `missing ${file}: every output carries a CycloneDX ${file === SBOM_PATH ? 'SBOM' : 'CBOM'}`, { file }));
       documents.push({ file, valid: false });
       continue;
     }
@@ -341,7 +341,7 @@ function checkDocuments(dir: string): { findings: Finding[]; documents: VerifyRe
       continue;
     }
     try {
-      validateCycloneDx(bytes.toString('utf8'), file, specVersion);
+      validateCycloneDxDocument(doc, file, specVersion);
     } catch (e) {
       if (!(e instanceof SovraError)) throw e;
       findings.push(finding('document', e.message.replace(/\n/g, ' '), { file }));
@@ -349,7 +349,7 @@ function checkDocuments(dir: string): { findings: Finding[]; documents: VerifyRe
       continue;
     }
     documents.push({ file, specVersion, components: Array.isArray(doc.components) ? doc.components.length : 0, valid: true });
-    if (file === 'sbom.cdx.json') {
+    if (file === SBOM_PATH) {
       const result = evaluateLicensePolicy(doc);
       license = { violations: result.violations.length + result.stale.length, waived: result.waived.length, review: result.review.length, unknown: result.unknown.length };
       for (const v of result.violations) findings.push(finding('license', `license policy: ${describeFinding(v)}`, { file, component: v.bomRef }));

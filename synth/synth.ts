@@ -22,7 +22,8 @@ import type { Profile } from '../profiles/profile.generated.js';
 import { emitSbom } from '../supply-chain/sbom.js';
 import type { CycloneDxVersion } from '../supply-chain/cyclonedx-validate.js';
 import { enforceLicensePolicy, type LicensePolicyResult } from '../supply-chain/license-policy.js';
-import { CBOM_PATH, emitCbom } from '../supply-chain/cbom.js';
+import { emitCbom } from '../supply-chain/cbom.js';
+import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH, SUMS_PATH } from './output-paths.js';
 import { checkAllEvidence, objectId, resolveCryptoAssets } from './evidence.js';
 import type { BaselineException, ComponentView, ObjectId, SynthModel } from './model.js';
 import { OutputIndex, identity } from './output-index.js';
@@ -38,11 +39,11 @@ export const SOVRA_VERSION = '0.1.0';
 export const OUTPUT = {
   terraform: 'terraform/cdk.tf.json',
   hostIndex: 'host/files.json',
-  sbom: 'sbom.cdx.json',
+  sbom: SBOM_PATH,
   cbom: CBOM_PATH,
-  sums: 'SHA256SUMS',
-  provenance: 'provenance.intoto.json',
-  bundle: 'provenance.sigstore.json',
+  sums: SUMS_PATH,
+  provenance: STATEMENT_PATH,
+  bundle: BUNDLE_PATH,
 } as const;
 
 /** Inputs the provenance records by digest: the profile file, Sovra's lockfile and source commit. */

@@ -3,8 +3,8 @@
  * model (name, file, SHA-256, license, source, parameters) is written once
  * by `pin` and checked against the files by `verify`.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/output-dir.js';
 import { dirname, resolve } from 'node:path';
 import { EXIT_CODES, SovraError } from '../../core/errors.js';
 import { parseModelDeclaration } from '../../native/declaration-check.js';
@@ -47,18 +47,6 @@ const usage = [
   '',
 ].join('\n');
 
-/** Writes `text` to `file` through a temporary file and a rename. */
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw new SovraError('io', `Cannot write ${file}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
 async function pin(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('model pin', args, {
     name: { type: 'string' },
@@ -78,7 +66,7 @@ async function pin(args: string[]): Promise<number> {
     const { modelSbomDocument } = await import('../../native/sbom.js');
     text = modelSbomDocument([decl]);
   }
-  if (values.out !== undefined) await writeAtomic(values.out, text);
+  if (values.out !== undefined) writeFileAtomic(values.out, text);
   else process.stdout.write(text);
   return 0;
 }

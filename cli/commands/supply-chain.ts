@@ -3,11 +3,12 @@
  * provenance, signing an existing output, and the yes-or-no check CI gates
  * on. Heavy modules (sigstore) load only when a command runs.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SovraError } from '../../core/errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { KEY_ALGORITHMS, type KeyAlgorithm } from '../../supply-chain/keys.js';
+import { generateKeyPair, KEY_ALGORITHMS, keyExists, loadPublicKey, writeNewFile, type KeyAlgorithm } from '../../supply-chain/keys.js';
 import { VERIFY_EXIT, VERIFY_FINDING_HELP, type FindingKind } from '../../supply-chain/verify-codes.js';
 
 const keygenUsage = `Usage: sovra keygen --out <prefix> [--algorithm ecdsa-p256|ed25519]
@@ -38,12 +39,10 @@ export const keygenCommand: Command = {
     if (!(KEY_ALGORITHMS as readonly string[]).includes(values.algorithm)) {
       throw new SovraError('usage', `sovra keygen: --algorithm ${values.algorithm} is not supported; use ${KEY_ALGORITHMS.join(' or ')}.`);
     }
-    const { generateKeyPair, writeNewFile } = await import('../../supply-chain/keys.js');
-    const { existsSync, rmSync } = await import('node:fs');
     const keyPath = `${values.out}.key`;
     const pubPath = `${values.out}.pub`;
     for (const p of [keyPath, pubPath]) {
-      if (existsSync(p)) throw new SovraError('bad-input', `${p} already exists; sovra keygen never overwrites a key. Choose another --out prefix or remove the old pair yourself.`);
+      if (existsSync(p)) throw keyExists(p); // checked for both first, so a pair is written whole or not at all
     }
     const pair = generateKeyPair(values.algorithm as KeyAlgorithm);
     writeNewFile(keyPath, pair.privateKey, 0o600);
@@ -115,7 +114,7 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommandArgs('verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false } }, true);
     if (positionals.length !== 1) throw new SovraError('usage', 'sovra verify: give exactly one output directory, e.g. `sovra verify dist/edge --key signing.pub`.');
     if (!values.key) throw new SovraError('usage', 'sovra verify: --key <public.pem> is required: the public key of whoever signed the output (`sovra keygen` wrote it as <prefix>.pub).');
-    const [{ loadPublicKey }, { verifyOutput }] = await Promise.all([import('../../supply-chain/keys.js'), import('../../supply-chain/verify.js')]);
+    const { verifyOutput } = await import('../../supply-chain/verify.js');
     const key = loadPublicKey(values.key);
     const report = await verifyOutput(positionals[0]!, key);
     if (values.json) {

@@ -23,24 +23,8 @@ import type { SynthResult } from '../../synth/synth.js';
 import { ProbeComponent } from '../fixtures/components.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { readJson, removeDir, synthProfile, tempDir } from '../support/synth-output.js';
+import type { CdxBom } from '../support/cyclonedx.js';
 
-interface CdxComponent {
-  type: string;
-  name: string;
-  group?: string;
-  version?: string;
-  'bom-ref': string;
-  purl?: string;
-  hashes?: Array<{ alg: string; content: string }>;
-  licenses?: Array<{ expression?: string; license?: { id?: string; name?: string } }>;
-  properties?: Array<{ name: string; value: string }>;
-}
-interface CdxBom {
-  specVersion: string;
-  metadata: { properties?: Array<{ name: string; value: string }> };
-  components: CdxComponent[];
-  dependencies: Array<{ ref: string; dependsOn?: string[] }>;
-}
 
 const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, { version?: string; integrity?: string; license?: string; dependencies?: Record<string, string> }>;
