@@ -1,7 +1,9 @@
 /** `sovra audit verify`: checks the audit trail offline against the checkpoint key. */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { SovraError } from '../../core/errors.js';
+import { JOURNAL_DIR } from '../../services/audit/journal.js';
 import { AUDIT_EXIT_CODES, AUDIT_FINDING_PRIORITY } from '../../services/audit/exit-codes.js';
 import type { AuditVerifyReport } from '../../services/audit/index.js';
 import { assertEd25519 } from '../../services/audit/checkpoint.js';
@@ -18,8 +20,9 @@ const usage = [
   'chain still ends where the last checkpoint says it does.',
   '',
   'Arguments:',
-  '  <data-dir>        the control plane --data-dir (embedded PGlite); stop the service',
-  '                    or verify a copy, PGlite allows one process at a time',
+  '  <data-dir>        the control plane --data-dir (embedded PGlite), with its audit',
+  '                    journal; stop the service or verify a copy, PGlite allows one',
+  '                    process at a time',
   '  <database-url>    postgres://… of the server the control plane writes to',
   '',
   'Options:',
@@ -77,6 +80,12 @@ function text(report: AuditVerifyReport, source: string): string {
   const lines = [
     `audit trail in ${source}: ${report.records} records (head seq ${report.headSeq}), ${report.checkpoints} checkpoints (last at seq ${report.lastCheckpointSeq}), ${report.unsignedRecords} records after the last checkpoint`,
   ];
+  if (report.journalRecords > 0) {
+    lines.push(`${report.journalRecords} of them only in the audit journal (durable, not yet copied into the database: the control plane copies them when it next starts).`);
+  }
+  if (report.journalTornBytes > 0) {
+    lines.push(`The journal ends in ${report.journalTornBytes} bytes of a write cut short by a crash: never acknowledged, no request was answered on it; the control plane removes them when it next starts.`);
+  }
   if (report.ok) {
     lines.push(`OK: every record matches its hash, the chain is unbroken and every checkpoint verifies with ${report.keyIds.join(', ')}.`);
     if (report.checkpoints === 0 && report.records > 0) lines.push('Warning: no checkpoint was written; nothing in this trail is signed.');
@@ -109,7 +118,9 @@ export const auditVerifyCommand: Command = {
     const storage = await openExistingStorage(isUrl ? { databaseUrl: source } : { dataDir: source });
     let report: AuditVerifyReport;
     try {
-      report = await verifyAuditTrail(storage, { publicKeys: keys });
+      // On a data directory the records still only in the audit journal are part of the trail.
+      const journalDir = storage.dataDir === undefined ? undefined : path.join(storage.dataDir, JOURNAL_DIR);
+      report = await verifyAuditTrail(storage, { publicKeys: keys, ...(journalDir ? { journalDir } : {}) });
     } finally {
       await storage.close();
     }

@@ -1,8 +1,10 @@
 /**
  * The audit trail writer on a durable PGlite data directory: group commit
- * (concurrent requests share one WAL flush, each resolves only after it),
- * AU-3 record content, prompt capture off by default, checkpoints by count,
- * by time and at close, and a chain that continues across restarts.
+ * through the journal (concurrent requests share one O_DSYNC write, each
+ * resolves only once its record is in the journal file) and straight into
+ * the database (they share one WAL flush), AU-3 record content, prompt
+ * capture off by default, checkpoints by count, by time and at close, and a
+ * chain that continues across restarts.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,6 +15,7 @@ import { isSovraError } from '../../core/errors.js';
 import { openStorage } from '../storage/open.js';
 import { observePgliteFsyncs } from '../storage/pglite.js';
 import type { Storage } from '../storage/types.js';
+import { JOURNAL_DIR, readJournal } from './journal.js';
 import { openAuditTrail } from './trail.js';
 import type { AuditBegin } from './types.js';
 import { verifyAuditTrail } from './verify.js';
@@ -63,9 +66,80 @@ async function countWalFsyncs<T>(fn: (count: () => number) => Promise<T>): Promi
   }
 }
 
+/** Flags the journal's open segment file was opened with, read from /proc/self/fdinfo. */
+function openSegmentFlags(journalDir: string): number {
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    let target = '';
+    try {
+      target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (target.startsWith(journalDir + path.sep) && target.endsWith('.jsonl')) {
+      return parseInt(/^flags:\s+([0-7]+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!, 8);
+    }
+  }
+  throw new Error(`no open segment file under ${journalDir}`);
+}
+
+async function countRecords(): Promise<number> {
+  return Number((await storage.query<{ n: string | number }>('SELECT count(*) AS n FROM audit_records')).rows[0]!.n);
+}
+
+/** Waits until the database copy holds `n` records. */
+async function databaseHolds(n: number): Promise<void> {
+  for (let i = 0; i < 400 && (await countRecords()) < n; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(await countRecords()).toBe(n);
+}
+
 describe('audit trail writer (PGlite data directory)', () => {
-  it('group commit: 40 concurrent requests share a few WAL flushes, and each resolves only after a flush', async () => {
-    const trail = await openAuditTrail(storage, {});
+  it('group commit through the journal: 40 concurrent requests share one O_DSYNC write, each resolves only once its record is in the journal file, and the database copy follows', async () => {
+    const journalDir = path.join(dataDir, JOURNAL_DIR);
+    // The database copy is held back, so what a resolved commit stands on is the journal alone.
+    const trail = await openAuditTrail(storage, { applyDelayMs: 60_000 });
+    const realWrite = fs.write;
+    let writes = 0;
+    (fs as { write: unknown }).write = (...args: unknown[]) => {
+      writes += 1;
+      return (realWrite as (...a: unknown[]) => unknown)(...args);
+    };
+    let inJournal: boolean[];
+    try {
+      const handles = Array.from({ length: 40 }, (_, i) => trail.begin(request(i)));
+      inJournal = await Promise.all(
+        handles.map(async (h) => {
+          await trail.commit(h, { outcome: 'success', status: 200 });
+          return readJournal(journalDir).records.some((r) => r.id === h.id);
+        }),
+      );
+    } finally {
+      (fs as { write: unknown }).write = realWrite;
+    }
+    expect(inJournal).toEqual(Array(40).fill(true));
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThanOrEqual(3);
+    // O_DSYNC: each write returns only once its bytes are on disk.
+    expect(openSegmentFlags(journalDir) & fs.constants.O_DSYNC).toBe(fs.constants.O_DSYNC);
+    expect(await countRecords()).toBe(0);
+    await trail.close();
+    // At close the database holds every record and the journal's segments are gone.
+    expect(await countRecords()).toBe(40);
+    expect(readJournal(journalDir).segments).toEqual([]);
+    const report = await verifyAuditTrail(storage, { publicKeys: [publicKey] });
+    expect(report).toMatchObject({ ok: true, records: 40, headSeq: 40, checkpoints: 0 });
+  });
+
+  it('the database copy follows the journal by itself, in batches, with checkpoints every N records', async () => {
+    const trail = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 7, checkpointIntervalMs: 0, applyDelayMs: 5 });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => trail.commit(trail.begin(request(i)), { outcome: 'success', status: 200 })));
+    await databaseHolds(30);
+    expect(await checkpointSeqs()).toEqual([7, 14, 21, 28]);
+    await trail.close();
+    expect(await checkpointSeqs()).toEqual([7, 14, 21, 28, 30]);
+  });
+
+  it('group commit straight into the database (journal off): 40 concurrent requests share a few WAL flushes, and each resolves only after a flush', async () => {
+    const trail = await openAuditTrail(storage, { journal: false });
     const { result: flushedBeforeResolve, walFsyncs } = await countWalFsyncs(async (count) => {
       const handles = Array.from({ length: 40 }, (_, i) => trail.begin(request(i)));
       expect(trail.pending).toBe(0);
@@ -127,6 +201,8 @@ describe('audit trail writer (PGlite data directory)', () => {
   it('signs a checkpoint every N records and at close', async () => {
     const trail = await openAuditTrail(storage, { signingKey: privateKey, checkpointEvery: 5, checkpointIntervalMs: 0 });
     for (let i = 1; i <= 12; i++) await trail.commit(trail.begin(request(i)), { outcome: 'success', status: 200 });
+    // Checkpoints are written with the database copy, which follows the journal within milliseconds.
+    await databaseHolds(12);
     expect(await checkpointSeqs()).toEqual([5, 10]);
     await trail.close();
     expect(await checkpointSeqs()).toEqual([5, 10, 12]);
@@ -156,9 +232,17 @@ describe('audit trail writer (PGlite data directory)', () => {
     expect(report).toMatchObject({ ok: true, records: 4, headSeq: 4, checkpoints: 2, lastCheckpointSeq: 4 });
   });
 
-  it('two writers on one PGlite database still extend a single chain', async () => {
+  it('one journal has one writer: a second trail on the data directory is refused while the first is open', async () => {
     const a = await openAuditTrail(storage, {});
+    await expect(openAuditTrail(storage, {})).rejects.toThrow('is already open in this process');
+    await a.close();
     const b = await openAuditTrail(storage, {});
+    await b.close();
+  });
+
+  it('two writers on one PGlite database without the journal still extend a single chain', async () => {
+    const a = await openAuditTrail(storage, { journal: false });
+    const b = await openAuditTrail(storage, { journal: false });
     // Each starts from the same head, so every other commit finds its cached head stale.
     for (let i = 0; i < 6; i++) {
       const t = i % 2 === 0 ? a : b;

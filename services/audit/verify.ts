@@ -11,6 +11,7 @@ import type { Queryable } from '../storage/types.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { checkpointSignatureValid, keyId, type Checkpoint } from './checkpoint.js';
 import { AUDIT_EXIT_CODES, AUDIT_FINDING_PRIORITY, type AuditFindingKind } from './exit-codes.js';
+import { readJournal } from './journal.js';
 
 /** One problem found, located at a sequence number. */
 export interface AuditFinding {
@@ -31,6 +32,13 @@ export interface AuditVerifyReport {
   readonly unsignedRecords: number;
   /** Key ids the checkpoints were checked against. */
   readonly keyIds: readonly string[];
+  /**
+   * Records only in the audit journal (durable, not yet copied into the database; the control
+   * plane copies them at its next start). They are part of `records` and of the chain checked.
+   */
+  readonly journalRecords: number;
+  /** Bytes at the end of the journal that hold no complete record: a write cut short by a crash, never acknowledged. */
+  readonly journalTornBytes: number;
   readonly findings: readonly AuditFinding[];
   /** 0, or `AUDIT_EXIT_CODES` of the highest-priority finding. */
   readonly exitCode: number;
@@ -177,10 +185,44 @@ function checkCheckpoints(rows: Row[], checkpoints: Checkpoint[], keys: readonly
 }
 
 /**
- * Verifies the audit trail in `db` against the checkpoint public key(s):
- * returns every finding and the exit status `sovra audit verify` uses.
+ * Adds to `rows` (the database's, in order) the records of the audit journal in `dir` that
+ * follow the database's last one, and finds where the two disagree on a record both hold.
  */
-export async function verifyAuditTrail(db: Queryable, options: { publicKeys: readonly KeyObject[] }): Promise<AuditVerifyReport> {
+function withJournal(rows: Row[], dir: string): { added: number; tornBytes: number; findings: AuditFinding[] } {
+  const journal = readJournal(dir);
+  const findings: AuditFinding[] = [];
+  const bySeq = new Map(rows.map((r) => [r.seq, r] as const));
+  const dbHead = rows.length > 0 ? rows[rows.length - 1]!.seq : 0;
+  let added = 0;
+  for (const r of journal.records) {
+    if (r.seq > dbHead) {
+      rows.push(r);
+      added += 1;
+      continue;
+    }
+    const inDb = bySeq.get(r.seq);
+    if (inDb && (inDb.hash !== r.hash || inDb.body !== r.body)) {
+      findings.push({ kind: 'modification', seq: r.seq, message: `The record at seq ${r.seq} in the database is not the one the audit journal holds (${dir}): one of the two was changed after it was written.` });
+    }
+  }
+  if (journal.damage) {
+    const last = journal.records[journal.records.length - 1];
+    findings.push({
+      kind: 'modification',
+      seq: (last?.seq ?? dbHead) + 1,
+      message: `The audit journal ${journal.damage.file} is damaged: ${journal.damage.message}. Records after it in the journal were not read.`,
+    });
+  }
+  return { added, tornBytes: journal.tornTail?.bytes ?? 0, findings };
+}
+
+/**
+ * Verifies the audit trail in `db` against the checkpoint public key(s),
+ * with the records of the audit journal in `journalDir` (a PGlite data
+ * directory's) that the database does not hold yet: returns every finding and
+ * the exit status `sovra audit verify` uses.
+ */
+export async function verifyAuditTrail(db: Queryable, options: { publicKeys: readonly KeyObject[]; journalDir?: string }): Promise<AuditVerifyReport> {
   const tables = await db.query<{ n: string | number }>(
     "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('audit_records', 'audit_checkpoints')",
   );
@@ -189,7 +231,8 @@ export async function verifyAuditTrail(db: Queryable, options: { publicKeys: rea
   }
   const rows = await loadRows(db);
   const checkpoints = await loadCheckpoints(db);
-  const findings = [...checkChain(rows), ...checkCheckpoints(rows, checkpoints, options.publicKeys)].sort((a, b) => a.seq - b.seq);
+  const journal = options.journalDir === undefined ? undefined : withJournal(rows, options.journalDir);
+  const findings = [...(journal?.findings ?? []), ...checkChain(rows), ...checkCheckpoints(rows, checkpoints, options.publicKeys)].sort((a, b) => a.seq - b.seq);
   const kinds = new Set(findings.map((f) => f.kind));
   const worst = AUDIT_FINDING_PRIORITY.find((k) => kinds.has(k));
   const headSeq = rows.length > 0 ? rows[rows.length - 1]!.seq : 0;
@@ -202,6 +245,8 @@ export async function verifyAuditTrail(db: Queryable, options: { publicKeys: rea
     lastCheckpointSeq,
     unsignedRecords: Math.max(0, headSeq - lastCheckpointSeq),
     keyIds: options.publicKeys.map((k) => keyId(k)),
+    journalRecords: journal?.added ?? 0,
+    journalTornBytes: journal?.tornBytes ?? 0,
     findings,
     exitCode: worst ? AUDIT_EXIT_CODES[worst] : 0,
   };

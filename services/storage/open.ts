@@ -66,6 +66,7 @@ async function open(options: StorageOptions, runMigrations: boolean): Promise<St
     return {
       kind: 'pglite',
       hasVector: true,
+      ...(options.dataDir === undefined ? {} : { dataDir: path.resolve(options.dataDir) }),
       query: (sql, params) => db.query(sql, params),
       transaction,
       async ping() {

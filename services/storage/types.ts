@@ -17,6 +17,8 @@ export interface Storage extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** True when the pgvector extension is available (RAG needs it). */
   readonly hasVector: boolean;
+  /** Absolute path of the PGlite data directory; undefined for a server and for in-memory PGlite. */
+  readonly dataDir?: string;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Cheap liveness check for `/readyz`. */
