@@ -10,13 +10,17 @@
  *   - bare: a plain Fastify route, nothing else;
  *   - full: buildApp: JWT verification against the JWKS, CEL policy, rate
  *     limit (limit set high so nothing is refused), durable hash-chained audit
- *     on PGlite in a data directory (fsync per group commit), attestation.
+ *     on PGlite in a data directory (as served: one O_DSYNC journal write per
+ *     group commit, the database copy behind it), attestation.
  * The parent drives both with autocannon, alternating, in two phases:
  * latency with 1 connection (no queueing), throughput with N connections.
  * Latency percentiles come from autocannon's per-response times (sub-ms),
  * not from its whole-millisecond histogram. `--breakdown` adds diagnostic
- * runs of the full path with the audit trail in memory and with audit
- * writes skipped, to show where the added time goes. `--postgres` puts the
+ * runs of the full path with the audit journal off (each answer waits for a
+ * PGlite commit), with the audit trail in memory and with audit writes
+ * skipped, to show where the added time goes. The run ends with the disk's
+ * floor: the latency of one O_DSYNC append in the same temp directory, which
+ * every audited answer waits for. `--postgres` puts the
  * audit trail on a PostgreSQL 15 server (Debian's, started for the run, as
  * the tests do) instead of PGlite: the `DATABASE_URL` path.
  */
@@ -130,6 +134,8 @@ async function serve(): Promise<void> {
   if (process.argv.includes('--breakdown')) {
     const memStorage = await openStorage({});
     const memAudit = await openAuditTrail(memStorage, {});
+    const directStorage = await openStorage({ dataDir: `${dataDir}-journal-off` });
+    const directAudit = await openAuditTrail(directStorage, { journal: false, signingKey: generateKeyPairSync('ed25519').privateKey });
     let n = 0;
     const noAudit = {
       begin: () => ({ id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, startedAt: '' }),
@@ -138,6 +144,7 @@ async function serve(): Promise<void> {
       close: async () => undefined,
     };
     for (const [name, a, st] of [
+      ['full path, audit journal off (PGlite commit per batch)', directAudit, directStorage],
       ['full path, audit on in-memory PGlite', memAudit, memStorage],
       ['full path, audit writes skipped', noAudit, storage],
     ] as const) {
@@ -146,27 +153,50 @@ async function serve(): Promise<void> {
       breakdown[name] = (app.server.address() as AddressInfo).port;
       extra.push(app);
     }
-    extra.push(memAudit, memStorage);
+    extra.push(memAudit, memStorage, directAudit, directStorage);
   }
 
   const ports: Ports = { bare: (bare.server.address() as AddressInfo).port, full: (full.server.address() as AddressInfo).port, token, breakdown };
   process.send!(ports);
   process.on('message', async (m) => {
     if (m !== 'stop') return;
-    const [rows] = await Promise.all([storage.query<{ n: string }>('SELECT count(*) AS n FROM audit_records')]);
     await full.close();
     await bare.close();
     for (const x of extra) await x.close();
+    // Closing the trail copies what is still only in the journal into the database.
     await audit.close();
+    const rows = await storage.query<{ n: string }>('SELECT count(*) AS n FROM audit_records');
     await storage.close();
     await pg?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(`${dataDir}-journal-off`, { recursive: true, force: true });
     process.send!({ auditRecords: Number(rows.rows[0]!.n) });
     process.exit(0);
   });
 }
 
 /* ------------------------------------------------------------------ load (parent) */
+
+/** Latency of a 700-byte append to a file opened O_DSYNC (an audit journal write of one record). */
+async function dsyncFloor(): Promise<{ p50: number; p99: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sovra-bench-dsync-'));
+  const c = fs.constants;
+  const fd = fs.openSync(path.join(dir, 'append'), c.O_WRONLY | c.O_CREAT | c.O_DSYNC, 0o600);
+  const buf = Buffer.alloc(700, 0x61);
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < 2000; i++) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => fs.write(fd, buf, 0, buf.length, i * buf.length, (e) => (e ? reject(e) : resolve())));
+      ms.push(performance.now() - t0);
+    }
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+}
 
 interface Run {
   readonly latencies: number[];
@@ -244,7 +274,7 @@ async function main(): Promise<void> {
     const fmt = (n: number) => n.toFixed(3);
     const row = (name: string, r: ReturnType<typeof merge>) => `${name.padEnd(34)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${r.rps.toFixed(0).padStart(8)} ${String(r.requests).padStart(8)} ${String(r.errors).padStart(6)}`;
     const out = [
-      `load average before the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; control plane overhead, audit on ${values.postgres ? 'a PostgreSQL 15 server (fsync on)' : 'PGlite in a data directory (fsync per commit)'}: ${rounds} round(s) of ${seconds} s per server and phase, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
+      `load average before the run ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; control plane overhead, audit on ${values.postgres ? 'a PostgreSQL 15 server (fsync on)' : 'PGlite in a data directory (O_DSYNC journal write per group commit)'}: ${rounds} round(s) of ${seconds} s per server and phase, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
       `${'server / phase'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(8)} ${'requests'.padStart(8)} ${'errors'.padStart(6)}`,
       row('bare Fastify route, 1 conn', b1),
       row('full path, 1 conn', f1),
@@ -267,6 +297,8 @@ async function main(): Promise<void> {
     const { auditRecords } = await done;
     const audited = f1.requests + fN.requests;
     out.push(`durable audit records written: ${auditRecords} (>= ${audited} measured full-path answers, plus warm-up)`);
+    const floor = await dsyncFloor();
+    out.push(`the disk's floor: one 700-byte O_DSYNC append in ${os.tmpdir()} takes p50 ${fmt(floor.p50)} / p99 ${fmt(floor.p99)} ms (2,000 appends, nothing else running); every audited answer waits for one`);
     process.stdout.write(out.join('\n') + '\n');
     if (f1.errors + fN.errors + b1.errors + bN.errors > 0) process.exitCode = 1;
   } finally {

@@ -62,12 +62,12 @@ describe('audit journal files', () => {
     // Each batch of three lines passes 300 bytes, so every batch after the first starts a segment.
     expect(segments(dir)).toEqual(['0000000000000001.jsonl', '0000000000000004.jsonl', '0000000000000007.jsonl']);
     expect(readJournal(dir).records).toEqual(all);
-    journal.release(5);
+    await journal.release(5);
     expect(segments(dir)).toEqual(['0000000000000004.jsonl', '0000000000000007.jsonl']);
     // The segment being written stays even when the database holds all of it.
-    journal.release(9);
+    await journal.release(9);
     expect(segments(dir)).toEqual(['0000000000000007.jsonl']);
-    journal.close(9);
+    await journal.close(9);
     expect(segments(dir)).toEqual([]);
   });
 
@@ -76,7 +76,7 @@ describe('audit journal files', () => {
     const { journal } = AuditJournal.open(dir);
     const all = chain(4);
     await journal.append(all.slice(0, 3));
-    journal.close();
+    await journal.close();
     const file = path.join(dir, segments(dir)[0]!);
     const whole = fs.statSync(file).size;
     // Half of the fourth record's line: its write never returned.
@@ -89,7 +89,7 @@ describe('audit journal files', () => {
     expect(fs.statSync(file).size).toBe(whole);
     // Appending goes on in a new segment after the cut.
     await reopened.journal.append(all.slice(3));
-    reopened.journal.close();
+    await reopened.journal.close();
     expect(readJournal(dir).records).toEqual(all);
   });
 
@@ -100,7 +100,7 @@ describe('audit journal files', () => {
     const { journal, records } = AuditJournal.open(dir);
     expect(records).toEqual([]);
     await journal.append(chain(2));
-    journal.close();
+    await journal.close();
     expect(readJournal(dir).records).toHaveLength(2);
   });
 
@@ -108,7 +108,7 @@ describe('audit journal files', () => {
     const dir = fresh('damaged');
     const { journal } = AuditJournal.open(dir);
     await journal.append(chain(3));
-    journal.close();
+    await journal.close();
     const file = path.join(dir, segments(dir)[0]!);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"id-2"', '"id-X"'));
     expect(readJournal(dir)).toMatchObject({ records: chain(1), damage: { file, line: 2 } });
@@ -122,14 +122,14 @@ describe('audit journal files', () => {
     expect(isSovraError(err) && err.code).toBe('bad-config');
     expect((err as Error).message).toContain(`${file}, line 2 is not a complete audit record whose hash matches its content`);
     // Refused before it became the directory's writer.
-    AuditJournal.open(dir + '-other').journal.close();
+    await AuditJournal.open(dir + '-other').journal.close();
   });
 
   it('a record removed from the middle, or a gap between segments, is damage', async () => {
     const dir = fresh('gap');
     const { journal } = AuditJournal.open(dir);
     await journal.append(chain(3));
-    journal.close();
+    await journal.close();
     const file = path.join(dir, segments(dir)[0]!);
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     fs.writeFileSync(file, [lines[0], lines[2], ''].join('\n'));
@@ -139,7 +139,7 @@ describe('audit journal files', () => {
     const all = chain(6);
     const j2 = AuditJournal.open(dir2, { segmentBytes: 1 }).journal;
     for (const r of all) await j2.append([r]);
-    j2.close();
+    await j2.close();
     fs.rmSync(path.join(dir2, '0000000000000003.jsonl'));
     expect(readJournal(dir2)).toMatchObject({ records: all.slice(0, 2), damage: { file: path.join(dir2, '0000000000000004.jsonl'), line: 1 } });
   });
@@ -202,7 +202,7 @@ describe('a writer killed after its commits were acknowledged', () => {
       const journalDir = path.join(dataDir, JOURNAL_DIR);
       const { journal } = AuditJournal.open(journalDir);
       await journal.append(forged);
-      journal.close();
+      await journal.close();
       const err = await openAuditTrail(storage, {}).catch((e: unknown) => e);
       expect(isSovraError(err) && err.code).toBe('bad-config');
       expect((err as Error).message).toContain('and the database disagree at seq 2');

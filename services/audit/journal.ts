@@ -253,30 +253,34 @@ export class AuditJournal {
     seg.lastSeq = records[records.length - 1]!.seq;
   }
 
-  /** Deletes the segments, other than the one being written, whose records are all at or below `appliedSeq`. */
-  release(appliedSeq: number): void {
+  /**
+   * Deletes the segments, other than the one being written, whose records are all at or below
+   * `appliedSeq`. Off this thread: unlinking a full segment takes milliseconds.
+   */
+  async release(appliedSeq: number): Promise<void> {
     const current = this.#fd === undefined ? undefined : this.#segments[this.#segments.length - 1];
-    let removed = false;
-    for (let i = 0; i < this.#segments.length; ) {
-      const s = this.#segments[i]!;
-      if (s !== current && s.lastSeq <= appliedSeq) {
-        fs.rmSync(s.file, { force: true });
-        this.#segments.splice(i, 1);
-        removed = true;
-      } else {
-        i += 1;
-      }
+    const done = this.#segments.filter((s) => s !== current && s.lastSeq <= appliedSeq);
+    if (done.length === 0) return;
+    for (const s of done) this.#segments.splice(this.#segments.indexOf(s), 1);
+    await Promise.all(done.map((s) => fs.promises.rm(s.file, { force: true })));
+    const dir = await fs.promises.open(this.dir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
     }
-    if (removed) syncDir(this.dir);
   }
 
-  /** Closes the file; with `appliedSeq`, first deletes every segment the database holds in full. */
-  close(appliedSeq?: number): void {
+  /** Closes the file; with `appliedSeq`, then deletes every segment the database holds in full. */
+  async close(appliedSeq?: number): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeFd();
-    if (appliedSeq !== undefined) this.release(appliedSeq);
-    openDirs.delete(this.dir);
+    try {
+      if (appliedSeq !== undefined) await this.release(appliedSeq);
+    } finally {
+      openDirs.delete(this.dir);
+    }
   }
 
   #closeFd(): void {

@@ -38,7 +38,7 @@ export interface AuditTrailOptions {
   readonly journal?: boolean;
   /** Journaled records the database may lag behind by before new commits wait for it. @default 20000 */
   readonly maxUnapplied?: number;
-  /** How long journaled records wait to be copied into the database with those that follow. @default 10 */
+  /** How long journaled records wait to be copied into the database with those that follow. @default 100 */
   readonly applyDelayMs?: number;
   /** Bytes of one journal segment file. @default 16 MiB */
   readonly journalSegmentBytes?: number;
@@ -142,9 +142,9 @@ class GroupCommitTrail implements AuditTrail {
       // Records a crash left only in the journal go into the database before anything new.
       while (!this.#failed && this.#unapplied.length > 0) await this.#applyOnce();
       if (this.#failed) throw this.#failed;
-      journal.release(this.#applied.seq);
+      await journal.release(this.#applied.seq);
     } catch (e) {
-      journal.close();
+      await journal.close();
       this.#journal = undefined;
       throw e;
     }
@@ -196,7 +196,7 @@ class GroupCommitTrail implements AuditTrail {
         }
       } finally {
         // Segments the database holds in full are deleted; anything else stays for the next start.
-        journal.close(this.#applied!.seq);
+        await journal.close(this.#applied!.seq);
       }
       if (this.#failed) throw this.#failed;
       return;
@@ -353,7 +353,7 @@ class GroupCommitTrail implements AuditTrail {
     this.#applyTimer ??= setTimeout(() => {
       this.#applyTimer = undefined;
       this.#scheduleApply(true);
-    }, this.#options.applyDelayMs ?? 10);
+    }, this.#options.applyDelayMs ?? 1000);
   }
 
   /**
@@ -372,7 +372,7 @@ class GroupCommitTrail implements AuditTrail {
       this.#applied = await this.#insert(this.#storage, applied, rows);
       this.#unapplied.splice(0, rows.length);
       if (this.#head) this.#head = { ...this.#head, checkpointSeq: this.#applied.checkpointSeq };
-      this.#journal?.release(this.#applied.seq);
+      await this.#journal?.release(this.#applied.seq);
     } catch (e) {
       this.#failed = new SovraError(
         'io',
