@@ -38,7 +38,7 @@ export interface AuditTrailOptions {
   readonly journal?: boolean;
   /** Journaled records the database may lag behind by before new commits wait for it. @default 20000 */
   readonly maxUnapplied?: number;
-  /** How long journaled records wait to be copied into the database with those that follow. @default 100 */
+  /** How long journaled records wait to be copied into the database with those that follow. @default 200 */
   readonly applyDelayMs?: number;
   /** Bytes of one journal segment file. @default 16 MiB */
   readonly journalSegmentBytes?: number;
@@ -353,7 +353,7 @@ class GroupCommitTrail implements AuditTrail {
     this.#applyTimer ??= setTimeout(() => {
       this.#applyTimer = undefined;
       this.#scheduleApply(true);
-    }, this.#options.applyDelayMs ?? 1000);
+    }, this.#options.applyDelayMs ?? 200);
   }
 
   /**
