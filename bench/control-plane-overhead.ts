@@ -141,6 +141,7 @@ async function serve(): Promise<void> {
       begin: () => ({ id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, startedAt: '' }),
       commit: async () => undefined,
       pending: 0,
+      unapplied: 0,
       close: async () => undefined,
     };
     for (const [name, a, st] of [

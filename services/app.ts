@@ -83,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<SovraApp> {
     capturePrompts: options.capturePrompts ?? false,
   };
   metrics.auditLag.track({}, () => options.audit.pending);
+  metrics.auditUnapplied.track({}, () => options.audit.unapplied);
 
   const app = Fastify({
     logger: options.logger ?? false,

@@ -94,12 +94,13 @@ export class ServiceMetrics {
   readonly breakerOpen = new Gauge('sovra_tier_breaker_open', 'Circuit breaker of an inference tier: 1 open, 0 closed or half-open.');
   /** Records waiting for their durable flush. */
   readonly auditLag = new Gauge('sovra_audit_pending_records', 'Audit records waiting for their durable flush (audit lag).');
+  readonly auditUnapplied = new Gauge('sovra_audit_journal_unapplied_records', 'Audit records durable in the journal, not yet copied into the database.');
   /** Requests refused by authentication, policy or rate limit. */
   readonly denials = new Counter('sovra_denied_requests_total', 'Requests refused, by reason.');
 
   /** Exposition text of every metric. */
   render(): string {
-    return [this.requests, this.latency, this.tierRequests, this.failovers, this.breakerOpen, this.auditLag, this.denials].map((m) => m.render()).join('\n') + '\n';
+    return [this.requests, this.latency, this.tierRequests, this.failovers, this.breakerOpen, this.auditLag, this.auditUnapplied, this.denials].map((m) => m.render()).join('\n') + '\n';
   }
 }
 

@@ -121,7 +121,9 @@ describe('audit trail writer (PGlite data directory)', () => {
     // O_DSYNC: each write returns only once its bytes are on disk.
     expect(openSegmentFlags(journalDir) & fs.constants.O_DSYNC).toBe(fs.constants.O_DSYNC);
     expect(await countRecords()).toBe(0);
+    expect(trail.unapplied).toBe(40);
     await trail.close();
+    expect(trail.unapplied).toBe(0);
     // At close the database holds every record and the journal's segments are gone.
     expect(await countRecords()).toBe(40);
     expect(readJournal(journalDir).segments).toEqual([]);

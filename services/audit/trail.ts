@@ -154,6 +154,10 @@ class GroupCommitTrail implements AuditTrail {
     return this.#queue.length + this.#inFlight;
   }
 
+  get unapplied(): number {
+    return this.#unapplied.length;
+  }
+
   begin(entry: AuditBegin): AuditHandle {
     if (this.#closed) throw new Error('audit trail is closed');
     if (this.#failed) throw this.#failed;

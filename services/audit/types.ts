@@ -54,6 +54,8 @@ export interface AuditTrail {
   commit(handle: AuditHandle, outcome: AuditOutcome): Promise<void>;
   /** Records waiting for their flush; exported as the `audit lag` metric. */
   readonly pending: number;
+  /** Records durable in the audit journal that the database does not hold yet (0 without a journal). */
+  readonly unapplied: number;
   /** Flushes, writes a final checkpoint and closes. */
   close(): Promise<void>;
 }

@@ -261,6 +261,7 @@ describe('operations', () => {
     expect(text).toMatch(/sovra_http_requests_total\{method="POST",route="\/v1\/chat\/completions",status="200"\} [1-9]/);
     expect(text).toMatch(/sovra_http_request_duration_seconds_bucket\{route="\/v1\/chat\/completions",le="\+Inf"\} [1-9]/);
     expect(text).toMatch(/^sovra_audit_pending_records \d+$/m);
+    expect(text).toMatch(/^sovra_audit_journal_unapplied_records \d+$/m);
   });
 
   it('is not ready when no tier is reachable', async () => {
