@@ -190,7 +190,7 @@ export class AuditJournal {
     if (contents.damage) {
       throw new SovraError(
         'bad-config',
-        `The audit journal is damaged: ${contents.damage.file}, ${contents.damage.message}. Its records were acknowledged as durable and are not yet all in the database, so the control plane does not start on it. Run \`sovra audit verify <data-dir> --key <pub>\` to see the whole trail; keep a copy of the file for the investigation before moving it away.`,
+        `The audit journal is damaged: ${contents.damage.file}, ${contents.damage.message}. Its records were acknowledged as durable and may not all be in the database yet, so the control plane does not start on it. Run \`sovra audit verify <data-dir> --key <pub>\` to see the whole trail; keep a copy of the file for the investigation before moving it away.`,
       );
     }
     if (contents.tornTail) {
@@ -212,11 +212,6 @@ export class AuditJournal {
     const journal = new AuditJournal(abs, segments, options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
     openDirs.add(abs);
     return { journal, records: contents.records };
-  }
-
-  /** Segment files the journal has now. */
-  get segmentCount(): number {
-    return this.#segments.length;
   }
 
   /**
