@@ -140,6 +140,18 @@ describe('audit trail writer (PGlite data directory)', () => {
     expect(await checkpointSeqs()).toEqual([7, 14, 21, 28, 30]);
   });
 
+  it('commits wait while the database is maxUnapplied records behind the journal, then go on', async () => {
+    // The copy never runs by its timer here: only commits held back by the limit start it.
+    const trail = await openAuditTrail(storage, { maxUnapplied: 10, applyDelayMs: 60_000 });
+    for (let round = 0; round < 7; round++) {
+      await Promise.all(Array.from({ length: 5 }, (_, i) => trail.commit(trail.begin(request(round * 5 + i)), { outcome: 'success', status: 200 })));
+      expect(trail.unapplied).toBeLessThanOrEqual(10 + 5);
+    }
+    expect(await countRecords()).toBeGreaterThanOrEqual(35 - 15);
+    await trail.close();
+    expect(await verifyAuditTrail(storage, { publicKeys: [publicKey] })).toMatchObject({ ok: true, records: 35 });
+  });
+
   it('group commit straight into the database (journal off): 40 concurrent requests share a few WAL flushes, and each resolves only after a flush', async () => {
     const trail = await openAuditTrail(storage, { journal: false });
     const { result: flushedBeforeResolve, walFsyncs } = await countWalFsyncs(async (count) => {

@@ -34,7 +34,7 @@ export const SERVE_OPTIONS = {
   'local-model': { flag: '--local-model', env: 'SOVRA_LOCAL_MODEL', value: '<file.gguf>', help: 'GGUF model served locally as the last tier' },
   'local-model-sha256': { flag: '--local-model-sha256', env: 'SOVRA_LOCAL_MODEL_SHA256', value: '<hex>', help: 'SHA-256 the local model file must have (required with --local-model)' },
   'database-url': { flag: '--database-url', env: 'DATABASE_URL', value: '<postgres://…>', help: 'PostgreSQL server for audit, idempotency keys and RAG' },
-  'data-dir': { flag: '--data-dir', env: 'SOVRA_DATA_DIR', value: '<dir>', help: 'directory of the embedded database (default ./sovra-data), unless --database-url' },
+  'data-dir': { flag: '--data-dir', env: 'SOVRA_DATA_DIR', value: '<dir>', help: 'directory of the embedded database and its audit journal (default ./sovra-data), unless --database-url' },
   'embedding-model': {
     flag: '--embedding-model',
     env: 'SOVRA_EMBEDDING_MODEL',
