@@ -1,9 +1,8 @@
 /** `sovra audit verify`: checks the audit trail offline against the checkpoint key. */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { SovraError } from '../../core/errors.js';
-import { JOURNAL_DIR } from '../../services/audit/journal.js';
+import { journalDirOf } from '../../services/audit/journal.js';
 import { AUDIT_EXIT_CODES, AUDIT_FINDING_PRIORITY } from '../../services/audit/exit-codes.js';
 import type { AuditVerifyReport } from '../../services/audit/index.js';
 import { assertEd25519 } from '../../services/audit/checkpoint.js';
@@ -119,7 +118,7 @@ export const auditVerifyCommand: Command = {
     let report: AuditVerifyReport;
     try {
       // On a data directory the records still only in the audit journal are part of the trail.
-      const journalDir = storage.dataDir === undefined ? undefined : path.join(storage.dataDir, JOURNAL_DIR);
+      const journalDir = storage.dataDir === undefined ? undefined : journalDirOf(storage.dataDir);
       report = await verifyAuditTrail(storage, { publicKeys: keys, ...(journalDir ? { journalDir } : {}) });
     } finally {
       await storage.close();

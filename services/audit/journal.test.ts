@@ -15,7 +15,7 @@ import { isSovraError } from '../../core/errors.js';
 import { collect, sovra, waitFor } from '../../test/support/process.js';
 import { openStorage } from '../storage/open.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
-import { AuditJournal, JOURNAL_DIR, readJournal, type ChainedRecord } from './journal.js';
+import { AuditJournal, journalDirOf, readJournal, type ChainedRecord } from './journal.js';
 import { openAuditTrail } from './trail.js';
 import { verifyAuditTrail } from './verify.js';
 
@@ -52,6 +52,15 @@ function segments(dir: string): string[] {
   return fs.readdirSync(dir).sort();
 }
 
+/** A journal in a new directory holding `records`, closed; returns the directory and its one segment file. */
+async function written(name: string, records: readonly ChainedRecord[]): Promise<{ dir: string; file: string }> {
+  const dir = fresh(name);
+  const { journal } = AuditJournal.open(dir);
+  await journal.append(records);
+  await journal.close();
+  return { dir, file: path.join(dir, segments(dir)[0]!) };
+}
+
 describe('audit journal files', () => {
   it('appends records, starts a new segment past its size, and deletes only segments the database holds in full', async () => {
     const dir = fresh('segments');
@@ -72,12 +81,8 @@ describe('audit journal files', () => {
   });
 
   it('cuts off a write a crash left unfinished, and keeps every complete record', async () => {
-    const dir = fresh('torn');
-    const { journal } = AuditJournal.open(dir);
     const all = chain(4);
-    await journal.append(all.slice(0, 3));
-    await journal.close();
-    const file = path.join(dir, segments(dir)[0]!);
+    const { dir, file } = await written('torn', all.slice(0, 3));
     const whole = fs.statSync(file).size;
     // Half of the fourth record's line: its write never returned.
     const line = `${JSON.stringify({ seq: 4, id: all[3]!.id, prev_hash: all[3]!.prevHash, hash: all[3]!.hash, body: all[3]!.body })}\n`;
@@ -105,12 +110,9 @@ describe('audit journal files', () => {
   });
 
   it('a changed record is damage, not a crash: the writer refuses to open and names the file and line', async () => {
-    const dir = fresh('damaged');
-    const { journal } = AuditJournal.open(dir);
-    await journal.append(chain(3));
-    await journal.close();
-    const file = path.join(dir, segments(dir)[0]!);
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"id-2"', '"id-X"'));
+    const { dir, file } = await written('damaged', chain(3));
+    const original = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, original.replace('"id-2"', '"id-X"'));
     expect(readJournal(dir)).toMatchObject({ records: chain(1), damage: { file, line: 2 } });
     const err = (() => {
       try {
@@ -121,16 +123,13 @@ describe('audit journal files', () => {
     })();
     expect(isSovraError(err) && err.code).toBe('bad-config');
     expect((err as Error).message).toContain(`${file}, line 2 is not a complete audit record whose hash matches its content`);
-    // Refused before it became the directory's writer.
-    await AuditJournal.open(dir + '-other').journal.close();
+    // Refused before it became the directory's writer: once the record is put back, it opens.
+    fs.writeFileSync(file, original);
+    await AuditJournal.open(dir).journal.close();
   });
 
   it('a record removed from the middle, or a gap between segments, is damage', async () => {
-    const dir = fresh('gap');
-    const { journal } = AuditJournal.open(dir);
-    await journal.append(chain(3));
-    await journal.close();
-    const file = path.join(dir, segments(dir)[0]!);
+    const { dir, file } = await written('gap', chain(3));
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     fs.writeFileSync(file, [lines[0], lines[2], ''].join('\n'));
     expect(readJournal(dir).damage).toMatchObject({ line: 2, message: expect.stringContaining('(seq 3) does not follow the record before it (expected seq 2') });
@@ -162,7 +161,7 @@ describe('a writer killed after its commits were acknowledged', () => {
     }
     const acked = [...out.stdout.matchAll(/^acked \d+ (\S+)$/gm)].map((m) => m[1]!);
     expect(acked).toHaveLength(23);
-    const journalDir = path.join(dataDir, JOURNAL_DIR);
+    const journalDir = journalDirOf(dataDir);
     expect(new Set(readJournal(journalDir).records.map((r) => r.id))).toEqual(new Set(acked));
 
     // Offline, before any restart: the records exist only in the journal, and the trail is intact.
@@ -199,7 +198,7 @@ describe('a writer killed after its commits were acknowledged', () => {
       // A journal whose seq 2 is another record than the database's seq 2.
       const rows = (await storage.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_records ORDER BY seq')).rows;
       const forged = chain(1, { seq: 1, hash: rows[0]!.hash });
-      const journalDir = path.join(dataDir, JOURNAL_DIR);
+      const journalDir = journalDirOf(dataDir);
       const { journal } = AuditJournal.open(journalDir);
       await journal.append(forged);
       await journal.close();

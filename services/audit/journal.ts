@@ -20,9 +20,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SovraError } from '../../core/errors.js';
 import { recordHash } from './chain.js';
+import { selfDescription } from './record.js';
 
 /** Name of the journal's directory inside the PGlite data directory. */
-export const JOURNAL_DIR = 'sovra-audit-journal';
+const JOURNAL_DIR = 'sovra-audit-journal';
+
+/** The journal directory of the PGlite data directory `dataDir`. */
+export function journalDirOf(dataDir: string): string {
+  return path.join(dataDir, JOURNAL_DIR);
+}
 
 /** A new segment file is started once the current one holds this many bytes. */
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
@@ -77,13 +83,8 @@ function parseLine(text: string): ChainedRecord | undefined {
   }
   if (recordHash(o.prev_hash, o.body) !== o.hash) return undefined;
   // The body states its own seq and id; the line's must be the same.
-  let self: { seq?: unknown; id?: unknown };
-  try {
-    self = JSON.parse(o.body) as typeof self;
-  } catch {
-    return undefined;
-  }
-  if (self.seq !== o.seq || self.id !== o.id) return undefined;
+  const self = selfDescription(o.body);
+  if (!self || self.seq !== o.seq || self.id !== o.id) return undefined;
   return { seq: o.seq as number, id: o.id, prevHash: o.prev_hash, hash: o.hash, body: o.body };
 }
 

@@ -52,3 +52,14 @@ export function recordFields(
 export function recordBody(fields: AuditRecordFields): string {
   return canonicalJson(fields);
 }
+
+/** The `seq` and `id` a record body states about itself, or undefined when it is not canonical JSON stating both. */
+export function selfDescription(body: string): { seq: number; id: string } | undefined {
+  try {
+    const parsed = JSON.parse(body) as { seq?: unknown; id?: unknown };
+    if (canonicalJson(parsed) !== body || typeof parsed.seq !== 'number' || typeof parsed.id !== 'string') return undefined;
+    return { seq: parsed.seq, id: parsed.id };
+  } catch {
+    return undefined;
+  }
+}

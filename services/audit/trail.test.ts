@@ -15,7 +15,7 @@ import { isSovraError } from '../../core/errors.js';
 import { openStorage } from '../storage/open.js';
 import { observePgliteFsyncs } from '../storage/pglite.js';
 import type { Storage } from '../storage/types.js';
-import { JOURNAL_DIR, readJournal } from './journal.js';
+import { journalDirOf, readJournal } from './journal.js';
 import { openAuditTrail } from './trail.js';
 import type { AuditBegin } from './types.js';
 import { verifyAuditTrail } from './verify.js';
@@ -94,7 +94,7 @@ async function databaseHolds(n: number): Promise<void> {
 
 describe('audit trail writer (PGlite data directory)', () => {
   it('group commit through the journal: 40 concurrent requests share one O_DSYNC write, each resolves only once its record is in the journal file, and the database copy follows', async () => {
-    const journalDir = path.join(dataDir, JOURNAL_DIR);
+    const journalDir = journalDirOf(dataDir);
     // The database copy is held back, so what a resolved commit stands on is the journal alone.
     const trail = await openAuditTrail(storage, { applyDelayMs: 60_000 });
     const realWrite = fs.write;

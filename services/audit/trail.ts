@@ -10,12 +10,11 @@
  * most `maxUnapplied` records the database does not have yet.
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import path from 'node:path';
 import { SovraError } from '../../core/errors.js';
 import type { Queryable, Storage } from '../storage/types.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { assertEd25519, signCheckpoint } from './checkpoint.js';
-import { AuditJournal, JOURNAL_DIR, type ChainedRecord } from './journal.js';
+import { AuditJournal, journalDirOf, type ChainedRecord } from './journal.js';
 import { recordBody, recordFields } from './record.js';
 import type { AuditBegin, AuditHandle, AuditOutcome, AuditTrail } from './types.js';
 
@@ -85,7 +84,8 @@ class GroupCommitTrail implements AuditTrail {
   #timer: NodeJS.Timeout | undefined;
   /**
    * The chain head as this writer left it. PGlite is one process's alone, so there it is
-   * trusted for the next batch; on a server it is re-read under the lock every batch.
+   * trusted for the next batch; on a server it is re-read under the lock every batch. With a
+   * journal it is the journal's head, and the last checkpoint is `#applied`'s.
    */
   #head: Head | undefined;
   readonly #options: AuditTrailOptions;
@@ -132,7 +132,7 @@ class GroupCommitTrail implements AuditTrail {
       this.#head = head;
       return;
     }
-    const { journal, records } = AuditJournal.open(path.join(dataDir, JOURNAL_DIR), { segmentBytes: this.#options.journalSegmentBytes });
+    const { journal, records } = AuditJournal.open(journalDirOf(dataDir), { segmentBytes: this.#options.journalSegmentBytes });
     try {
       this.#unapplied = await recover(this.#storage, head, records, journal.dir);
       const last = this.#unapplied[this.#unapplied.length - 1];
@@ -375,7 +375,6 @@ class GroupCommitTrail implements AuditTrail {
     try {
       this.#applied = await this.#insert(this.#storage, applied, rows);
       this.#unapplied.splice(0, rows.length);
-      if (this.#head) this.#head = { ...this.#head, checkpointSeq: this.#applied.checkpointSeq };
       await this.#journal?.release(this.#applied.seq);
     } catch (e) {
       this.#failed = new SovraError(

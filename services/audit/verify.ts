@@ -5,13 +5,13 @@
  * bad signature).
  */
 import type { KeyObject } from 'node:crypto';
-import { canonicalJson } from '../../core/canonical.js';
 import { SovraError } from '../../core/errors.js';
 import type { Queryable } from '../storage/types.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { checkpointSignatureValid, keyId, type Checkpoint } from './checkpoint.js';
 import { AUDIT_EXIT_CODES, AUDIT_FINDING_PRIORITY, type AuditFindingKind } from './exit-codes.js';
 import { readJournal } from './journal.js';
+import { selfDescription } from './record.js';
 
 /** One problem found, located at a sequence number. */
 export interface AuditFinding {
@@ -75,17 +75,6 @@ async function loadCheckpoints(db: Queryable): Promise<Checkpoint[]> {
   return r.rows.map((x) => ({ seq: Number(x.seq), headHash: x.head_hash, keyId: x.key_id, createdAt: x.created_at, signature: x.signature }));
 }
 
-/** The `seq` and `id` a record states about itself, or undefined when its body is not canonical JSON. */
-function selfDescription(row: Row): { seq: number; id: string } | undefined {
-  try {
-    const parsed = JSON.parse(row.body) as { seq?: unknown; id?: unknown };
-    if (canonicalJson(parsed) !== row.body || typeof parsed.seq !== 'number' || typeof parsed.id !== 'string') return undefined;
-    return { seq: parsed.seq, id: parsed.id };
-  } catch {
-    return undefined;
-  }
-}
-
 function range(from: number, to: number): string {
   return from === to ? `seq ${from}` : `seq ${from}–${to}`;
 }
@@ -102,7 +91,7 @@ function checkChain(rows: Row[]): AuditFinding[] {
   let explainedUntil = -1;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    const self = selfDescription(r);
+    const self = selfDescription(r.body);
     if (!self || recordHash(r.prevHash, r.body) !== r.hash || self.id !== r.id) {
       findings.push({ kind: 'modification', seq: r.seq, message: `Record at seq ${r.seq} (id ${r.id}) does not match its hash: its content was changed after it was written.` });
       continue;
