@@ -5,9 +5,9 @@
 // Every view is written: manifests, host, OSCAL, SBOM, SHA256SUMS, provenance.
 //
 //   node bench/stress-synth.mjs <objects> <out-dir>
-import { Component } from '../lib/constructs/core/component.js';
-import { onObject } from '../lib/constructs/core/claims.js';
-import { HardenedWorkload } from '../lib/constructs/core/workload.js';
+import { Component } from '../lib/constructs/kit/component.js';
+import { onObject } from '../lib/constructs/kit/claims.js';
+import { HardenedWorkload } from '../lib/constructs/kit/workload.js';
 import { CONTROL_PLANE_IMAGE } from '../lib/constructs/ai/control-plane.catalog.js';
 import { loadProfile } from '../lib/profiles/load.js';
 import { synth } from '../lib/synth/synth.js';

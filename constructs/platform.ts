@@ -5,12 +5,12 @@
  */
 import { Construct } from 'constructs';
 import type { Profile } from '../profiles/profile.generated.js';
-import { ControlPlane, CONTROL_PLANE_NAMESPACE } from './ai/control-plane.js';
-import { Component } from './core/component.js';
-import type { ImageSpec } from './core/image.js';
-import { Nats } from './data/nats.js';
-import { Distribution } from './distribution/distribution.js';
-import { Cilium } from './network/cilium.js';
+import { ControlPlane, CONTROL_PLANE_NAMESPACE } from './ai-runtime/control-plane/control-plane.js';
+import { Component } from './kit/component.js';
+import type { ImageSpec } from './kit/image.js';
+import { Nats } from './data/nats/nats.js';
+import { Distribution } from './distribution/distribution/distribution.js';
+import { Cilium } from './network/cilium/cilium.js';
 
 /** Props of the platform. */
 export interface PlatformProps {

@@ -1,6 +1,6 @@
 /** Reads a model declaration from untrusted JSON (a declaration file), naming the first bad field. */
 import { SovraError } from '../core/errors.js';
-import type { ModelDeclaration } from './declaration.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 
 function fail(where: string, message: string): never {
   throw new SovraError('bad-input', `${where}: ${message}`);

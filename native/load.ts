@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { resolveChatWrapper } from 'node-llama-cpp';
 import { SovraError } from '../core/errors.js';
-import type { ModelDeclaration } from './declaration.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 import { normalizeSha256, sha256File } from './digest.js';
 import { readGgufHeader } from './gguf/reader.js';
 import { validateGgufModel } from './gguf/validate.js';

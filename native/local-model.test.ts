@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { isSovraError, type SovraErrorCode } from '../core/errors.js';
-import type { ModelDeclaration } from './declaration.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 import { sharedLlama } from './llama.js';
 import { loadLocalModel } from './load.js';
 import type { NativeLocalModel } from './local-model.js';

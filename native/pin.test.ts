@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isSovraError } from '../core/errors.js';
 import { parseModelDeclaration } from './declaration-check.js';
 import { pinModel, verifyModel } from './pin.js';
-import { modelProvenanceSubject, modelSbomComponent, modelSbomDocument } from './sbom.js';
+import { modelProvenanceSubject, modelSbomComponent, modelSbomDocument } from '../supply-chain/model-sbom.js';
 import { buildTinyModel, tinyModelDeclaration, writeTinyModel } from './tiny/builder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sovra-pin-'));

@@ -6,7 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, normalize, sep } from 'node:path';
-import type { ModelDeclaration } from './declaration.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 import { sha256File } from './digest.js';
 import { readGgufHeader } from './gguf/reader.js';
 import { validateGgufModel } from './gguf/validate.js';

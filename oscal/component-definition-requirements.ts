@@ -6,9 +6,9 @@
  */
 import { posix } from 'node:path';
 import { canonicalJson } from '../core/canonical.js';
-import type { ImplementationStatus } from '../constructs/core/claims.js';
-import type { ComponentView, ResolvedClaim, ResolvedEvidence } from '../synth/model.js';
-import { catalog } from './catalog.js';
+import type { ImplementationStatus } from '../constructs/kit/claims.js';
+import type { ComponentView, ResolvedClaim, ResolvedEvidence } from '../output/model.js';
+import { catalog } from '../controls/catalog.js';
 import { PLATFORM_ROLE_ID, SOVRA_OSCAL_NS, platformPartyUuid, requirementUuid } from './component-definition-ids.js';
 import type { ControlImplementation, Link, Property } from './types/component-definition.generated.js';
 

@@ -3,11 +3,11 @@
  * aggregate one, each a pure function of the synth model. Implemented
  * requirements carry every claim's evidence; UUIDs are derived from content.
  */
-import { imageRef } from '../constructs/core/image.js';
+import { imageRef } from '../constructs/kit/image.js';
 import { ociPurl } from '../supply-chain/purl.js';
 import { isoTime } from '../core/time.js';
-import type { ComponentView, SynthModel } from '../synth/model.js';
-import { catalog } from './catalog.js';
+import type { ComponentView, SynthModel } from '../output/model.js';
+import { catalog } from '../controls/catalog.js';
 import {
   PLATFORM_ROLE_ID,
   componentUuid,

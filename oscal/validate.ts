@@ -8,7 +8,7 @@ import addFormatsModule from 'ajv-formats';
 import { SovraError } from '../core/errors.js';
 import { precompiledValidator } from '../core/precompiled.js';
 import { readShippedJson } from '../core/paths.js';
-import { isControlId } from './catalog.js';
+import { isControlId } from '../controls/catalog.js';
 
 // ajv and ajv-formats are CommonJS with a `default` export; under NodeNext the default import is the module object.
 const Ajv = AjvModule.default;

@@ -1,9 +1,9 @@
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { describe, expect, it } from 'vitest';
-import { onHostFile } from '../constructs/core/claims.js';
-import { tls13Assets, type CryptoAsset } from '../constructs/core/crypto.js';
+import { onHostFile } from '../constructs/kit/claims.js';
+import { tls13Assets, type CryptoAsset } from '../constructs/kit/crypto.js';
 import { isSovraError } from '../core/errors.js';
-import type { ResolvedCryptoAsset, ResolvedEvidence, SynthModel } from '../synth/model.js';
+import type { ResolvedCryptoAsset, ResolvedEvidence, SynthModel } from '../output/model.js';
 import { synthModel } from '../test/fixtures/synth-model.js';
 import { CBOM_PATH, cryptoBomRef, emitCbom } from './cbom.js';
 

@@ -18,13 +18,13 @@ import { canonicalJson, sortKeys } from '../core/canonical.js';
 import { SovraError } from '../core/errors.js';
 import { sha256Hex, uuidV5 } from '../core/hash.js';
 import { isoTime } from '../core/time.js';
-import { ALGORITHMS, type AlgorithmName, type CertificationLevel, type SecretKeyRef } from '../constructs/core/crypto.js';
-import type { ComponentView, ResolvedCryptoAsset, ResolvedEvidence, SynthModel } from '../synth/model.js';
+import { ALGORITHMS, type AlgorithmName, type CertificationLevel, type SecretKeyRef } from '../constructs/kit/crypto.js';
+import type { ComponentView, ResolvedCryptoAsset, ResolvedEvidence, SynthModel } from '../output/model.js';
 import { validateCycloneDx, type CycloneDxVersion } from './cyclonedx-validate.js';
 import { componentBomRef, platformBomRef } from './sbom.js';
 
 /** Output path of the CBOM. */
-export { CBOM_PATH } from '../synth/output-paths.js';
+export { CBOM_PATH } from '../contracts/output-paths.js';
 
 /** CycloneDX versions the CBOM can be written in. */
 export type CbomSpecVersion = CycloneDxVersion;

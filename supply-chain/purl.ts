@@ -3,9 +3,9 @@
  * so that encoding follows the purl specification.
  */
 import { PackageURL } from 'packageurl-js';
-import type { HelmChartSpec } from '../constructs/core/chart.js';
-import type { ImageSpec } from '../constructs/core/image.js';
-import type { ModelDeclaration } from '../native/declaration.js';
+import type { HelmChartSpec } from '../constructs/kit/chart.js';
+import type { ImageSpec } from '../constructs/kit/image.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 
 /** `pkg:oci/<name>@sha256:…?repository_url=<registry>/<repository>&tag=<tag>` (no version when the image has no digest). */
 export function ociPurl(image: ImageSpec): string {

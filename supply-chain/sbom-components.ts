@@ -5,9 +5,9 @@
  */
 import { ComponentType, ExternalReferenceType, HashAlgorithm } from '@cyclonedx/cyclonedx-library/Enums';
 import { Component, ExternalReference, Property } from '@cyclonedx/cyclonedx-library/Models';
-import type { HelmChartSpec } from '../constructs/core/chart.js';
-import { imageRef, type ImageSpec } from '../constructs/core/image.js';
-import type { ModelDeclaration } from '../native/declaration.js';
+import type { HelmChartSpec } from '../constructs/kit/chart.js';
+import { imageRef, type ImageSpec } from '../constructs/kit/image.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 import { applyLicense } from './license-policy.js';
 import { chartPurl, modelPurl, ociPurl } from './purl.js';
 

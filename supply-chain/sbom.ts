@@ -17,7 +17,7 @@ import { SovraError } from '../core/errors.js';
 import { sha256Hex, uuidV5 } from '../core/hash.js';
 import { readShippedJson } from '../core/paths.js';
 import { isoTime } from '../core/time.js';
-import type { ComponentView, SynthModel } from '../synth/model.js';
+import type { ComponentView, SynthModel } from '../output/model.js';
 import { validateCycloneDx, type CycloneDxVersion } from './cyclonedx-validate.js';
 import { applyLicense, DENY_UNKNOWN_PROPERTY, LICENSE_CONCLUDED_PROPERTY, LICENSE_STATUS_PROPERTY, UNKNOWN_LICENSE, waiverProperties } from './license-policy.js';
 import { npmComponents, readNpmTree } from './npm-tree.js';
@@ -25,7 +25,7 @@ import { parseSpdx } from './spdx-expression.js';
 import { chartBomRef, chartComponent, imageBomRef, imageComponent, modelBomRef, modelComponent } from './sbom-components.js';
 
 /** Output path of the SBOM. */
-export { SBOM_PATH } from '../synth/output-paths.js';
+export { SBOM_PATH } from '../contracts/output-paths.js';
 
 /** Stable bom-ref of a Sovra component. */
 export function componentBomRef(componentId: string): string {

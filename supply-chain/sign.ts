@@ -10,11 +10,11 @@ import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { SovraError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/output-dir.js';
-import { BUNDLE_PATH, STATEMENT_PATH } from '../synth/output-paths.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../synth/provenance.js';
+import { BUNDLE_PATH, STATEMENT_PATH } from '../contracts/output-paths.js';
+import { IN_TOTO_PAYLOAD_TYPE } from './provenance.js';
 import type { Signer } from './signer.js';
 
-export { BUNDLE_PATH, STATEMENT_PATH } from '../synth/output-paths.js';
+export { BUNDLE_PATH, STATEMENT_PATH } from '../contracts/output-paths.js';
 
 function sigstoreSigner(signer: Signer): SigstoreSigner {
   return {

@@ -19,11 +19,11 @@ import { Worker } from 'node:worker_threads';
 import { BUNDLE_V03_MEDIA_TYPE, bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier, VerificationError } from '@sigstore/verify';
 import { SovraError } from '../core/errors.js';
-import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1 } from '../synth/provenance.js';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1 } from './provenance.js';
 import { validateCycloneDxDocument } from './cyclonedx-validate.js';
 import { keyHint } from './keys.js';
 import { describeFinding, evaluateLicensePolicy } from './license-policy.js';
-import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH } from '../synth/output-paths.js';
+import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH } from '../contracts/output-paths.js';
 import { VERIFY_EXIT, type FindingKind } from './verify-codes.js';
 
 export { VERIFY_EXIT, type FindingKind } from './verify-codes.js';

@@ -7,7 +7,7 @@
  */
 import { App } from 'cdk8s';
 import { execFileSync } from 'node:child_process';
-import { Component } from '../constructs/core/component.js';
+import { Component } from '../constructs/kit/component.js';
 import { Platform } from '../constructs/platform.js';
 import { canonicalJson, stableJson } from '../core/canonical.js';
 import { SovraError } from '../core/errors.js';
@@ -23,14 +23,14 @@ import { emitSbom } from '../supply-chain/sbom.js';
 import type { CycloneDxVersion } from '../supply-chain/cyclonedx-validate.js';
 import { enforceLicensePolicy, type LicensePolicyResult } from '../supply-chain/license-policy.js';
 import { emitCbom } from '../supply-chain/cbom.js';
-import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH, SUMS_PATH } from './output-paths.js';
-import { checkAllEvidence, objectId, resolveCryptoAssets } from './evidence.js';
-import type { BaselineException, ComponentView, ObjectId, SynthModel } from './model.js';
-import { OutputIndex, identity } from './output-index.js';
-import { lockfileInput, provenanceStatement, sha256sums, sovraSourceCommit, type ResourceDescriptor } from './provenance.js';
+import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH, SUMS_PATH } from '../contracts/output-paths.js';
+import { checkAllEvidence, objectId, resolveCryptoAssets } from '../output/evidence.js';
+import type { BaselineException, ComponentView, ObjectId, SynthModel } from '../output/model.js';
+import { OutputIndex, identity } from '../output/output-index.js';
+import { lockfileInput, provenanceStatement, sha256sums, sovraSourceCommit, type ResourceDescriptor } from '../supply-chain/provenance.js';
 import type { Signer } from '../supply-chain/signer.js';
-import { synthTerraform } from './terraform.js';
-import { HardenedWorkload } from '../constructs/core/workload.js';
+import { synthTerraform } from '../terraform/stack.js';
+import { HardenedWorkload } from '../constructs/kit/workload.js';
 
 /** Sovra's version, recorded in every document. */
 export const SOVRA_VERSION = '0.1.0';

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../core/output-dir.js';
 import { dirname, resolve } from 'node:path';
 import { EXIT_CODES, SovraError } from '../../core/errors.js';
 import { parseModelDeclaration } from '../../native/declaration-check.js';
-import type { ModelDeclaration } from '../../native/declaration.js';
+import type { ModelDeclaration } from '../../contracts/model-declaration.js';
 import { pinModel, verifyModel, type ModelVerification } from '../../native/pin.js';
 import { probeModelInChildProcess } from '../../native/probe.js';
 import { parseCommandArgs } from '../args.js';
@@ -63,7 +63,7 @@ async function pin(args: string[]): Promise<number> {
   if (!values['no-probe']) await probeModelInChildProcess(file);
   let text = JSON.stringify(decl, null, 2) + '\n';
   if (values.sbom) {
-    const { modelSbomDocument } = await import('../../native/sbom.js');
+    const { modelSbomDocument } = await import('../../supply-chain/model-sbom.js');
     text = modelSbomDocument([decl]);
   }
   if (values.out !== undefined) writeFileAtomic(values.out, text);

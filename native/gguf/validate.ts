@@ -4,7 +4,7 @@
  * error) on some missing keys, for example `llama.feed_forward_length`.
  */
 import { SovraError } from '../../core/errors.js';
-import type { ModelDeclaration } from '../declaration.js';
+import type { ModelDeclaration } from '../../contracts/model-declaration.js';
 import { GGML_TYPES, LLAMA_FILE_TYPES } from './format.js';
 import type { GgufHeader, GgufValue } from './reader.js';
 

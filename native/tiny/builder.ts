@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { ModelDeclaration } from '../declaration.js';
+import type { ModelDeclaration } from '../../contracts/model-declaration.js';
 import { encodeGguf, type GgufWriteValue } from '../gguf/writer.js';
 import { tinyTensors, type TinyShape } from './weights.js';
 import { tinyVocab } from './vocab.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseProfile, profileArgument } from '../../profiles/cdk8s-app.js';
+import { chooseProfile, profileArgument } from '../../apps/cdk8s-app.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');

@@ -6,10 +6,10 @@
  */
 import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Component, type ComponentProps } from '../../constructs/core/component.js';
-import { HardenedWorkload } from '../../constructs/core/workload.js';
+import { Component, type ComponentProps } from '../../constructs/kit/component.js';
+import { HardenedWorkload } from '../../constructs/kit/workload.js';
 import { isSovraError, type SovraError } from '../../core/errors.js';
-import type { ControlId } from '../../oscal/control-id.generated.js';
+import type { ControlId } from '../../controls/control-id.generated.js';
 import { loadProfile } from '../../profiles/load.js';
 import { buildPlatform } from '../../synth/synth.js';
 import { ProbeComponent } from '../fixtures/components.js';

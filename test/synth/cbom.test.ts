@@ -8,16 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HELM_CONTROLLER_NAMESPACE } from '../../constructs/core/chart.js';
-import type { Evidence } from '../../constructs/core/claims.js';
-import { CLUSTER_SCOPED } from '../../constructs/core/component.js';
-import type { CryptoAsset } from '../../constructs/core/crypto.js';
+import { HELM_CONTROLLER_NAMESPACE } from '../../constructs/kit/chart.js';
+import type { Evidence } from '../../constructs/kit/claims.js';
+import { CLUSTER_SCOPED } from '../../constructs/kit/component.js';
+import type { CryptoAsset } from '../../constructs/kit/crypto.js';
 import { isSovraError } from '../../core/errors.js';
 import { loadProfile } from '../../profiles/load.js';
 import { CBOM_PATH, cryptoBomRef } from '../../supply-chain/cbom.js';
 import { validateCycloneDx16 } from '../../supply-chain/cyclonedx-validate.js';
-import { jsonEqual, readField } from '../../synth/field-path.js';
-import type { ObjectId } from '../../synth/model.js';
+import { jsonEqual, readField } from '../../output/field-path.js';
+import type { ObjectId } from '../../output/model.js';
 import { buildPlatform } from '../../synth/synth.js';
 import { PROFILES, readYamlDocs, removeDir, synthAll, synthProfile, type ProfileName } from '../support/synth-output.js';
 

@@ -4,7 +4,7 @@
  * against the synthesized output after synth.
  */
 import type { ApiObject } from 'cdk8s';
-import type { ControlId } from '../../oscal/control-id.generated.js';
+import type { ControlId } from '../../controls/control-id.generated.js';
 
 /** A place in the output: a Kubernetes object, a chart's values, or a host file. */
 export type EvidenceTarget =

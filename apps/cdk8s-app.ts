@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SovraError, reportError } from '../core/errors.js';
 import { synth } from '../synth/synth.js';
-import { loadProfile } from './load.js';
+import { loadProfile } from '../profiles/load.js';
 
 /** The `--profile` value in a command line, if any (`--profile x` or `--profile=x`). */
 export function profileArgument(argv: readonly string[]): string | undefined {

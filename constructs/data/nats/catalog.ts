@@ -1,5 +1,5 @@
 /** NATS pins: the one place its chart version and image digest live. */
-import type { ImageSpec } from '../core/image.js';
+import type { ImageSpec } from '../../kit/image.js';
 
 /** Chart coordinates (nats-io/k8s, chart `nats`). Archive digest not pinned yet. */
 export const NATS_CHART = {

@@ -5,11 +5,11 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { onChartValues, onObject } from '../core/claims.js';
-import { Component, type ComponentProps } from '../core/component.js';
-import { tls13Assets } from '../core/crypto.js';
-import { imageRef } from '../core/image.js';
-import { NATS_CHART, NATS_IMAGES } from './nats.catalog.js';
+import { onChartValues, onObject } from '../../kit/claims.js';
+import { Component, type ComponentProps } from '../../kit/component.js';
+import { tls13Assets } from '../../kit/crypto.js';
+import { imageRef } from '../../kit/image.js';
+import { NATS_CHART, NATS_IMAGES } from './catalog.js';
 
 /** Values Sovra sets on the NATS chart. */
 export interface NatsValues {

@@ -4,8 +4,8 @@
  * a message naming control, component, object, field, expected and actual.
  */
 import type { ApiObject } from 'cdk8s';
-import type { Evidence } from '../constructs/core/claims.js';
-import { CLUSTER_SCOPED, type Component } from '../constructs/core/component.js';
+import type { Evidence } from '../constructs/kit/claims.js';
+import { CLUSTER_SCOPED, type Component } from '../constructs/kit/component.js';
 import { SovraError } from '../core/errors.js';
 import { jsonEqual, readField } from './field-path.js';
 import type { ObjectId, ResolvedCryptoAsset, ResolvedEvidence } from './model.js';

@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Component } from '../constructs/core/component.js';
+import type { Component } from '../constructs/kit/component.js';
 import { toYaml } from '../core/yaml.js';
 
 /** Name of the Terraform stack; its folder under `cdktf.out/stacks/`. */

@@ -5,7 +5,7 @@
  * exist in this repository yet: the digest below is the pin reserved for
  * release 0.1.0 and names no published image until that pipeline lands.
  */
-import type { ImageSpec } from '../core/image.js';
+import type { ImageSpec } from '../../kit/image.js';
 
 /** Image of the control plane service. */
 export const CONTROL_PLANE_IMAGE = {

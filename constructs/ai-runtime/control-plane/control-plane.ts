@@ -4,12 +4,12 @@
  * profile.
  */
 import type { Construct } from 'constructs';
-import { onObject, type Evidence } from '../core/claims.js';
-import { Component, type ComponentProps } from '../core/component.js';
-import { imageRef } from '../core/image.js';
-import { HardenedWorkload } from '../core/workload.js';
-import { NATS_CLIENT_PORT, NATS_NAMESPACE, NATS_POD_LABELS } from '../data/nats.js';
-import { CONTROL_PLANE_IMAGE } from './control-plane.catalog.js';
+import { onObject, type Evidence } from '../../kit/claims.js';
+import { Component, type ComponentProps } from '../../kit/component.js';
+import { imageRef } from '../../kit/image.js';
+import { HardenedWorkload } from '../../kit/workload.js';
+import { NATS_CLIENT_PORT, NATS_NAMESPACE, NATS_POD_LABELS } from '../../data/nats/nats.js';
+import { CONTROL_PLANE_IMAGE } from './catalog.js';
 
 /** Namespace of the control plane. */
 export const CONTROL_PLANE_NAMESPACE = 'sovra-system';

@@ -8,8 +8,8 @@
 import { App } from 'cdktf';
 import { SovraError, reportError } from '../core/errors.js';
 import { buildPlatform, renderObjects } from '../synth/synth.js';
-import { buildTerraformStack } from '../synth/terraform.js';
-import { loadProfile } from './load.js';
+import { buildTerraformStack } from '../terraform/stack.js';
+import { loadProfile } from '../profiles/load.js';
 
 /** Builds the stack of profile `ref` into a cdktf App writing to `outdir`, and synthesizes it. */
 export async function synthCdktf(ref: string, outdir?: string): Promise<void> {

@@ -1,6 +1,6 @@
 /** Pure builders of the host configuration files of K3s and RKE2. */
-import type { Profile } from '../../profiles/profile.generated.js';
-import type { ImageSpec } from '../core/image.js';
+import type { Profile } from '../../../profiles/profile.generated.js';
+import type { ImageSpec } from '../../kit/image.js';
 
 /** API server audit policy: metadata for everything, full bodies for RBAC and auth changes, nothing for health probes. */
 export function auditPolicy(): object {

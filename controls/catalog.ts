@@ -26,7 +26,7 @@ let cached: { catalog: Catalog; byId: Map<string, CatalogControl> } | undefined;
 
 function load(): { catalog: Catalog; byId: Map<string, CatalogControl> } {
   if (!cached) {
-    const catalog = readShippedJson<Catalog>('oscal/data/sp800-53r5.json');
+    const catalog = readShippedJson<Catalog>('controls/data/sp800-53r5.json');
     cached = { catalog, byId: new Map(catalog.controls.map((c) => [c.id, c])) };
   }
   return cached;

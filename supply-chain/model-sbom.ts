@@ -7,9 +7,9 @@
 import { Bom } from '@cyclonedx/cyclonedx-library/Models';
 import { JsonSerializer, JSON as JsonSerialize } from '@cyclonedx/cyclonedx-library/Serialize';
 import { SpecVersionDict, Version } from '@cyclonedx/cyclonedx-library/Spec';
-import { validateCycloneDx16 } from '../supply-chain/cyclonedx-validate.js';
-import { modelComponent } from '../supply-chain/sbom-components.js';
-import type { ModelDeclaration } from './declaration.js';
+import { validateCycloneDx16 } from './cyclonedx-validate.js';
+import { modelComponent } from './sbom-components.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 
 /** A CycloneDX 1.6 component object (JSON form). */
 export type CycloneDxComponent = Record<string, unknown>;

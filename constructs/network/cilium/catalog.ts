@@ -3,7 +3,7 @@
  * Digests are those of the chart 1.16.6 values.yaml (`cilium/cilium`,
  * install/kubernetes/cilium/values.yaml at v1.16.6).
  */
-import type { ImageSpec } from '../core/image.js';
+import type { ImageSpec } from '../../kit/image.js';
 
 const SOURCE = 'cilium/cilium v1.16.6 install/kubernetes/cilium/values.yaml';
 

@@ -5,10 +5,10 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { onChartValues, onObject } from '../core/claims.js';
-import { Component, type ComponentProps } from '../core/component.js';
-import type { ImageSpec } from '../core/image.js';
-import { CILIUM_CHART, CILIUM_IMAGES } from './cilium.catalog.js';
+import { onChartValues, onObject } from '../../kit/claims.js';
+import { Component, type ComponentProps } from '../../kit/component.js';
+import type { ImageSpec } from '../../kit/image.js';
+import { CILIUM_CHART, CILIUM_IMAGES } from './catalog.js';
 
 function chartImage(image: ImageSpec): { repository: string; tag: string; digest?: string; useDigest: boolean; pullPolicy: string } {
   return { repository: `${image.registry}/${image.repository}`, tag: image.tag, ...(image.digest ? { digest: image.digest } : {}), useDigest: image.digest !== undefined, pullPolicy: 'IfNotPresent' };

@@ -6,13 +6,13 @@
  * containerd mirror for every image the platform runs.
  */
 import type { Construct } from 'constructs';
-import { SovraError } from '../../core/errors.js';
-import { toYaml } from '../../core/yaml.js';
-import { onHostFile } from '../core/claims.js';
-import { tls13Assets, type AlgorithmName, type CertificationLevel } from '../core/crypto.js';
-import { Component, type ComponentProps } from '../core/component.js';
-import type { ImageSpec } from '../core/image.js';
-import { DISTRIBUTIONS, RKE2_FIPS_MODULE } from './distribution.catalog.js';
+import { SovraError } from '../../../core/errors.js';
+import { toYaml } from '../../../core/yaml.js';
+import { onHostFile } from '../../kit/claims.js';
+import { tls13Assets, type AlgorithmName, type CertificationLevel } from '../../kit/crypto.js';
+import { Component, type ComponentProps } from '../../kit/component.js';
+import type { ImageSpec } from '../../kit/image.js';
+import { DISTRIBUTIONS, RKE2_FIPS_MODULE } from './catalog.js';
 import { auditPolicy, installPaths, podSecurityConfig, registriesConfig, serverConfig } from './host-config.js';
 
 /** Props of the distribution component. */

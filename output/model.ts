@@ -4,13 +4,13 @@
  * against the written output. OSCAL, SBOM and provenance are pure
  * functions of this model.
  */
-import type { HelmChartSpec } from '../constructs/core/chart.js';
-import type { ImplementationStatus } from '../constructs/core/claims.js';
-import type { ComponentInfo } from '../constructs/core/component.js';
-import type { CryptoAsset } from '../constructs/core/crypto.js';
-import type { ImageSpec } from '../constructs/core/image.js';
-import type { ModelDeclaration } from '../native/declaration.js';
-import type { ControlId } from '../oscal/control-id.generated.js';
+import type { HelmChartSpec } from '../constructs/kit/chart.js';
+import type { ImplementationStatus } from '../constructs/kit/claims.js';
+import type { ComponentInfo } from '../constructs/kit/component.js';
+import type { CryptoAsset } from '../constructs/kit/crypto.js';
+import type { ImageSpec } from '../constructs/kit/image.js';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
+import type { ControlId } from '../controls/control-id.generated.js';
 import type { Profile } from '../profiles/profile.generated.js';
 
 /** A Kubernetes object's identity. */
