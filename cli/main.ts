@@ -4,6 +4,7 @@
  * status. Bugs keep their stack.
  */
 import { EXIT_CODES, SovraError, reportError } from '../core/errors.js';
+import { sovraVersion } from '../core/version.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
       return argv.length === 0 ? EXIT_CODES.usage : 0;
     }
     if (argv[0] === '--version') {
-      process.stdout.write('sovra 0.1.0\n');
+      process.stdout.write(`sovra ${sovraVersion()}\n`);
       return 0;
     }
     const found = findCommand(argv);

@@ -1,40 +1,66 @@
 /**
- * The Platform construct: composes the components of the stack for one
- * profile. Construct ids here are a contract: they name manifest files,
- * seed OSCAL UUIDs and form Terraform addresses.
+ * The Platform construct: builds, for one profile, every component of the
+ * registry the profile installs, and is the directory through which
+ * components find each other (peers, images, metrics endpoints). Construct
+ * ids are a contract: they name manifest files, seed OSCAL UUIDs and form
+ * Terraform addresses.
  */
 import { Construct } from 'constructs';
 import type { Profile } from '../profiles/profile.generated.js';
-import { ControlPlane, CONTROL_PLANE_NAMESPACE } from './ai-runtime/control-plane/control-plane.js';
-import { Component } from './kit/component.js';
+import { Component, registerDirectory, type PlatformDirectory } from './kit/component.js';
+import { checkRegistry, type ComponentDefinition } from './kit/definition.js';
 import type { ImageSpec } from './kit/image.js';
-import { Nats } from './data/nats/nats.js';
-import { Distribution } from './distribution/distribution/distribution.js';
-import { Cilium } from './network/cilium/cilium.js';
+import { ImageLock } from './kit/image-lock.js';
+import type { MetricsEndpoint, PodGroup } from './kit/network.js';
+import { COMPONENTS } from './registry.js';
 
 /** Props of the platform. */
 export interface PlatformProps {
   readonly profile: Profile;
+  /**
+   * The components to build, in order.
+   * @default COMPONENTS (the registry)
+   */
+  readonly components?: readonly ComponentDefinition[];
+  /**
+   * Digests of images by reference.
+   * @default the lock Sovra ships (images.lock.json)
+   */
+  readonly lock?: ImageLock;
 }
 
 /** The whole stack for one profile. */
-export class Platform extends Construct {
+export class Platform extends Construct implements PlatformDirectory {
   /** The profile it was built for. */
   readonly profile: Profile;
+  /** The definitions this platform was built from, installed or not. */
+  readonly definitions: readonly ComponentDefinition[];
+  /** The image lock digests come from. */
+  readonly lock: ImageLock;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
     this.profile = props.profile;
-    const profile = props.profile;
-    new Distribution(this, 'distribution', { profile, images: () => this.images() });
-    new Cilium(this, 'cilium', { profile });
-    new Nats(this, 'nats', { profile, clientNamespaces: [CONTROL_PLANE_NAMESPACE] });
-    new ControlPlane(this, 'control-plane', { profile });
+    this.definitions = props.components ?? COMPONENTS;
+    this.lock = props.lock ?? ImageLock.shipped();
+    checkRegistry(this.definitions);
+    registerDirectory(this, this);
+    for (const def of this.definitions) {
+      if (def.enabled && !def.enabled(this.profile)) continue;
+      const c = def.create(this, def.id, { profile: this.profile });
+      if (c.info.layer !== def.layer) throw new Error(`component ${def.id}: registered in layer ${def.layer} but declares layer ${c.info.layer}`);
+    }
   }
 
   /** Components in construct order. */
   get components(): Component[] {
-    return this.node.findAll().filter((c): c is Component => c instanceof Component);
+    return this.node.children.filter((c): c is Component => Component.isComponent(c));
+  }
+
+  /** Component `id`, if this profile installs it. */
+  component(id: string): Component | undefined {
+    const c = this.node.tryFindChild(id);
+    return Component.isComponent(c) ? c : undefined;
   }
 
   /** Every image of every component, first declaration wins. */
@@ -42,5 +68,17 @@ export class Platform extends Construct {
     const seen = new Map<string, ImageSpec>();
     for (const c of this.components) for (const i of c.images) seen.set(`${i.registry}/${i.repository}:${i.tag}`, seen.get(`${i.registry}/${i.repository}:${i.tag}`) ?? i);
     return [...seen.values()];
+  }
+
+  podGroup(component: string, pods: string): PodGroup | undefined {
+    return this.component(component)?.podGroup(pods);
+  }
+
+  podGroups(): PodGroup[] {
+    return this.components.flatMap((c) => c.podGroups);
+  }
+
+  metricsEndpoints(): MetricsEndpoint[] {
+    return this.components.flatMap((c) => c.metricsEndpoints);
   }
 }

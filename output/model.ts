@@ -60,6 +60,8 @@ export interface ComponentView {
   /** Construct id: stable, part of file names and UUIDs. */
   readonly id: string;
   readonly info: ComponentInfo;
+  /** Ids of the components it needs at run time: those it declares and those its pods connect to, sorted. */
+  readonly dependsOn: readonly string[];
   readonly charts: readonly HelmChartSpec<object>[];
   readonly images: readonly ImageSpec[];
   readonly models: readonly ModelDeclaration[];

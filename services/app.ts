@@ -3,6 +3,7 @@
  * the start-up module share it: `buildApp(options)` returns a Fastify
  * instance that is not listening yet.
  */
+import { sovraVersion } from '../core/version.js';
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -29,7 +30,7 @@ import { installGracefulClose } from './server/connections.js';
 import type { Storage } from './storage/types.js';
 
 /** Version of the API in the OpenAPI document. */
-export const API_VERSION = '0.1.0';
+export const API_VERSION = sovraVersion();
 
 /** The parts and settings of an app. */
 export interface AppOptions {

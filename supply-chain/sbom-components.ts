@@ -6,7 +6,7 @@
 import { ComponentType, ExternalReferenceType, HashAlgorithm } from '@cyclonedx/cyclonedx-library/Enums';
 import { Component, ExternalReference, Property } from '@cyclonedx/cyclonedx-library/Models';
 import type { HelmChartSpec } from '../constructs/kit/chart.js';
-import { imageRef, type ImageSpec } from '../constructs/kit/image.js';
+import { imageName, type ImageSpec } from '../constructs/kit/image.js';
 import type { ModelDeclaration } from '../contracts/model-declaration.js';
 import { applyLicense } from './license-policy.js';
 import { chartPurl, modelPurl, ociPurl } from './purl.js';
@@ -24,7 +24,7 @@ function sourceReference(source: string, comment: string): ExternalReference {
 
 /** Stable bom-ref of an image. */
 export function imageBomRef(image: ImageSpec): string {
-  return `image:${imageRef(image)}`;
+  return `image:${imageName(image)}${image.digest ? `@${image.digest}` : ''}`;
 }
 
 /** Stable bom-ref of a chart. */
@@ -46,6 +46,9 @@ export function imageComponent(image: ImageSpec): Component {
   });
   applyLicense(c, image.license);
   if (image.digest) c.hashes.set(HashAlgorithm['SHA-256'], hex(image.digest));
+  // Unlocked images are named by tag only: their bits are not fixed, and gates that need them fixed refuse them.
+  c.properties.add(new Property('sovra:image:locked', image.digest ? 'true' : 'false'));
+  if (image.digestSource) c.properties.add(new Property('sovra:image:digest-source', image.digestSource));
   if (image.source) c.externalReferences.add(sourceReference(image.source, 'Where the image pin was taken from.'));
   return c;
 }

@@ -149,7 +149,7 @@ describe('emitSbom', () => {
 
   it('refuses a dependency on a component that is not in the model', () => {
     const m = mutableSynthModel();
-    m.components[0]!.info.dependsOn = ['keycloak'];
+    m.components[0]!.dependsOn = ['keycloak'];
     expect(() => emitSbom(m)).toThrow(/depends on "keycloak"/);
   });
 });

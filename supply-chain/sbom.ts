@@ -169,7 +169,7 @@ function buildBom(model: SynthModel): Bom {
     platform.dependencies.add(c.bomRef);
   }
   for (const view of model.components) {
-    for (const dep of view.info.dependsOn ?? []) {
+    for (const dep of view.dependsOn) {
       const target = sovraComponents.get(dep);
       if (!target) throw new SovraError('bad-input', `Component "${view.id}" depends on "${dep}", which is not part of profile "${profile}".`);
       sovraComponents.get(view.id)!.dependencies.add(target.bomRef);

@@ -11,6 +11,7 @@ export const VERIFY_EXIT = {
   extra: 36,
   document: 37,
   license: 38,
+  unlocked: 39,
 } as const;
 
 /** Kind of a verification finding. */
@@ -27,4 +28,5 @@ export const VERIFY_FINDING_HELP: Readonly<Record<FindingKind, string>> = {
   extra: 'the output has a file the statement does not list',
   document: 'sbom.cdx.json or cbom.cdx.json is missing or not valid CycloneDX 1.6/1.7',
   license: 'a component violates the license policy recorded in the SBOM',
+  unlocked: 'with --require-locked: an image of the SBOM is not pinned by digest (sovra:image:locked=false)',
 };

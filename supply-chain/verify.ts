@@ -63,6 +63,8 @@ export interface VerifyReport {
   readonly bytesHashed: number;
   readonly documents: ReadonlyArray<{ readonly file: string; readonly specVersion?: string; readonly components?: number; readonly valid: boolean }>;
   readonly license?: { readonly violations: number; readonly waived: number; readonly review: number; readonly unknown: number };
+  /** Images of the SBOM, and those not pinned by digest (`registry/repository:tag`). */
+  readonly images?: { readonly total: number; readonly unlocked: readonly string[] };
   readonly findings: readonly Finding[];
 }
 
@@ -314,11 +316,29 @@ function checkSignature(bundle: Bundle, key: KeyObject, hint: string): Finding[]
   }
 }
 
-/** Validity of the CycloneDX documents and the license policy. */
-function checkDocuments(dir: string): { findings: Finding[]; documents: VerifyReport['documents']; license?: VerifyReport['license'] } {
+/** Options of `verifyOutput`: gates beyond integrity. */
+export interface VerifyOptions {
+  /** Every image of the SBOM must be pinned by digest (`--require-locked`). */
+  readonly requireLocked?: boolean;
+}
+
+/** Image components of an SBOM and whether each is locked by digest. */
+function sbomImages(doc: { components?: unknown[] }): Array<{ bomRef: string; name: string; locked: boolean }> {
+  const out: Array<{ bomRef: string; name: string; locked: boolean }> = [];
+  for (const c of (doc.components ?? []) as Array<{ type?: string; 'bom-ref'?: string; name?: string; version?: string; properties?: Array<{ name: string; value: string }> }>) {
+    if (c.type !== 'container') continue;
+    const locked = (c.properties ?? []).some((p) => p.name === 'sovra:image:locked' && p.value === 'true');
+    out.push({ bomRef: c['bom-ref'] ?? '', name: `${c.name ?? ''}:${c.version ?? ''}`, locked });
+  }
+  return out;
+}
+
+/** Validity of the CycloneDX documents, the license policy, and (when asked) locked images. */
+function checkDocuments(dir: string, options: VerifyOptions): { findings: Finding[]; documents: VerifyReport['documents']; license?: VerifyReport['license']; images?: VerifyReport['images'] } {
   const findings: Finding[] = [];
   const documents: Array<VerifyReport['documents'][number]> = [];
   let license: VerifyReport['license'];
+  let images: VerifyReport['images'];
   for (const file of CYCLONEDX_DOCUMENTS) {
     const bytes = readOptional(join(dir, file));
     if (!bytes) {
@@ -354,13 +374,18 @@ function checkDocuments(dir: string): { findings: Finding[]; documents: VerifyRe
       license = { violations: result.violations.length + result.stale.length, waived: result.waived.length, review: result.review.length, unknown: result.unknown.length };
       for (const v of result.violations) findings.push(finding('license', `license policy: ${describeFinding(v)}`, { file, component: v.bomRef }));
       for (const w of result.stale) findings.push(finding('license', `license policy: the waiver of ${w.license} on component ${w.bomRef} is not valid: ${w.problem}`, { file, component: w.bomRef }));
+      const list = sbomImages(doc);
+      images = { total: list.length, unlocked: list.filter((i) => !i.locked).map((i) => i.name).sort() };
+      if (options.requireLocked) {
+        for (const i of list.filter((x) => !x.locked)) findings.push(finding('unlocked', `image ${i.name} is not pinned by digest (--require-locked): lock it in images.lock.json (or a site lock) and synthesize again`, { file, component: i.bomRef }));
+      }
     }
   }
-  return { findings, documents, ...(license ? { license } : {}) };
+  return { findings, documents, ...(license ? { license } : {}), ...(images ? { images } : {}) };
 }
 
 /** Verifies the output in `dir` against `publicKey`. Never touches the network. */
-export async function verifyOutput(dir: string, publicKey: KeyObject): Promise<VerifyReport> {
+export async function verifyOutput(dir: string, publicKey: KeyObject, options: VerifyOptions = {}): Promise<VerifyReport> {
   try {
     if (!lstatSync(dir).isDirectory()) throw new SovraError('bad-input', `${dir} is not a directory; give the output directory of a synth (e.g. dist/edge).`);
   } catch (e) {
@@ -399,7 +424,7 @@ export async function verifyOutput(dir: string, publicKey: KeyObject): Promise<V
 
   const stats = { bytes: 0 };
   if (subjects.length > 0) findings.push(...(await checkSubjects(dir, subjects, stats)));
-  const docs = checkDocuments(dir);
+  const docs = checkDocuments(dir, options);
   findings.push(...docs.findings);
 
   const exitCode = findings.length === 0 ? 0 : Math.min(...findings.map((f) => f.exit));
@@ -414,6 +439,7 @@ export async function verifyOutput(dir: string, publicKey: KeyObject): Promise<V
     bytesHashed: stats.bytes,
     documents: docs.documents,
     ...(docs.license ? { license: docs.license } : {}),
+    ...(docs.images ? { images: docs.images } : {}),
     findings,
   };
 }

@@ -8,13 +8,17 @@
 import { App } from 'cdk8s';
 import { execFileSync } from 'node:child_process';
 import { Component } from '../constructs/kit/component.js';
+import type { ComponentDefinition } from '../constructs/kit/definition.js';
 import { Platform } from '../constructs/platform.js';
+import { imageName, imageRef } from '../constructs/kit/image.js';
+import type { ImageLock } from '../constructs/kit/image-lock.js';
 import { canonicalJson, stableJson } from '../core/canonical.js';
 import { SovraError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { StagedDirectory, toPosix } from '../core/output-dir.js';
 import { readFileSync } from 'node:fs';
 import { sourceDateEpoch } from '../core/time.js';
+import { sovraVersion } from '../core/version.js';
 import { toYaml } from '../core/yaml.js';
 import { emitComponentDefinitions } from '../oscal/component-definition.js';
 import { validateOscal } from '../oscal/validate.js';
@@ -32,8 +36,8 @@ import type { Signer } from '../supply-chain/signer.js';
 import { synthTerraform } from '../terraform/stack.js';
 import { HardenedWorkload } from '../constructs/kit/workload.js';
 
-/** Sovra's version, recorded in every document. */
-export const SOVRA_VERSION = '0.1.0';
+/** Sovra's version, recorded in every document (from package.json). */
+export const SOVRA_VERSION = sovraVersion();
 
 /** Output paths that do not depend on components. */
 export const OUTPUT = {
@@ -47,7 +51,7 @@ export const OUTPUT = {
 } as const;
 
 /** Inputs the provenance records by digest: the profile file, Sovra's lockfile and source commit. */
-function buildInputs(options: SynthOptions): ResourceDescriptor[] {
+function buildInputs(options: SynthOptions, lock: ImageLock): ResourceDescriptor[] {
   const inputs: ResourceDescriptor[] = [];
   if (options.profileFile) {
     let bytes: Buffer;
@@ -58,8 +62,9 @@ function buildInputs(options: SynthOptions): ResourceDescriptor[] {
     }
     inputs.push({ name: 'profile-file', uri: `file:${toPosix(options.profileSource)}`, digest: { sha256: sha256Hex(bytes) } });
   }
-  const lock = lockfileInput();
-  if (lock) inputs.push(lock);
+  const npmLock = lockfileInput();
+  if (npmLock) inputs.push(npmLock);
+  inputs.push({ name: 'image-lock', uri: `file:${lock.origin}`, digest: { sha256: sha256Hex(canonicalJson(lock.file)) }, annotations: { content: 'the image lock, canonical JSON' } });
   const source = sovraSourceCommit();
   if (source) inputs.push({ name: 'sovra-source', digest: { gitCommit: source.commit }, annotations: { dirty: source.dirty } });
   return inputs;
@@ -79,6 +84,10 @@ export interface SynthOptions {
    * benchmarks use it to add or break components).
    */
   readonly customize?: (platform: Platform) => void;
+  /** The components to build, in order. @default the registry (constructs/registry.ts) */
+  readonly components?: readonly ComponentDefinition[];
+  /** Image digests. @default the lock Sovra ships (images.lock.json) */
+  readonly lock?: ImageLock;
   /** CycloneDX version of the SBOM (`--cyclonedx`). @default '1.6' */
   readonly cyclonedx?: CycloneDxVersion;
   /** Path of the profile file, when the profile came from one: its digest is a recorded input. */
@@ -94,6 +103,10 @@ export interface SynthResult {
   readonly objects: number;
   /** What the license policy found (it passed: unknown licenses, reviews and waivers, reported). */
   readonly licenses: LicensePolicyResult;
+  /** Every image of the platform and whether the image lock pins it. */
+  readonly images: ReadonlyArray<{ readonly name: string; readonly reference: string; readonly digest?: string; readonly component: string }>;
+  /** Names (`registry/repository:tag`) of the images the lock does not pin, sorted. */
+  readonly unlocked: readonly string[];
 }
 
 /** Build time: SOURCE_DATE_EPOCH, else the time of the source commit, else 0. */
@@ -108,9 +121,9 @@ export function buildEpoch(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** Builds the construct tree of `profile` (cdk8s App → Platform → components). */
-export function buildPlatform(profile: Profile): { app: App; platform: Platform } {
+export function buildPlatform(profile: Profile, options: { components?: readonly ComponentDefinition[]; lock?: ImageLock } = {}): { app: App; platform: Platform } {
   const app = new App({ outdir: 'dist', outputFileExtension: '.yaml' });
-  const platform = new Platform(app, 'platform', { profile });
+  const platform = new Platform(app, 'platform', { profile, ...options });
   return { app, platform };
 }
 
@@ -137,7 +150,7 @@ function exceptionsOf(component: Component): BaselineException[] {
 export async function synth(options: SynthOptions): Promise<SynthResult> {
   const { profile } = options;
   const epoch = options.env ? buildEpoch(options.env) : buildEpoch();
-  const { platform } = buildPlatform(profile);
+  const { platform } = buildPlatform(profile, { ...(options.components ? { components: options.components } : {}), ...(options.lock ? { lock: options.lock } : {}) });
   options.customize?.(platform);
   const components = platform.components;
   const objects = renderObjects(platform);
@@ -181,6 +194,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     const views: ComponentView[] = components.map((c) => ({
       id: c.node.id,
       info: c.info,
+      dependsOn: [...new Set([...(c.info.dependsOn ?? []), ...c.peerComponents])].sort(),
       charts: c.charts,
       images: c.images,
       models: c.models,
@@ -207,7 +221,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       profile: { name: profile.name, source: options.profileSource, digest: sha256Hex(canonicalJson(profile)) },
       sovraVersion: SOVRA_VERSION,
       epoch,
-      inputs: buildInputs(options),
+      inputs: buildInputs(options, platform.lock),
     });
     const statementText = stableJson(statement);
     out.write(OUTPUT.provenance, statementText);
@@ -217,7 +231,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     }
     const files = out.files().map(([path, data]) => ({ path, sha256: sha256Hex(data), bytes: data.length }));
     out.commit();
-    return { outDir: out.target, files, objects: objectCount, licenses };
+    const images = components.flatMap((c) => c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id })));
+    const unlocked = [...new Set(images.filter((i) => !i.digest).map((i) => i.name))].sort();
+    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked };
   } catch (e) {
     out.abort();
     throw e;

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../core/output-dir.js';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { EXIT_CODES, SovraError } from '../../core/errors.js';
 import { parseModelDeclaration } from '../../native/declaration-check.js';
 import type { ModelDeclaration } from '../../contracts/model-declaration.js';
@@ -17,6 +17,7 @@ import type { Command } from '../command.js';
 const usage = [
   'Usage: sovra model pin <file.gguf> [--name <name>] [--version <v>] [--license <spdx>] [--source <url>] [--out <file>] [--sbom] [--no-probe]',
   '       sovra model verify <declaration.json>... [--dir <model-dir>] [--json]',
+  '       sovra model tiny --out <file.gguf>',
   '',
   'pin     reads a GGUF file (header checked, SHA-256 computed) and prints its model',
   '        declaration as JSON: name, version, file, sha256, sizeBytes, license, source,',
@@ -37,6 +38,11 @@ const usage = [
   '        model file is `file` of its declaration, resolved against --dir, by default',
   '        the folder of the declaration file. Checks presence, size, SHA-256 and the',
   '        parameters in the GGUF header; prints one line per model (--json: a report).',
+  '',
+  'tiny    writes Sovra\'s generated test model sovra-tiny-chat (a two-layer GGUF built',
+  '        by code from a fixed seed: the same bytes every time, so it matches the',
+  '        declaration the built-in profiles pin) and prints its declaration. The',
+  '        control plane\'s init container uses it to fill the model volume.',
   '',
   'Exit status:',
   `   0  every file matches its declaration (pin: the declaration was written)`,
@@ -117,7 +123,17 @@ async function verify(args: string[]): Promise<number> {
   return 0;
 }
 
-/** The model command (`pin` and `verify`). */
+/** Writes Sovra's generated test model (deterministic bytes, so its pinned digest holds) and prints its declaration. */
+async function tiny(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('model tiny', args, { out: { type: 'string' } });
+  if (positionals.length > 0 || values.out === undefined) throw new SovraError('usage', 'sovra model tiny: give --out <file.gguf>. Run `sovra model --help` for usage.');
+  const { buildTinyModel, tinyModelDeclaration } = await import('../../native/tiny/builder.js');
+  writeFileAtomic(values.out, buildTinyModel());
+  process.stdout.write(JSON.stringify(tinyModelDeclaration(undefined, basename(values.out)), null, 2) + '\n');
+  return 0;
+}
+
+/** The model command (`pin`, `verify` and `tiny`). */
 export const modelCommand: Command = {
   name: 'model',
   summary: 'Pin a GGUF model (print its declaration) or verify model files against declarations',
@@ -126,6 +142,7 @@ export const modelCommand: Command = {
     const [sub, ...rest] = args;
     if (sub === 'pin') return pin(rest);
     if (sub === 'verify') return verify(rest);
+    if (sub === 'tiny') return tiny(rest);
     throw new SovraError('usage', `sovra model: unknown subcommand ${JSON.stringify(sub ?? '')}; use \`sovra model pin\` or \`sovra model verify\`. Run \`sovra model --help\` for usage.`);
   },
 };

@@ -88,14 +88,16 @@ export const signCommand: Command = {
   },
 };
 
-const verifyUsage = `Usage: sovra verify <dir> --key <public.pem> [--json]
+const verifyUsage = `Usage: sovra verify <dir> --key <public.pem> [--require-locked] [--json]
 
 Checks a synth output offline, for CI gates:
   - the Sigstore bundle's DSSE signature verifies with --key;
   - provenance.intoto.json is the statement that was signed;
   - every file is a subject with the signed SHA-256, and every subject exists;
   - sbom.cdx.json and cbom.cdx.json are valid CycloneDX (1.6 or 1.7);
-  - the license policy holds on the SBOM (waivers recorded in it count).
+  - the license policy holds on the SBOM (waivers recorded in it count);
+  - with --require-locked: every image of the SBOM is pinned by digest (profiles
+    with images.requireDigest need this gate before an output is shipped).
 Prints one line per finding naming the file or component (--json: a report).
 
 Exit status:
@@ -111,12 +113,12 @@ export const verifyCommand: Command = {
   summary: 'Verify an output: signature, every file digest, SBOM/CBOM, license policy',
   usage: verifyUsage,
   async run(args) {
-    const { values, positionals } = parseCommandArgs('verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false } }, true);
+    const { values, positionals } = parseCommandArgs('verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false }, 'require-locked': { type: 'boolean', default: false } }, true);
     if (positionals.length !== 1) throw new SovraError('usage', 'sovra verify: give exactly one output directory, e.g. `sovra verify dist/edge --key signing.pub`.');
     if (!values.key) throw new SovraError('usage', 'sovra verify: --key <public.pem> is required: the public key of whoever signed the output (`sovra keygen` wrote it as <prefix>.pub).');
     const { verifyOutput } = await import('../../supply-chain/verify.js');
     const key = loadPublicKey(values.key);
-    const report = await verifyOutput(positionals[0]!, key);
+    const report = await verifyOutput(positionals[0]!, key, { requireLocked: values['require-locked'] });
     if (values.json) {
       process.stdout.write(JSON.stringify({ ...report, dir: resolve(report.dir) }, null, 2) + '\n');
       return report.exitCode;
@@ -124,7 +126,8 @@ export const verifyCommand: Command = {
     if (report.ok) {
       const docs = report.documents.map((d) => `${d.file} (CycloneDX ${d.specVersion}, ${d.components} components)`).join(', ');
       const lic = report.license ? `; license policy holds (${report.license.waived} waived, ${report.license.review} reviewed, ${report.license.unknown} unknown)` : '';
-      process.stdout.write(`verified ${report.dir}: signed by key ${report.key}; ${report.subjects} files match the signed statement; ${docs}${lic}\n`);
+      const img = report.images ? `; ${report.images.total - report.images.unlocked.length} of ${report.images.total} images locked by digest${report.images.unlocked.length > 0 && !values['require-locked'] ? ' (--require-locked refuses the others)' : ''}` : '';
+      process.stdout.write(`verified ${report.dir}: signed by key ${report.key}; ${report.subjects} files match the signed statement; ${docs}${lic}${img}\n`);
     } else {
       for (const f of report.findings) process.stderr.write(`sovra verify: [${f.exit} ${f.kind}] ${f.message}\n`);
       process.stderr.write(`sovra verify: ${report.dir} FAILED with ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (exit ${report.exitCode})\n`);

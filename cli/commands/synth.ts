@@ -4,7 +4,7 @@ import { SovraError } from '../../core/errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
-const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--sign --key <private.pem>] [--cyclonedx 1.6|1.7] [--quiet]
+const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--sign --key <private.pem>] [--cyclonedx 1.6|1.7] [--json | --quiet]
 
 Synthesizes the platform for a profile and writes, from one construct tree:
   manifests/            Kubernetes objects, one file per component
@@ -23,7 +23,12 @@ Options:
   --sign                 sign the provenance (needs --key); check it with \`sovra verify\`
   --key <private.pem>    PKCS#8 ECDSA P-256 or Ed25519 key (\`sovra keygen\` writes one)
   --cyclonedx <version>  CycloneDX version of sbom.cdx.json and cbom.cdx.json: 1.6 (default) or 1.7
+  --json                 print a JSON report: objects, files, every image with its digest or none, the unlocked ones
   --quiet                print nothing on success
+
+Images are rendered by digest where images.lock.json pins them and by tag otherwise;
+the synth says how many are unlocked. A profile's images.requireDigest is enforced
+where bits must be fixed: \`sovra verify --require-locked\` and the bundle.
 
 Time stamps come from SOURCE_DATE_EPOCH, else the source commit, else 1970-01-01.
 `;
@@ -41,6 +46,7 @@ export const synthCommand: Command = {
       sign: { type: 'boolean', default: false },
       key: { type: 'string' },
       cyclonedx: { type: 'string', default: '1.6' },
+      json: { type: 'boolean', default: false },
     });
     if (!values.profile) throw new SovraError('usage', 'sovra synth: --profile is required (dev, edge, cluster, or a profile file). Run `sovra synth --help` for usage.');
     if (values.cyclonedx !== '1.6' && values.cyclonedx !== '1.7') throw new SovraError('usage', `sovra synth: --cyclonedx ${values.cyclonedx} is not supported; use 1.6 (the default) or 1.7.`);
@@ -54,8 +60,24 @@ export const synthCommand: Command = {
     const outDir = values.out ?? `dist/${profile.name}`;
     const profileFile = (BUILTIN_NAMES as readonly string[]).includes(values.profile) ? undefined : values.profile;
     const result = await synth({ profile, profileSource: values.profile, outDir, cyclonedx: values.cyclonedx, ...(profileFile ? { profileFile } : {}), ...(signer ? { signer } : {}) });
-    if (!values.quiet) {
+    if (values.json) {
+      const report = {
+        profile: profile.name,
+        outDir: relative(process.cwd(), result.outDir) || '.',
+        objects: result.objects,
+        files: result.files.length,
+        images: result.images,
+        unlocked: result.unlocked,
+        ...(signer ? { signedWith: signer.keyHint } : {}),
+      };
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    } else if (!values.quiet) {
       process.stdout.write(`synthesized profile ${profile.name}: ${result.objects} objects, ${result.files.length} files in ${relative(process.cwd(), result.outDir) || '.'}${signer ? `, signed with key ${signer.keyHint}` : ''}\n`);
+      const total = new Set(result.images.map((i) => i.name)).size;
+      if (result.unlocked.length > 0) {
+        const gate = profile.images.requireDigest ? `; profile ${profile.name} requires digests, so \`sovra verify --require-locked\` and the bundle refuse this output until they are locked` : '';
+        process.stdout.write(`${result.unlocked.length} of ${total} images are not locked by digest and are named by tag (${result.unlocked.slice(0, 3).join(', ')}${result.unlocked.length > 3 ? ', …' : ''})${gate}. \`--json\` lists them all.\n`);
+      }
     }
     return 0;
   },

@@ -6,7 +6,7 @@
  * provenance, Terraform) reads these declarations; nothing is written twice.
  */
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { SovraError } from '../../core/errors.js';
 import { toYaml } from '../../core/yaml.js';
 import type { ModelDeclaration } from '../../contracts/model-declaration.js';
@@ -15,7 +15,10 @@ import { isControlId } from '../../controls/catalog.js';
 import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
 import type { ControlClaim } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
-import { checkImage, type ImageSpec } from './image.js';
+import type { ImagePin, ImageSpec } from './image.js';
+import type { ImageLock } from './image-lock.js';
+import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
+import type { SecretConsumption, SecretProduction } from './secrets.js';
 
 /** Layers of the stack (DESIGN.md, "The stack"). */
 export type Layer = 'distribution' | 'network' | 'identity' | 'policy' | 'ai-runtime' | 'data' | 'supply-chain' | 'observability';
@@ -44,8 +47,50 @@ export interface ComponentInfo {
   readonly namespace: string;
   /** Upstream version of the software this component installs. */
   readonly version: string;
-  /** Ids of components this one needs at run time (SBOM dependency graph). */
+  /**
+   * Ids of components this one needs at run time beyond those it connects
+   * to (the SBOM dependency graph adds every peer component).
+   */
   readonly dependsOn?: readonly string[];
+  /** Labels its Namespace needs besides Pod Security (for example a mesh's injection label). */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * Pod Security level enforced on its Namespace when `restricted` is impossible
+   * (a CNI, a device plugin), with the reason, which reaches the SSP.
+   * @default - restricted
+   */
+  readonly podSecurity?: { readonly level: 'baseline' | 'privileged'; readonly reason: string };
+}
+
+/** What components see of the platform they are part of. */
+export interface PlatformDirectory extends NetworkDirectory {
+  /** The profile being synthesized. */
+  readonly profile: Profile;
+  /** Component `id`, or undefined when this profile does not install it. */
+  component(id: string): Component | undefined;
+  /** Every component, in construct order. */
+  readonly components: readonly Component[];
+  /** Every image of every component (first declaration of a reference wins). */
+  images(): ImageSpec[];
+  /** The image lock digests are read from. */
+  readonly lock: ImageLock;
+}
+
+const DIRECTORY = Symbol.for('sovra.PlatformDirectory');
+const COMPONENT = Symbol.for('sovra.Component');
+
+/** Marks `scope` as the platform directory its components find by walking up the tree. */
+export function registerDirectory(scope: Construct, directory: PlatformDirectory): void {
+  Object.defineProperty(scope, DIRECTORY, { value: directory });
+}
+
+/** The platform directory above `scope`; throws when `scope` is not inside a platform. */
+export function directoryOf(scope: Construct): PlatformDirectory {
+  for (let s: Construct | undefined = scope; s; s = s.node.scope as Construct | undefined) {
+    const d = (s as unknown as Record<symbol, PlatformDirectory | undefined>)[DIRECTORY];
+    if (d) return d;
+  }
+  throw new Error(`${scope.node.path}: not inside a Platform (components are created by the platform from its registry)`);
 }
 
 /** A host configuration file, written under `host/`. */
@@ -79,6 +124,10 @@ export abstract class Component extends Chart {
   private readonly _crypto: CryptoAsset[] = [];
   private readonly _claims: ControlClaim[] = [];
   private readonly _hostFiles: HostFile[] = [];
+  private readonly _podGroups: PodGroup[] = [];
+  private readonly _metrics: MetricsEndpoint[] = [];
+  private readonly _secretsConsumed: SecretConsumption[] = [];
+  private readonly _secretsProduced: SecretProduction[] = [];
   private readonly namespaceObject?: ApiObject;
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
@@ -92,6 +141,7 @@ export abstract class Component extends Chart {
       },
       disableResourceNameHashes: true,
     });
+    Object.defineProperty(this, COMPONENT, { value: true });
     this.profile = props.profile;
     this.info = info;
     if (info.namespace !== HELM_CONTROLLER_NAMESPACE) {
@@ -101,7 +151,8 @@ export abstract class Component extends Chart {
         metadata: {
           name: info.namespace,
           labels: {
-            'pod-security.kubernetes.io/enforce': 'restricted',
+            ...(info.namespaceLabels ?? {}),
+            'pod-security.kubernetes.io/enforce': info.podSecurity?.level ?? 'restricted',
             'pod-security.kubernetes.io/enforce-version': 'v1.30',
             'pod-security.kubernetes.io/audit': 'restricted',
             'pod-security.kubernetes.io/warn': 'restricted',
@@ -110,6 +161,39 @@ export abstract class Component extends Chart {
       });
       this.clusterScoped(this.namespaceObject);
     }
+    this.node.addValidation({ validate: () => this._podGroups.flatMap((g) => g.validate()) });
+  }
+
+  /** Whether `x` is a Sovra component (cdk8s makes `instanceof` of any Chart class true for every Chart; this one checks the component mark). */
+  static isComponent(x: unknown): x is Component {
+    return x !== null && typeof x === 'object' && COMPONENT in x;
+  }
+
+  static override [Symbol.hasInstance](x: unknown): x is Component {
+    return Component.isComponent(x);
+  }
+
+  /** The component `scope` belongs to (itself, or its nearest component ancestor). */
+  static override of(scope: IConstruct): Component {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) if (Component.isComponent(s)) return s;
+    throw new Error(`${scope.node.path}: not inside a component`);
+  }
+
+  /** The platform this component is part of. */
+  get platform(): PlatformDirectory {
+    return directoryOf(this);
+  }
+
+  /** Renders the objects; every object comes after the component's Namespace. */
+  override toJson(): unknown[] {
+    if (this.namespaceObject) {
+      for (const o of this.apiObjectsDeep()) if (o !== this.namespaceObject) o.node.addDependency(this.namespaceObject);
+    }
+    return super.toJson();
+  }
+
+  private apiObjectsDeep(): ApiObject[] {
+    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   }
 
   /** Helm charts this component installs. */
@@ -140,6 +224,64 @@ export abstract class Component extends Chart {
   chartObject(release: string): ApiObject | undefined {
     return this._chartObjects.get(release);
   }
+  /** Its pod groups, with the peers they connect to. */
+  get podGroups(): readonly PodGroup[] {
+    return this._podGroups;
+  }
+  /** The pod group named `name`, if declared. */
+  podGroup(name: string): PodGroup | undefined {
+    return this._podGroups.find((g) => g.name === name);
+  }
+  /** Its metrics endpoints. */
+  get metricsEndpoints(): readonly MetricsEndpoint[] {
+    return this._metrics;
+  }
+  /** Secrets its objects reference. */
+  get secretsConsumed(): readonly SecretConsumption[] {
+    return this._secretsConsumed;
+  }
+  /** Secrets it makes exist. */
+  get secretsProduced(): readonly SecretProduction[] {
+    return this._secretsProduced;
+  }
+  /** Ids of the components its pods connect to (for the dependency graph). */
+  get peerComponents(): string[] {
+    const ids = this._podGroups.flatMap((g) => g.egress.flatMap((c) => ('component' in c.to && c.to.component !== this.node.id ? [c.to.component] : [])));
+    return [...new Set(ids)].sort();
+  }
+
+  /**
+   * Declares a set of this component's pods (labels, named ports, service
+   * account); its NetworkPolicy is derived from the peers declared on it and
+   * on the groups that connect to it. Constructs inside the component (such
+   * as a HardenedWorkload) call it for their pods.
+   */
+  addPods(spec: PodGroupSpec): PodGroup {
+    if (this._podGroups.some((g) => g.name === spec.name)) throw new Error(`${this.node.path}: pod group ${spec.name} declared twice`);
+    const directory = () => this.platform;
+    const group = new PodGroup({ id: this.node.id, namespace: this.info.namespace, scope: this, directory }, spec);
+    this._podGroups.push(group);
+    return group;
+  }
+
+  /** Declares a metrics endpoint of one of its pod groups; scrapers are allowed to it and monitor it. */
+  addMetrics(endpoint: MetricsEndpoint): MetricsEndpoint {
+    if (!this._podGroups.includes(endpoint.pods)) throw new Error(`${this.node.path}: metrics endpoint on pods of another component`);
+    endpoint.pods.port(endpoint.port);
+    this._metrics.push(endpoint);
+    return endpoint;
+  }
+
+  /** Declares a Secret its objects reference. */
+  consumesSecret(secret: Omit<SecretConsumption, 'namespace'> & { readonly namespace?: string }): void {
+    this._secretsConsumed.push({ ...secret, namespace: secret.namespace ?? this.info.namespace });
+  }
+
+  /** Declares a Secret it makes exist, and how. */
+  producesSecret(secret: Omit<SecretProduction, 'namespace'> & { readonly namespace?: string }): void {
+    this._secretsProduced.push({ ...secret, namespace: secret.namespace ?? this.info.namespace });
+  }
+
   /** The Namespace object this component creates, if any. */
   get namespaceResource(): ApiObject | undefined {
     return this.namespaceObject;
@@ -176,9 +318,9 @@ export abstract class Component extends Chart {
     return spec;
   }
 
-  /** Declares an image; checks its digest against the profile's image policy. */
-  protected addImage(image: ImageSpec): ImageSpec {
-    checkImage(image, this.node.path, this.profile.images.requireDigest, this.profile.name);
+  /** Declares an image by its pin; returns it with the digest the image lock has for it, if any. */
+  protected addImage(pin: ImagePin): ImageSpec {
+    const image = this.platform.lock.resolve(pin);
     this._images.push(image);
     return image;
   }

@@ -1,18 +1,21 @@
-/** Container image references, declared once per component and read by every view. */
-import { SovraError } from '../../core/errors.js';
+/**
+ * Container images, declared once per component and read by every view.
+ * A catalog pins an image by registry, repository and tag; its digest comes
+ * from the image lock (images.lock.json), the one place digests are
+ * recorded, each with where it was published. A locked image is rendered by
+ * digest, an unlocked one by tag, and the SBOM says which is which.
+ */
 
-/** An image as its component's catalog entry declares it. */
-export interface ImageSpec {
+/** An image as a component's catalog pins it: by tag, never by digest. */
+export interface ImagePin {
   /** Registry host, e.g. `quay.io`. */
   readonly registry: string;
   /** Repository path, e.g. `cilium/cilium`. */
   readonly repository: string;
   readonly tag: string;
-  /** `sha256:<64 hex>`; required on profiles whose image policy demands digests. */
-  readonly digest?: string;
   /** SPDX license expression of the software in the image. */
   readonly license: string;
-  /** Where the pin was taken from (release notes, chart values at a tag). */
+  /** Where the pin (version) was taken from (release notes, chart values at a tag). */
   readonly source?: string;
   /**
    * npm lockfile shipped with Sovra (path relative to the package root) whose
@@ -22,27 +25,20 @@ export interface ImageSpec {
   readonly npmLockfile?: string;
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** An image as every view sees it: the pin, and its digest when the lock has one. */
+export interface ImageSpec extends ImagePin {
+  /** `sha256:<64 hex>` from the image lock; absent when the image is not locked. */
+  readonly digest?: string;
+  /** Where the locked digest was published or computed (from the lock). */
+  readonly digestSource?: string;
+}
 
-/** `registry/repository:tag@digest` (digest omitted when absent). */
+/** `registry/repository:tag`, the key of an image in the lock and in reports. */
+export function imageName(image: ImagePin): string {
+  return `${image.registry}/${image.repository}:${image.tag}`;
+}
+
+/** The reference a manifest uses: `registry/repository@sha256:…` when locked, `registry/repository:tag` otherwise. */
 export function imageRef(image: ImageSpec): string {
-  return `${image.registry}/${image.repository}:${image.tag}${image.digest ? `@${image.digest}` : ''}`;
-}
-
-/** Checks the shape of an image spec and, when `requireDigest`, that it is pinned. */
-export function checkImage(image: ImageSpec, owner: string, requireDigest: boolean, profile: string): void {
-  if (image.digest !== undefined && !DIGEST.test(image.digest)) {
-    throw new SovraError('bad-input', `${owner}: image ${imageRef(image)} has a malformed digest "${image.digest}"; expected "sha256:" and 64 lower-case hex characters.`);
-  }
-  if (requireDigest && image.digest === undefined) {
-    throw new SovraError('bad-input', `${owner}: image ${imageRef(image)} is not pinned by digest, and profile "${profile}" requires digests (images.requireDigest). Add its sha256 digest to the component's catalog entry.`);
-  }
-}
-
-/** Package URL (purl) of an OCI image: `pkg:oci/<name>@sha256:…?repository_url=…&tag=…`. */
-export function imagePurl(image: ImageSpec): string {
-  const name = image.repository.split('/').pop()!;
-  const repositoryUrl = `${image.registry}/${image.repository}`;
-  const version = image.digest ? `@${encodeURIComponent(image.digest)}` : '';
-  return `pkg:oci/${name}${version}?repository_url=${encodeURIComponent(repositoryUrl)}&tag=${encodeURIComponent(image.tag)}`;
+  return image.digest ? `${image.registry}/${image.repository}@${image.digest}` : imageName(image);
 }

@@ -8,18 +8,9 @@
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Component } from './component.js';
 import { imageRef, type ImageSpec } from './image.js';
-
-/** A peer a workload may talk to or hear from. */
-export interface NetworkPeer {
-  /** Namespace of the peer; omitted means the workload's own namespace. */
-  readonly namespace?: string;
-  /** Pod labels of the peer; omitted means every pod of the namespace. */
-  readonly podLabels?: Readonly<Record<string, string>>;
-  readonly ports: readonly number[];
-  /** @default 'TCP' */
-  readonly protocol?: 'TCP' | 'UDP';
-}
+import type { PodGroup } from './network.js';
 
 /** A loosening of the baseline, with the reason the SSP shows. */
 export interface Exception {
@@ -37,16 +28,16 @@ export interface HardenedWorkloadProps {
   readonly args?: readonly string[];
   /** Plain environment variables. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Environment variables read from Secrets. */
-  readonly secretEnv?: ReadonlyArray<{ readonly name: string; readonly secret: string; readonly key: string }>;
+  /** Environment variables read from Secrets (each Secret is declared as consumed by the component). */
+  readonly secretEnv?: ReadonlyArray<{ readonly name: string; readonly secret: string; readonly key: string; readonly purpose: string }>;
+  /** Volumes besides the in-memory `/tmp`, each mounted read-only into the container unless it says otherwise. */
+  readonly volumes?: readonly WorkloadVolume[];
+  /** Containers run to completion before the main one, with the same hardening (same image unless given). */
+  readonly initContainers?: readonly InitContainer[];
   /** CPU and memory; requests equal limits (Guaranteed QoS). */
   readonly resources: { readonly cpu: string; readonly memory: string };
   /** HTTP path and port name of liveness and readiness probes. */
   readonly probes?: { readonly liveness: string; readonly readiness: string; readonly port: string };
-  /** Who may connect in. */
-  readonly ingress: readonly NetworkPeer[];
-  /** Where it may connect to (DNS is always allowed). */
-  readonly egress: readonly NetworkPeer[];
   /**
    * Protect availability with a PodDisruptionBudget and spread replicas over nodes.
    * @default false
@@ -64,30 +55,47 @@ export interface HardenedWorkloadProps {
   readonly mountServiceAccountToken?: Exception;
 }
 
-/** The DNS peer every workload may reach. */
-const DNS: NetworkPeer[] = [
-  { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol: 'UDP' },
-  { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], protocol: 'TCP' },
-];
+/** A volume of a workload and where the container sees it. */
+export interface WorkloadVolume {
+  readonly name: string;
+  readonly mountPath: string;
+  /** @default true */
+  readonly readOnly?: boolean;
+  /** An empty directory (in memory when `medium` is Memory), or a claim. */
+  readonly source: { readonly emptyDir: { readonly sizeLimit: string; readonly medium?: 'Memory' } } | { readonly persistentVolumeClaim: { readonly claimName: string } };
+}
 
-function peer(p: NetworkPeer): k8s.NetworkPolicyPeer {
+/** A container that runs to completion before the workload's container. */
+export interface InitContainer {
+  readonly name: string;
+  readonly args: readonly string[];
+  /** @default - the workload's image */
+  readonly image?: ImageSpec;
+  /** Volumes (by name) it may write. */
+  readonly writes: readonly string[];
+  readonly resources?: { readonly cpu: string; readonly memory: string };
+}
+
+/** The container security context of the hardened baseline. */
+function hardenedContainer(readOnlyRootFilesystem: boolean): k8s.SecurityContext {
   return {
-    ...(p.namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } } } : {}),
-    podSelector: { matchLabels: { ...(p.podLabels ?? {}) } },
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
-function ports(p: NetworkPeer): k8s.NetworkPolicyPort[] {
-  return p.ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: p.protocol ?? 'TCP' }));
-}
-
-/** Deployment, Service, ServiceAccount, NetworkPolicy and (for HA) PodDisruptionBudget of one workload. */
+/** Deployment, Service, ServiceAccount, the pod group (so its NetworkPolicy) and (for HA) PodDisruptionBudget of one workload. */
 export class HardenedWorkload extends Construct {
   /** The Deployment (L1, child `Resource`). */
   readonly deployment: k8s.KubeDeployment;
   readonly service: k8s.KubeService;
   readonly serviceAccount: k8s.KubeServiceAccount;
-  readonly networkPolicy: k8s.KubeNetworkPolicy;
+  /** Its pods as the component's pod group: declare peers on it; its NetworkPolicy is derived. */
+  readonly pods: PodGroup;
   readonly podDisruptionBudget?: k8s.KubePodDisruptionBudget;
   /** Pod labels that select this workload. */
   readonly selector: Record<string, string>;
@@ -97,6 +105,7 @@ export class HardenedWorkload extends Construct {
   constructor(scope: Construct, id: string, props: HardenedWorkloadProps) {
     super(scope, id);
     const name = props.name;
+    const component = Component.of(this);
     this.selector = { 'app.kubernetes.io/name': name };
     const exceptions: Array<{ setting: string; reason: string }> = [];
     if (props.allowWritableRootFs) exceptions.push({ setting: 'readOnlyRootFilesystem=false', reason: props.allowWritableRootFs.reason });
@@ -109,6 +118,21 @@ export class HardenedWorkload extends Construct {
     });
 
     const resources = { cpu: k8s.Quantity.fromString(props.resources.cpu), memory: k8s.Quantity.fromString(props.resources.memory) };
+    const volumes = props.volumes ?? [];
+    for (const e of props.secretEnv ?? []) component.consumesSecret({ name: e.secret, keys: [e.key], purpose: e.purpose });
+    const initContainers = (props.initContainers ?? []).map((c) => {
+      const r = c.resources ?? props.resources;
+      const q = { cpu: k8s.Quantity.fromString(r.cpu), memory: k8s.Quantity.fromString(r.memory) };
+      return {
+        name: c.name,
+        image: imageRef(c.image ?? props.image),
+        imagePullPolicy: 'IfNotPresent',
+        args: [...c.args],
+        resources: { requests: q, limits: q },
+        securityContext: hardenedContainer(true),
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...volumes.filter((v) => c.writes.includes(v.name)).map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: false }))],
+      };
+    });
     const probe = (path: string): k8s.Probe | undefined =>
       props.probes ? { httpGet: { path, port: k8s.IntOrString.fromString(props.probes.port) }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 } : undefined;
 
@@ -151,20 +175,14 @@ export class HardenedWorkload extends Construct {
                 ],
                 ports: props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
                 resources: { requests: resources, limits: resources },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  readOnlyRootFilesystem: props.allowWritableRootFs === undefined,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: hardenedContainer(props.allowWritableRootFs === undefined),
                 ...(probe(props.probes?.liveness ?? '') ? { livenessProbe: probe(props.probes!.liveness) } : {}),
                 ...(probe(props.probes?.readiness ?? '') ? { readinessProbe: probe(props.probes!.readiness) } : {}),
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: v.readOnly ?? true }))],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+            ...(initContainers.length > 0 ? { initContainers } : {}),
+            volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('64Mi') } }, ...volumes.map(volumeSource)],
           },
         },
       },
@@ -179,14 +197,11 @@ export class HardenedWorkload extends Construct {
       },
     });
 
-    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: { name },
-      spec: {
-        podSelector: { matchLabels: this.selector },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: props.ingress.map((p) => ({ from: [peer(p)], ports: ports(p) })),
-        egress: [...DNS, ...props.egress].map((p) => ({ to: [peer(p)], ports: ports(p) })),
-      },
+    this.pods = component.addPods({
+      name,
+      labels: this.selector,
+      ports: Object.fromEntries(props.ports.map((p) => [p.name, { port: p.port }])),
+      serviceAccount: name,
     });
 
     if (props.highAvailability) {
@@ -196,4 +211,12 @@ export class HardenedWorkload extends Construct {
       });
     }
   }
+}
+
+function volumeSource(v: WorkloadVolume): k8s.Volume {
+  if ('emptyDir' in v.source) {
+    const e = v.source.emptyDir;
+    return { name: v.name, emptyDir: { ...(e.medium ? { medium: e.medium } : {}), sizeLimit: k8s.Quantity.fromString(e.sizeLimit) } };
+  }
+  return { name: v.name, persistentVolumeClaim: { claimName: v.source.persistentVolumeClaim.claimName, readOnly: true } };
 }

@@ -12,9 +12,11 @@ export const dev: Profile = {
   replicas: { stateless: 1, stateful: 1 },
   highAvailability: false,
   gpu: { pools: [] },
-  nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
-  controlPlane: { cpu: '500m', memory: '512Mi' },
   deploy: 'manifests',
+  components: {
+    nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
+    'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
+  },
 };
 
 /** Air-gapped single-node K3s at the edge: digests required, bundle registry mirror, MODERATE baseline. */
@@ -28,9 +30,11 @@ export const edge: Profile = {
   replicas: { stateless: 1, stateful: 1 },
   highAvailability: false,
   gpu: { pools: [{ name: 'edge-gpu', product: 'L4', gpusPerNode: 1, nodes: 1 }] },
-  nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
-  controlPlane: { cpu: '1', memory: '1Gi' },
   deploy: 'k3s-auto-deploy',
+  components: {
+    nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
+    'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
+  },
 };
 
 /** Multi-node RKE2 with CIS and FIPS, HA, GPU pools, HIGH baseline, installed with cdktf. */
@@ -44,9 +48,11 @@ export const cluster: Profile = {
   replicas: { stateless: 3, stateful: 3 },
   highAvailability: true,
   gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
-  nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
-  controlPlane: { cpu: '2', memory: '2Gi' },
   deploy: 'cdktf',
+  components: {
+    nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
+    'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
+  },
 };
 
 /** Built-in profiles by name. */

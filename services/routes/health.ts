@@ -1,5 +1,6 @@
 /** Liveness, readiness and the OpenAPI document; unauthenticated, for probes and tools. */
 import type { FastifyInstance } from 'fastify';
+import { CONTROL_PLANE_PATHS } from '../../contracts/control-plane.js';
 import type { ServiceContext } from '../context.js';
 
 const READY_TIMEOUT_MS = 2000;
@@ -12,9 +13,9 @@ function ragCheck(ctx: ServiceContext): string {
 
 /** Registers `/healthz`, `/readyz` and `/openapi.json`. */
 export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
-  app.get('/healthz', { schema: { summary: 'Liveness: the process answers.', tags: ['operations'] } }, async () => ({ status: 'ok' }));
+  app.get(CONTROL_PLANE_PATHS.liveness, { schema: { summary: 'Liveness: the process answers.', tags: ['operations'] } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { summary: 'Readiness: storage and at least one inference tier are reachable. `checks.rag` says whether retrieval is on; it does not decide readiness.', tags: ['operations'] } }, async (_request, reply) => {
+  app.get(CONTROL_PLANE_PATHS.readiness, { schema: { summary: 'Readiness: storage and at least one inference tier are reachable. `checks.rag` says whether retrieval is on; it does not decide readiness.', tags: ['operations'] } }, async (_request, reply) => {
     const storage = ctx.storage
       ? await Promise.race([
           ctx.storage.ping().then(

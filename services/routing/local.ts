@@ -1,4 +1,5 @@
 /** The local model (llama.cpp through `native/`) as the last tier. */
+import { isSovraError } from '../../core/errors.js';
 import type { LocalModel } from '../../native/types.js';
 import { TierError, type ChatCall, type InferenceTier, type TierChatResult, type TierChunk, type TierEmbeddings, type TierModel, type TierStream } from './tier.js';
 
@@ -16,8 +17,16 @@ function request(call: ChatCall) {
   };
 }
 
+/**
+ * The tier error for what the local model threw. A request the model
+ * refuses as malformed (a SovraError of kind bad-input: too many tokens, a
+ * bad response_format) is the client's mistake: it goes back as a 400 and
+ * no other tier is tried. Anything else means the tier failed.
+ */
 function unavailable(e: unknown): TierError {
-  return e instanceof TierError ? e : new TierError('unavailable', `local model failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  if (e instanceof TierError) return e;
+  if (isSovraError(e) && e.code === 'bad-input') return new TierError('rejected', e.message, { status: 400, code: 'invalid_request_error', cause: e });
+  return new TierError('unavailable', `local model failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
 /** Serves every call with the one loaded local model, whatever model was asked for; whoever loaded the model closes it. */

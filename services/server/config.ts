@@ -8,50 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SovraError } from '../../core/errors.js';
 import { assertEd25519 } from '../audit/checkpoint.js';
+import { SERVE_OPTIONS, type ServeOptionName } from '../../contracts/control-plane.js';
 
-/** One option: its flag, environment variable and what it holds. */
-export interface ServeOptionSpec {
-  readonly flag: string;
-  readonly env: string;
-  readonly value: string;
-  readonly help: string;
-  readonly multiple?: boolean;
-}
-
-/** Every option of `sovra serve`, in the order the usage lists them. */
-export const SERVE_OPTIONS = {
-  host: { flag: '--host', env: 'HOST', value: '<address>', help: 'address to listen on (default 127.0.0.1)' },
-  port: { flag: '--port', env: 'PORT', value: '<n>', help: 'TCP port, 0 for any free one (default 8080)' },
-  'oidc-issuer': { flag: '--oidc-issuer', env: 'SOVRA_OIDC_ISSUER', value: '<url>', help: 'OIDC issuer whose access tokens are accepted (required)' },
-  'oidc-audience': { flag: '--oidc-audience', env: 'SOVRA_OIDC_AUDIENCE', value: '<aud>', help: 'required audience of access tokens (default sovra)' },
-  upstream: {
-    flag: '--upstream',
-    env: 'SOVRA_UPSTREAM_URL',
-    value: '<url>',
-    help: 'OpenAI-compatible base URL including /v1; repeat or comma-separate, tried in order',
-    multiple: true,
-  },
-  'local-model': { flag: '--local-model', env: 'SOVRA_LOCAL_MODEL', value: '<file.gguf>', help: 'GGUF model served locally as the last tier' },
-  'local-model-sha256': { flag: '--local-model-sha256', env: 'SOVRA_LOCAL_MODEL_SHA256', value: '<hex>', help: 'SHA-256 the local model file must have (required with --local-model)' },
-  'database-url': { flag: '--database-url', env: 'DATABASE_URL', value: '<postgres://…>', help: 'PostgreSQL server for audit, idempotency keys and RAG' },
-  'data-dir': { flag: '--data-dir', env: 'SOVRA_DATA_DIR', value: '<dir>', help: 'directory of the embedded database and its audit journal (default ./sovra-data), unless --database-url' },
-  'embedding-model': {
-    flag: '--embedding-model',
-    env: 'SOVRA_EMBEDDING_MODEL',
-    value: '<model>',
-    help: 'embedding model used when a request names none (RAG ingest and query); pin it so every chunk and query share one model',
-  },
-  policy: { flag: '--policy', env: 'SOVRA_POLICY', value: '<rules.yaml>', help: 'CEL authorization rules added to the shipped ones' },
-  'audit-key': {
-    flag: '--audit-key',
-    env: 'SOVRA_AUDIT_KEY',
-    value: '<key.pem>',
-    help: 'Ed25519 private key (PKCS#8 PEM file, or the PEM text) that signs audit checkpoints',
-  },
-} as const satisfies Record<string, ServeOptionSpec>;
-
-/** Name of an option of `sovra serve`. */
-export type ServeOptionName = keyof typeof SERVE_OPTIONS;
+export { SERVE_OPTIONS, type ServeOptionName, type ServeOptionSpec } from '../../contracts/control-plane.js';
 
 /** The checked settings. */
 export interface ServeConfig {

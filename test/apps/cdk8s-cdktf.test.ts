@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseProfile, profileArgument } from '../../apps/cdk8s-app.js';
+import { loadProfile } from '../../profiles/load.js';
+import { buildPlatform } from '../../synth/synth.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -73,7 +75,8 @@ describe('cdktf synth', () => {
     const stack = JSON.parse(stackText) as { resource: Record<string, Record<string, unknown>> };
     const ours = JSON.parse(readFileSync(join(work, 'sovra-cluster', 'terraform', 'cdk.tf.json'), 'utf8')) as object;
     expect(stack).toEqual(ours);
-    expect(Object.keys(stack.resource.helm_release ?? {}).sort()).toEqual(['cilium', 'nats']);
+    const releases = buildPlatform(loadProfile('cluster')).platform.components.flatMap((c) => c.charts.map((ch) => ch.release));
+    expect(Object.keys(stack.resource.helm_release ?? {}).sort()).toEqual(releases.sort());
     for (const f of ['manifest.json', 'stacks/sovra/cdk.tf.json']) {
       const text = readFileSync(join(out, f), 'utf8');
       expect(text, f).not.toContain(root);

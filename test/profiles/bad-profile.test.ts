@@ -42,8 +42,8 @@ const runs = new Map<string, Promise<Outcome>>();
 const cases: Array<{ name: string; text: string; expect: string[] }> = [
   {
     name: 'unknown key',
-    text: 'extends: edge\nnats:\n  fileStorage: 20Gi\n  size: 3Gi\n',
-    expect: ['/nats/size', 'unknown key "size"', 'allowed keys in /nats: fileStorage, memoryStorage'],
+    text: 'extends: edge\ncomponents:\n  nats:\n    fileStorage: 20Gi\n    size: 3Gi\n',
+    expect: ['/components/nats/size', 'unknown key "size"', 'allowed keys in /components/nats: fileStorage, memoryStorage'],
   },
   {
     name: 'unknown top-level key',
@@ -67,8 +67,8 @@ const cases: Array<{ name: string; text: string; expect: string[] }> = [
   },
   {
     name: 'bad quantity',
-    text: 'extends: dev\nnats:\n  fileStorage: 20GB\n',
-    expect: ['/nats/fileStorage', '"20GB"', '^[1-9][0-9]*(Mi|Gi|Ti)$'],
+    text: 'extends: dev\ncomponents:\n  nats:\n    fileStorage: 20GB\n',
+    expect: ['/components/nats/fileStorage', '"20GB"', '^[1-9][0-9]*(Mi|Gi|Ti)$'],
   },
 ];
 
@@ -77,7 +77,7 @@ const slug = (name: string) => name.replace(/\W+/g, '-');
 beforeAll(() => {
   root = tempDir();
   for (const c of cases) runs.set(c.name, synthWith(slug(c.name), `${slug(c.name)}.yaml`, c.text));
-  runs.set('many', synthWith('many', 'many.yaml', 'extends: edge\nbaseline: MEDIUM\nairGapped: "yes"\nnats:\n  size: 1\n'));
+  runs.set('many', synthWith('many', 'many.yaml', 'extends: edge\nbaseline: MEDIUM\nairGapped: "yes"\ncomponents:\n  nats:\n    size: 1\n'));
   runs.set('not-yaml', synthWith('not-yaml', 'broken.yaml', 'extends: edge\nnats: [unclosed\n'));
   runs.set('contradiction', synthWith('contradiction', 'k3s-cis.yaml', 'extends: edge\ndistribution:\n  cisProfile: true\n'));
   const cwd = join(root, 'missing');
@@ -108,7 +108,7 @@ describe.each(cases)('a profile file with $name', ({ name, expect: parts }) => {
 it('lists every problem of a file at once', async () => {
   const r = await runs.get('many')!;
   expect(r.status).toBe(3);
-  for (const p of ['/baseline', '"MEDIUM"', '/airGapped', '"yes"', 'boolean', '/nats/size']) expect(r.stderr).toContain(p);
+  for (const p of ['/baseline', '"MEDIUM"', '/airGapped', '"yes"', 'boolean', '/components/nats/size']) expect(r.stderr).toContain(p);
   expect(r.left).toEqual(['many.yaml']);
 });
 

@@ -28,13 +28,13 @@ describe('a profile file that extends a built-in profile', () => {
   it('keeps the parent’s fields, applies its overrides (arrays replaced), and is named after the file', () => {
     const dir = join(root!, 'site');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'site.yaml'), 'extends: edge\nnats:\n  fileStorage: 50Gi\ngpu:\n  pools:\n    - { name: big, product: L40S, gpusPerNode: 2, nodes: 1 }\n');
+    writeFileSync(join(dir, 'site.yaml'), 'extends: edge\ncomponents:\n  nats:\n    fileStorage: 50Gi\ngpu:\n  pools:\n    - { name: big, product: L40S, gpusPerNode: 2, nodes: 1 }\n');
     const p = loadProfile(join(dir, 'site.yaml'));
     const { edge } = BUILTIN_PROFILES;
-    expect(p).toEqual({ ...edge, name: 'site', nats: { ...edge.nats, fileStorage: '50Gi' }, gpu: { pools: [{ name: 'big', product: 'L40S', gpusPerNode: 2, nodes: 1 }] } });
+    expect(p).toEqual({ ...edge, name: 'site', components: { ...edge.components, nats: { ...edge.components.nats, fileStorage: '50Gi' } }, gpu: { pools: [{ name: 'big', product: 'L40S', gpusPerNode: 2, nodes: 1 }] } });
     // JSON works the same.
-    writeFileSync(join(dir, 'site2.json'), JSON.stringify({ extends: 'cluster', controlPlane: { memory: '4Gi' } }));
-    expect(loadProfile(join(dir, 'site2.json'))).toMatchObject({ name: 'site2', distribution: { kind: 'rke2' }, controlPlane: { cpu: '2', memory: '4Gi' } });
+    writeFileSync(join(dir, 'site2.json'), JSON.stringify({ extends: 'cluster', components: { 'control-plane': { memory: '4Gi' } } }));
+    expect(loadProfile(join(dir, 'site2.json'))).toMatchObject({ name: 'site2', distribution: { kind: 'rke2' }, components: { 'control-plane': { cpu: '2', memory: '4Gi' } } });
   });
 
   it('synthesizes with the override in the manifests and the profile name in the labels', async () => {

@@ -80,6 +80,16 @@ describe('local model tier', () => {
     expect(metrics).toMatch(/sovra_failovers_total\{from="upstream-0",phase="before-answer"\} [1-9]/);
   });
 
+  it("answers a client's mistake that reaches the local model with 400, not as a failed tier", async () => {
+    // More tokens than the tiny model's context: the model refuses the input (bad-input), the client gets OpenAI's 400.
+    const e = await client.embeddings.create({ model: 'sovra-tiny-chat', input: 'hello world '.repeat(2000) }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((e as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/more than the context size/);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/sovra_inference_requests_total\{operation="embeddings",outcome="rejected",tier="local"\} 1/);
+    expect(metrics).not.toMatch(/sovra_inference_requests_total\{operation="embeddings",outcome="failure",tier="local"\}/);
+  });
+
   it('refuses to start when the model file does not match --local-model-sha256, naming the option', async () => {
     const config = resolveServeConfig({ upstream: ['http://127.0.0.1:9/v1'], 'local-model': MODEL, 'local-model-sha256': 'ab'.repeat(32), 'oidc-issuer': issuer.issuer, 'data-dir': path.join(tmp, 'data-2') }, {}, tmp);
     const e = await startServer(config, { logger: false }).catch((x: unknown) => x);

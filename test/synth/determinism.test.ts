@@ -93,7 +93,7 @@ describe('a changed component', () => {
   it('NATS storage size on edge changes the digests of the NATS manifest and SHA256SUMS only', async () => {
     const base = join(root, 'edge-a');
     const changed = join(root, 'edge-nats');
-    await synthProfile(profileFile('nats-storage', 'extends: edge\nname: edge\nnats:\n  fileStorage: 30Gi\n'), changed);
+    await synthProfile(profileFile('nats-storage', 'extends: edge\nname: edge\ncomponents:\n  nats:\n    fileStorage: 30Gi\n'), changed);
     expect(readFileSync(join(changed, 'manifests/nats.yaml'), 'utf8')).toContain('size: 30Gi');
     // The storage size is no claim's evidence and no SBOM fact, so OSCAL and SBOM stay as they were.
     expect(changedSubjects(base, changed)).toEqual(['SHA256SUMS', 'manifests/nats.yaml']);

@@ -4,8 +4,10 @@
  * the pod settings Sovra passes to its charts.
  */
 import YAML from 'yaml';
+import { loadProfile } from '../../profiles/load.js';
+import { buildPlatform } from '../../synth/synth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROFILES, removeDir, synthAll, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../support/synth-output.js';
+import { PROFILES, readJson, removeDir, synthAll, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../support/synth-output.js';
 
 type SecurityContext = {
   runAsNonRoot?: boolean;
@@ -50,8 +52,13 @@ function selects(selector: Selector | undefined, labels: Record<string, string>)
   return Object.entries(m).every(([k, v]) => labels[k] === v);
 }
 
-/** Baseline violations of one pod spec; `ownServiceAccount: false` skips the check that it names a ServiceAccount of its own. */
-function podProblems(spec: PodSpec, ownServiceAccount = true): string[] {
+/**
+ * Baseline violations of one pod spec; `ownServiceAccount: false` skips the
+ * check that it names a ServiceAccount of its own. An image is pinned by
+ * digest unless the SBOM declares it unlocked (`unlocked`: its tag references),
+ * which the synth reports and `verify --require-locked` refuses.
+ */
+function podProblems(spec: PodSpec, ownServiceAccount = true, unlocked: ReadonlySet<string> = new Set()): string[] {
   const p: string[] = [];
   if (spec.automountServiceAccountToken !== false) p.push('automountServiceAccountToken is not false');
   if (ownServiceAccount && (!spec.serviceAccountName || spec.serviceAccountName === 'default')) p.push('runs under the default ServiceAccount');
@@ -70,7 +77,7 @@ function podProblems(spec: PodSpec, ownServiceAccount = true): string[] {
     for (const kind of ['requests', 'limits'] as const) {
       for (const r of ['cpu', 'memory']) if (!c.resources?.[kind]?.[r]) p.push(`${at}: no ${kind}.${r}`);
     }
-    if (!DIGEST_REF.test(c.image)) p.push(`${at}: image ${c.image} is not pinned by digest`);
+    if (!DIGEST_REF.test(c.image) && !unlocked.has(c.image)) p.push(`${at}: image ${c.image} is neither pinned by digest nor declared unlocked in the SBOM`);
   }
   return p;
 }
@@ -85,24 +92,31 @@ function chartValues(dir: string): Map<string, Record<string, any>> { // eslint-
   return out;
 }
 
-/** Every image reference inside chart values that is not pinned by digest. */
-function unpinnedChartImages(values: unknown, path = ''): string[] {
-  if (Array.isArray(values)) return values.flatMap((v, i) => unpinnedChartImages(v, `${path}[${i}]`));
+/** Tag references (`registry/repository:tag`) of the images the SBOM marks `sovra:image:locked=false`. */
+function unlockedImages(dir: string): Set<string> {
+  const sbom = readJson<{ components: Array<{ type: string; name: string; version: string; properties?: Array<{ name: string; value: string }> }> }>(dir, 'sbom.cdx.json');
+  return new Set(sbom.components.filter((c) => c.type === 'container' && c.properties?.some((p) => p.name === 'sovra:image:locked' && p.value === 'false')).map((c) => `${c.name}:${c.version}`));
+}
+
+/** Every image reference inside chart values that is not pinned by digest (and not declared unlocked). */
+function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<string> = new Set()): string[] {
+  if (Array.isArray(values)) return values.flatMap((v, i) => unpinnedChartImages(v, `${path}[${i}]`, unlocked));
   if (values === null || typeof values !== 'object') return [];
   const bad: string[] = [];
   for (const [k, v] of Object.entries(values as Record<string, unknown>)) {
     const at = path ? `${path}.${k}` : k;
     if (k === 'image') {
       if (typeof v === 'string') {
-        if (!DIGEST_REF.test(v)) bad.push(`${at}: ${v}`);
+        if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
         const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string };
-        const pinned = i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
+        const pinned =
+          i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName) : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
     }
-    bad.push(...unpinnedChartImages(v, at));
+    bad.push(...unpinnedChartImages(v, at, unlocked));
   }
   return bad;
 }
@@ -139,11 +153,12 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.object.kind));
     expect(workloads.length).toBeGreaterThan(0);
     const problems: string[] = [];
+    const unlocked = unlockedImages(dirs[profile]);
     for (const { object, where } of workloads) {
       const ns = object.metadata.namespace;
       const { spec, labels } = podOf(object);
       const at = `${where} ${object.kind} ${ns}/${object.metadata.name}`;
-      problems.push(...podProblems(spec).map((p) => `${at}: ${p}`));
+      problems.push(...podProblems(spec, true, unlocked).map((p) => `${at}: ${p}`));
       const sameNs = objects.map((o) => o.object).filter((o) => o.metadata.namespace === ns);
       const sa = sameNs.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === spec.serviceAccountName);
       if (!sa) problems.push(`${at}: ServiceAccount ${spec.serviceAccountName} is not written`);
@@ -162,15 +177,19 @@ describe.each(PROFILES)('profile %s', (profile) => {
 
   it('pins every image in chart values by digest and hardens the pods of the NATS chart', () => {
     const charts = chartValues(dirs[profile]);
-    expect([...charts.keys()].sort()).toEqual(['cilium', 'nats']);
-    for (const [release, values] of charts) expect(unpinnedChartImages(values), release).toEqual([]);
+    // Every release a component of the profile declares, and nothing else.
+    const declared = buildPlatform(loadProfile(profile)).platform.components.flatMap((c) => c.charts.map((ch) => ch.release));
+    expect([...charts.keys()].sort()).toEqual(declared.sort());
+    expect(declared).toContain('nats');
+    const unlocked = unlockedImages(dirs[profile]);
+    for (const [release, values] of charts) expect(unpinnedChartImages(values, '', unlocked), release).toEqual([]);
     const nats = charts.get('nats')!;
     const spec: PodSpec = {
       ...nats.podTemplate.merge.spec,
       containers: [{ name: 'nats', image: nats.container.image.fullImageName, ...nats.container.merge }],
     };
     // Which ServiceAccount the chart's pods use is the chart's choice; the token is not mounted either way.
-    expect(podProblems(spec, false)).toEqual([]);
+    expect(podProblems(spec, false, unlocked)).toEqual([]);
     if (profile === 'cluster') {
       expect(nats.config.cluster.enabled).toBe(true);
       expect(nats.config.cluster.replicas).toBeGreaterThanOrEqual(3);

@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { PackageURL } from 'packageurl-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageRef, type ImageSpec } from '../../constructs/kit/image.js';
-import { CONTROL_PLANE_IMAGE } from '../../constructs/ai-runtime/control-plane/catalog.js';
+import type { ImagePin } from '../../constructs/kit/image.js';
+import { imageBomRef } from '../../supply-chain/sbom-components.js';
+import { ImageLock } from '../../constructs/kit/image-lock.js';
+import { controlPlaneImage } from '../../constructs/ai-runtime/control-plane/catalog.js';
 import type { Platform } from '../../constructs/platform.js';
 import { isSovraError } from '../../core/errors.js';
 import { loadProfile } from '../../profiles/load.js';
@@ -32,9 +34,15 @@ const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8
 const installed = (name: string) => lock.packages[`node_modules/${name}`]!;
 
 const REASON = 'Reviewed by legal on 2026-01-10: used unmodified, internal only, replacement planned.';
-const probeImage = (license: string): ImageSpec => ({ registry: 'ghcr.io', repository: 'example/probe', tag: '1.0.0', digest: `sha256:${'1'.repeat(64)}`, license });
-const PROBE_REF = `image:${imageRef(probeImage('MIT'))}`;
-const withProbe = (license: string) => ({ customize: (platform: Platform) => void new ProbeComponent(platform, 'probe', { profile: platform.profile, mode: 'on', image: probeImage(license) }) });
+const PROBE_DIGEST = `sha256:${'1'.repeat(64)}`;
+const probeImage = (license: string): ImagePin => ({ registry: 'ghcr.io', repository: 'example/probe', tag: '1.0.0', license });
+/** The shipped lock plus the probe image, so the probe is locked like a real image. */
+const probeLock = () => {
+  const shipped = ImageLock.shipped().file;
+  return ImageLock.parse(JSON.stringify({ lockVersion: 1, images: [...shipped.images, { reference: 'ghcr.io/example/probe:1.0.0', digest: PROBE_DIGEST, source: 'computed from the test image', recordedAt: '2026-12-01' }] }), 'test.lock.json');
+};
+const PROBE_REF = `image:ghcr.io/example/probe:1.0.0@${PROBE_DIGEST}`;
+const withProbe = (license: string) => ({ lock: probeLock(), customize: (platform: Platform) => void new ProbeComponent(platform, 'probe', { profile: platform.profile, mode: 'on', image: probeImage(license) }) });
 const edgeWith = (extra: Partial<Profile>): Profile => ({ ...loadProfile('edge'), ...extra });
 
 let root: string;
@@ -90,7 +98,7 @@ describe('the npm tree of the control plane', () => {
   });
 
   it('hangs the tree under the control plane image, which the control plane component depends on', () => {
-    const image = `image:${imageRef(CONTROL_PLANE_IMAGE)}`;
+    const image = imageBomRef(ImageLock.shipped().resolve(controlPlaneImage()));
     expect(dependsOn(sbom, 'component:control-plane')).toContain(image);
     const roots = Object.keys(lock.packages['']!.dependencies!);
     expect(dependsOn(sbom, image)).toEqual(roots.map((d) => `npm:${d}@${installed(d).version}`).sort());

@@ -1,5 +1,9 @@
-/** NATS pins: the one place its chart version and image digest live. */
-import type { ImageSpec } from '../../kit/image.js';
+/**
+ * NATS pins: the one place its chart version and image version live. The
+ * image's digest is not known offline, so the image is unlocked until
+ * `sovra lock` (or a site's lock) records it.
+ */
+import type { ImagePin } from '../../kit/image.js';
 
 /** Chart coordinates (nats-io/k8s, chart `nats`). Archive digest not pinned yet. */
 export const NATS_CHART = {
@@ -12,5 +16,5 @@ export const NATS_CHART = {
 
 /** The NATS server image; the chart's config reloader and nats-box are disabled. */
 export const NATS_IMAGES = {
-  server: { registry: 'docker.io', repository: 'library/nats', tag: '2.10.22-alpine', digest: 'sha256:73b0ba5fec5518c5f698597c58d2a3350a2b5ccae43e84c308f8d2da1242deca', license: 'Apache-2.0', source: 'docker.io/library/nats:2.10.22-alpine, digest as published' },
-} as const satisfies Record<string, ImageSpec>;
+  server: { registry: 'docker.io', repository: 'library/nats', tag: '2.10.22-alpine', license: 'Apache-2.0', source: 'docker.io/library/nats:2.10.22-alpine' },
+} as const satisfies Record<string, ImagePin>;

@@ -3,11 +3,12 @@
  * connections, accounts with per-user credentials, JetStream encrypted at
  * rest, storage sized per profile, and a NetworkPolicy allow-list.
  */
-import { k8s } from 'cdk8s-plus-28';
+import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { onChartValues, onObject } from '../../kit/claims.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
 import { tls13Assets } from '../../kit/crypto.js';
+import type { PodGroup } from '../../kit/network.js';
 import { imageRef } from '../../kit/image.js';
 import { NATS_CHART, NATS_IMAGES } from './catalog.js';
 
@@ -44,23 +45,23 @@ export const NATS_RELEASE = 'nats';
 export const NATS_NAMESPACE = 'sovra-messaging';
 /** Client port. */
 export const NATS_CLIENT_PORT = 4222;
+/** Route port between servers. */
+export const NATS_CLUSTER_PORT = 6222;
+/** HTTP monitoring port (JSON, not Prometheus). */
+export const NATS_MONITOR_PORT = 8222;
 /** Pod labels the chart puts on the servers. */
 export const NATS_POD_LABELS = { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': NATS_RELEASE } as const;
-
-/** Props of the NATS component. */
-export interface NatsProps extends ComponentProps {
-  /** Namespaces whose pods may connect as clients. */
-  readonly clientNamespaces: readonly string[];
-}
 
 /** The data layer's message bus. */
 export class Nats extends Component {
   /** The chart as declared. */
   readonly chart;
-  /** Allow-list of the servers. */
-  readonly networkPolicy: k8s.KubeNetworkPolicy;
+  /** The NATS servers: clients declare them as their peer. */
+  readonly servers: PodGroup;
+  /** Allow-list of the servers (derived from the peers of every component). */
+  readonly networkPolicy: ApiObject;
 
-  constructor(scope: Construct, id: string, props: NatsProps) {
+  constructor(scope: Construct, id: string, props: ComponentProps) {
     super(scope, id, props, {
       title: 'NATS JetStream',
       description: 'Message bus and durable streams of the platform. Credentials, TLS certificates and the JetStream encryption key come from Secrets nats-accounts, nats-server-tls and nats-jetstream-key, provisioned by the secrets layer.',
@@ -70,7 +71,8 @@ export class Nats extends Component {
       dependsOn: ['cilium'],
     });
     const p = props.profile;
-    this.addImage(NATS_IMAGES.server);
+    const server = this.addImage(NATS_IMAGES.server);
+    const settings = p.components.nats;
     const replicas = p.replicas.stateful;
     const secretEnv = (secret: string, key: string) => ({ valueFrom: { secretKeyRef: { name: secret, key } } });
     const values: NatsValues = {
@@ -78,12 +80,12 @@ export class Nats extends Component {
         cluster: { enabled: replicas > 1, replicas: Math.max(replicas, 1), tls: { enabled: true, secretName: 'nats-server-tls', merge: { min_version: '1.3' } } },
         jetstream: {
           enabled: true,
-          fileStore: { enabled: true, pvc: { enabled: true, size: p.nats.fileStorage } },
-          memoryStore: { enabled: true, maxSize: p.nats.memoryStorage },
+          fileStore: { enabled: true, pvc: { enabled: true, size: settings.fileStorage } },
+          memoryStore: { enabled: true, maxSize: settings.memoryStorage },
           merge: { cipher: 'aes', key: '<< $JETSTREAM_KEY >>' },
         },
         nats: { port: NATS_CLIENT_PORT, tls: { enabled: true, secretName: 'nats-server-tls', merge: { min_version: '1.3' } } },
-        monitor: { enabled: true, port: 8222 },
+        monitor: { enabled: true, port: NATS_MONITOR_PORT },
         merge: {
           system_account: 'SYS',
           accounts: {
@@ -93,7 +95,7 @@ export class Nats extends Component {
         },
       },
       container: {
-        image: { fullImageName: imageRef(NATS_IMAGES.server), pullPolicy: 'IfNotPresent' },
+        image: { fullImageName: imageRef(server), pullPolicy: 'IfNotPresent' },
         env: {
           JETSTREAM_KEY: secretEnv('nats-jetstream-key', 'key'),
           SYS_PASSWORD: secretEnv('nats-accounts', 'sys'),
@@ -117,31 +119,20 @@ export class Nats extends Component {
     };
     this.chart = this.addChart<NatsValues>({ release: NATS_RELEASE, namespace: NATS_NAMESPACE, values, ...NATS_CHART });
 
-    const port = (n: number) => ({ port: k8s.IntOrString.fromNumber(n), protocol: 'TCP' });
-    const natsPods = { podSelector: { matchLabels: { ...NATS_POD_LABELS } } };
-    this.networkPolicy = this.inNamespace(
-      new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-        metadata: { name: 'nats' },
-        spec: {
-          podSelector: { matchLabels: { ...NATS_POD_LABELS } },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: [
-            ...props.clientNamespaces.map((ns) => ({
-              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: {} }],
-              ports: [port(NATS_CLIENT_PORT)],
-            })),
-            { from: [natsPods], ports: [port(NATS_CLIENT_PORT), port(6222)] },
-          ],
-          egress: [
-            { to: [natsPods], ports: [port(6222)] },
-            {
-              to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-              ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, port(53)],
-            },
-          ],
-        },
-      }),
-    );
+    this.servers = this.addPods({
+      name: 'nats',
+      labels: NATS_POD_LABELS,
+      ports: { client: { port: NATS_CLIENT_PORT }, cluster: { port: NATS_CLUSTER_PORT }, monitor: { port: NATS_MONITOR_PORT } },
+    });
+    if (replicas > 1) this.servers.connectsTo({ component: id, pods: 'nats', port: 'cluster' }, 'cluster routes between NATS servers');
+    this.networkPolicy = this.servers.networkPolicy;
+    for (const [name, keys, purpose] of [
+      ['nats-server-tls', ['tls.crt', 'tls.key', 'ca.crt'], 'Server certificate of the client and route listeners.'],
+      ['nats-accounts', ['sys', 'control-plane'], 'Passwords of the NATS users.'],
+      ['nats-jetstream-key', ['key'], 'Key from which JetStream derives its encryption-at-rest keys.'],
+    ] as const) {
+      this.consumesSecret({ name, keys, purpose });
+    }
 
     this.claim({
       control: 'sc-8',
@@ -165,7 +156,7 @@ export class Nats extends Component {
     });
     this.claim({
       control: 'sc-7',
-      statement: 'Only the listed client namespaces may reach the NATS client port; routes are open only between NATS servers.',
+      statement: 'Only the pods of components that declare NATS as their peer may reach the client port; routes are open only between NATS servers.',
       evidence: [onObject(this.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })],
     });
 

@@ -11,15 +11,8 @@ import { toYaml } from '../../../core/yaml.js';
 import { onHostFile } from '../../kit/claims.js';
 import { tls13Assets, type AlgorithmName, type CertificationLevel } from '../../kit/crypto.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
-import type { ImageSpec } from '../../kit/image.js';
 import { DISTRIBUTIONS, RKE2_FIPS_MODULE } from './catalog.js';
 import { auditPolicy, installPaths, podSecurityConfig, registriesConfig, serverConfig } from './host-config.js';
-
-/** Props of the distribution component. */
-export interface DistributionProps extends ComponentProps {
-  /** Every image of the platform, read once the tree is complete (for registries.yaml). */
-  readonly images: () => readonly ImageSpec[];
-}
 
 /** Host config files, relative to the output root. */
 export const HOST_FILES = {
@@ -31,7 +24,7 @@ export const HOST_FILES = {
 
 /** K3s or RKE2 host configuration. */
 export class Distribution extends Component {
-  constructor(scope: Construct, id: string, props: DistributionProps) {
+  constructor(scope: Construct, id: string, props: ComponentProps) {
     const p = props.profile;
     const dist = DISTRIBUTIONS[p.distribution.kind];
     super(scope, id, props, {
@@ -54,7 +47,7 @@ export class Distribution extends Component {
     this.addHostFile({ path: strip(HOST_FILES.podSecurity), installPath: paths.podSecurity, content: toYaml(podSecurityConfig()) });
     const mirror = p.images.registryMirror;
     if (mirror) {
-      this.addHostFile({ path: strip(HOST_FILES.registries), installPath: paths.registries, content: () => toYaml(registriesConfig(props.images(), mirror, dist.configDir)) });
+      this.addHostFile({ path: strip(HOST_FILES.registries), installPath: paths.registries, content: () => toYaml(registriesConfig(this.platform.images(), mirror, dist.configDir)) });
     }
 
     const auditArg = p.distribution.kind === 'rke2' ? { path: 'audit-policy-file', value: paths.audit } : { path: 'kube-apiserver-arg', value: `audit-policy-file=${paths.audit}` };

@@ -14,6 +14,21 @@ function chartImage(image: ImageSpec): { repository: string; tag: string; digest
   return { repository: `${image.registry}/${image.repository}`, tag: image.tag, ...(image.digest ? { digest: image.digest } : {}), useDigest: image.digest !== undefined, pullPolicy: 'IfNotPresent' };
 }
 
+/**
+ * The operator's image values: the chart composes `<repository>-generic<suffix>`
+ * and takes the digest of that variant from `genericDigest`.
+ */
+function operatorImage(image: ImageSpec): { repository: string; tag: string; genericDigest?: string; useDigest: boolean; pullPolicy: string; suffix: string } {
+  return {
+    repository: `${image.registry}/${image.repository.replace(/-generic$/, '')}`,
+    tag: image.tag,
+    ...(image.digest ? { genericDigest: image.digest } : {}),
+    useDigest: image.digest !== undefined,
+    pullPolicy: 'IfNotPresent',
+    suffix: '',
+  };
+}
+
 /** Values Sovra sets on the Cilium chart (the subset it owns). */
 export interface CiliumValues {
   readonly kubeProxyReplacement: boolean;
@@ -28,8 +43,9 @@ export interface CiliumValues {
   };
   readonly policyEnforcementMode: 'default' | 'always';
   readonly image: ReturnType<typeof chartImage>;
-  readonly operator: { readonly replicas: number; readonly image: ReturnType<typeof chartImage> & { genericDigest?: string; suffix: string } };
+  readonly operator: { readonly replicas: number; readonly image: ReturnType<typeof operatorImage> };
   readonly envoy: { readonly image: ReturnType<typeof chartImage> };
+  readonly certgen: { readonly image: ReturnType<typeof chartImage> };
   readonly ipam: { readonly mode: string };
 }
 
@@ -52,8 +68,14 @@ export class Cilium extends Component {
       version: CILIUM_CHART.version,
       dependsOn: ['distribution'],
     });
-    for (const image of Object.values(CILIUM_IMAGES)) this.addImage(image);
-    const operator = CILIUM_IMAGES.operator;
+    const images = {
+      agent: this.addImage(CILIUM_IMAGES.agent),
+      operator: this.addImage(CILIUM_IMAGES.operator),
+      hubbleRelay: this.addImage(CILIUM_IMAGES.hubbleRelay),
+      envoy: this.addImage(CILIUM_IMAGES.envoy),
+      certgen: this.addImage(CILIUM_IMAGES.certgen),
+    };
+    const operator = images.operator;
     const values: CiliumValues = {
       kubeProxyReplacement: true,
       k8sServiceHost: '127.0.0.1',
@@ -61,18 +83,19 @@ export class Cilium extends Component {
       encryption: { enabled: true, type: 'wireguard', nodeEncryption: true },
       hubble: {
         enabled: true,
-        relay: { enabled: true, image: chartImage(CILIUM_IMAGES.hubbleRelay) },
+        relay: { enabled: true, image: chartImage(images.hubbleRelay) },
         ui: { enabled: false },
         tls: { enabled: true, auto: { enabled: true, method: 'cronJob' } },
       },
       policyEnforcementMode: 'default',
-      image: chartImage(CILIUM_IMAGES.agent),
+      image: chartImage(images.agent),
       operator: {
         replicas: props.profile.highAvailability ? 2 : 1,
         // The chart composes the operator image from repository + suffix and takes its digest from genericDigest.
-        image: { ...chartImage({ ...operator, repository: 'cilium/operator' }), ...(operator.digest ? { genericDigest: operator.digest } : {}), suffix: '' },
+        image: operatorImage(operator),
       },
-      envoy: { image: chartImage(CILIUM_IMAGES.envoy) },
+      envoy: { image: chartImage(images.envoy) },
+      certgen: { image: chartImage(images.certgen) },
       ipam: { mode: 'kubernetes' },
     };
     this.chart = this.addChart<CiliumValues>({ release: CILIUM_RELEASE, namespace: 'kube-system', values, ...CILIUM_CHART });

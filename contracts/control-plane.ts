@@ -1,0 +1,86 @@
+/**
+ * The control plane's contract: what `sovra serve` reads (option flags and
+ * environment variables, port, probe paths) and what the platform writes
+ * into the control plane's Deployment (those variables, the Secrets and
+ * keys behind them, the model volume). Written once; the construct
+ * (constructs/ai-runtime/control-plane) and the service's option
+ * resolution (services/server/config.ts) both read it.
+ */
+
+/** One option of `sovra serve`: its flag, environment variable and what it holds. */
+export interface ServeOptionSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly value: string;
+  readonly help: string;
+  readonly multiple?: boolean;
+}
+
+/** Every option of `sovra serve`, in the order the usage lists them. */
+export const SERVE_OPTIONS = {
+  host: { flag: '--host', env: 'HOST', value: '<address>', help: 'address to listen on (default 127.0.0.1)' },
+  port: { flag: '--port', env: 'PORT', value: '<n>', help: 'TCP port, 0 for any free one (default 8080)' },
+  'oidc-issuer': { flag: '--oidc-issuer', env: 'SOVRA_OIDC_ISSUER', value: '<url>', help: 'OIDC issuer whose access tokens are accepted (required)' },
+  'oidc-audience': { flag: '--oidc-audience', env: 'SOVRA_OIDC_AUDIENCE', value: '<aud>', help: 'required audience of access tokens (default sovra)' },
+  upstream: {
+    flag: '--upstream',
+    env: 'SOVRA_UPSTREAM_URL',
+    value: '<url>',
+    help: 'OpenAI-compatible base URL including /v1; repeat or comma-separate, tried in order',
+    multiple: true,
+  },
+  'local-model': { flag: '--local-model', env: 'SOVRA_LOCAL_MODEL', value: '<file.gguf>', help: 'GGUF model served locally as the last tier' },
+  'local-model-sha256': { flag: '--local-model-sha256', env: 'SOVRA_LOCAL_MODEL_SHA256', value: '<hex>', help: 'SHA-256 the local model file must have (required with --local-model)' },
+  'database-url': { flag: '--database-url', env: 'DATABASE_URL', value: '<postgres://…>', help: 'PostgreSQL server for audit, idempotency keys and RAG' },
+  'data-dir': { flag: '--data-dir', env: 'SOVRA_DATA_DIR', value: '<dir>', help: 'directory of the embedded database and its audit journal (default ./sovra-data), unless --database-url' },
+  'embedding-model': {
+    flag: '--embedding-model',
+    env: 'SOVRA_EMBEDDING_MODEL',
+    value: '<model>',
+    help: 'embedding model used when a request names none (RAG ingest and query); pin it so every chunk and query share one model',
+  },
+  policy: { flag: '--policy', env: 'SOVRA_POLICY', value: '<rules.yaml>', help: 'CEL authorization rules added to the shipped ones' },
+  'audit-key': {
+    flag: '--audit-key',
+    env: 'SOVRA_AUDIT_KEY',
+    value: '<key.pem>',
+    help: 'Ed25519 private key (PKCS#8 PEM file, or the PEM text) that signs audit checkpoints',
+  },
+} as const satisfies Record<string, ServeOptionSpec>;
+
+/** Name of an option of `sovra serve`. */
+export type ServeOptionName = keyof typeof SERVE_OPTIONS;
+
+/** Environment variable of a `sovra serve` option. */
+export function serveEnv(option: ServeOptionName): string {
+  return SERVE_OPTIONS[option].env;
+}
+
+/** TCP port the control plane listens on in the cluster. */
+export const CONTROL_PLANE_PORT = 8080;
+
+/** HTTP paths of the service that the platform points probes and scrapers at. */
+export const CONTROL_PLANE_PATHS = {
+  liveness: '/healthz',
+  readiness: '/readyz',
+  metrics: '/metrics',
+} as const;
+
+/** A value `sovra serve` reads from a key of a Kubernetes Secret, through an option's environment variable. */
+export interface SecretOption {
+  readonly option: ServeOptionName;
+  /** Name of the Secret in the control plane's namespace. */
+  readonly secret: string;
+  readonly key: string;
+}
+
+/** Secrets the control plane consumes, and the option each one feeds. */
+export const CONTROL_PLANE_SECRETS = {
+  /** `postgres://…` URL of the control plane's database. */
+  database: { option: 'database-url', secret: 'control-plane-database', key: 'url' },
+  /** Ed25519 private key (PKCS#8 PEM text) that signs audit checkpoints. */
+  auditKey: { option: 'audit-key', secret: 'control-plane-audit-key', key: 'key.pem' },
+} as const satisfies Record<string, SecretOption>;
+
+/** Where the pod mounts the local model's volume. */
+export const MODEL_MOUNT_PATH = '/models';
