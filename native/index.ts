@@ -7,7 +7,6 @@ export type { PoolStats } from './pool.js';
 export type { GpuChoice } from './llama.js';
 export { pinModel, verifyModel, type ModelVerification, type PinMetadata } from './pin.js';
 export { parseModelDeclaration } from './declaration-check.js';
-export { modelSbomComponent, modelSbomDocument, modelProvenanceSubject, type CycloneDxComponent } from '../supply-chain/model-sbom.js';
 export { sha256File } from './digest.js';
 export { probeModelInChildProcess } from './probe.js';
 export { buildTinyModel, writeTinyModel, tinyModelDeclaration, TINY_CHAT_MODEL, TINY_ANSWER, type TinyModelOptions } from './tiny/builder.js';

@@ -24,9 +24,9 @@ import { validateCycloneDxDocument } from './cyclonedx-validate.js';
 import { keyHint } from './keys.js';
 import { describeFinding, evaluateLicensePolicy } from './license-policy.js';
 import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH } from '../contracts/output-paths.js';
-import { VERIFY_EXIT, type FindingKind } from './verify-codes.js';
+import { VERIFY_EXIT, type FindingKind } from '../contracts/verify-codes.js';
 
-export { VERIFY_EXIT, type FindingKind } from './verify-codes.js';
+export { VERIFY_EXIT, type FindingKind } from '../contracts/verify-codes.js';
 
 /** One thing that is wrong with the output. */
 export interface Finding {

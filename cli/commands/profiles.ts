@@ -1,5 +1,4 @@
 /** `sovra profiles`: lists the built-in profiles. */
-import { BUILTIN_PROFILES } from '../../profiles/builtin/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -11,6 +10,8 @@ export const profilesCommand: Command = {
   async run(args) {
     // No options: a stray flag or word is a usage error, not silently ignored.
     parseCommandArgs('profiles', args, {});
+    // Loaded here, so other commands (sovra serve) do not load the model's profiles.
+    const { BUILTIN_PROFILES } = await import('../../profiles/builtin/index.js');
     const names = Object.keys(BUILTIN_PROFILES);
     const width = Math.max(...names.map((n) => n.length));
     for (const p of Object.values(BUILTIN_PROFILES)) process.stdout.write(`${p.name.padEnd(width)}  ${p.description}\n`);

@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { SovraError } from '../../core/errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { generateKeyPair, KEY_ALGORITHMS, keyExists, loadPublicKey, writeNewFile, type KeyAlgorithm } from '../../supply-chain/keys.js';
-import { VERIFY_EXIT, VERIFY_FINDING_HELP, type FindingKind } from '../../supply-chain/verify-codes.js';
+import type { KeyAlgorithm } from '../../supply-chain/keys.js';
+import { VERIFY_EXIT, VERIFY_FINDING_HELP, type FindingKind } from '../../contracts/verify-codes.js';
 
 const keygenUsage = `Usage: sovra keygen --out <prefix> [--algorithm ecdsa-p256|ed25519]
 
@@ -36,6 +36,7 @@ export const keygenCommand: Command = {
   async run(args) {
     const { values } = parseCommandArgs('keygen', args, { out: { type: 'string' }, algorithm: { type: 'string', default: 'ecdsa-p256' } });
     if (!values.out) throw new SovraError('usage', 'sovra keygen: --out <prefix> is required (it writes <prefix>.key and <prefix>.pub). Run `sovra keygen --help` for usage.');
+    const { generateKeyPair, KEY_ALGORITHMS, keyExists, writeNewFile } = await import('../../supply-chain/keys.js');
     if (!(KEY_ALGORITHMS as readonly string[]).includes(values.algorithm)) {
       throw new SovraError('usage', `sovra keygen: --algorithm ${values.algorithm} is not supported; use ${KEY_ALGORITHMS.join(' or ')}.`);
     }
@@ -116,7 +117,7 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommandArgs('verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false }, 'require-locked': { type: 'boolean', default: false } }, true);
     if (positionals.length !== 1) throw new SovraError('usage', 'sovra verify: give exactly one output directory, e.g. `sovra verify dist/edge --key signing.pub`.');
     if (!values.key) throw new SovraError('usage', 'sovra verify: --key <public.pem> is required: the public key of whoever signed the output (`sovra keygen` wrote it as <prefix>.pub).');
-    const { verifyOutput } = await import('../../supply-chain/verify.js');
+    const [{ verifyOutput }, { loadPublicKey }] = await Promise.all([import('../../supply-chain/verify.js'), import('../../supply-chain/keys.js')]);
     const key = loadPublicKey(values.key);
     const report = await verifyOutput(positionals[0]!, key, { requireLocked: values['require-locked'] });
     if (values.json) {
