@@ -21,6 +21,10 @@ import { createPrivateKey } from 'node:crypto';
 import { sovra } from '../support/process.js';
 import { REPO_ROOT, sharedPath } from '../support/shared.js';
 import { TEST_EPOCH, listFiles, readJson, removeDir, synthProfile, tempDir } from '../support/synth-output.js';
+import { imageName } from '../../constructs/kit/image.js';
+import { ImageLock } from '../../constructs/kit/image-lock.js';
+import { loadProfile } from '../../profiles/load.js';
+import { buildPlatform } from '../../synth/synth.js';
 
 const Ajv = AjvModule.default;
 
@@ -231,6 +235,35 @@ describe('sovra verify', () => {
     expect(report.signatureVerified).toBe(true);
     expect(report.subjects).toBe(listFiles(signed).length - 2);
     expect(report.findings).toEqual([]);
+  });
+
+  it('--require-locked: unlocked images (39) naming each; a fully locked output passes the gate', async () => {
+    const r = await sovra(['verify', signed, '--key', keys.pub, '--require-locked']);
+    expect(r.status).toBe(VERIFY_EXIT.unlocked);
+    expect(r.status).toBe(39);
+    const sbom = readJson<{ components: Array<{ type: string; name: string; version: string; properties?: Array<{ name: string; value: string }> }> }>(signed, 'sbom.cdx.json');
+    const unlocked = sbom.components.filter((c) => c.type === 'container' && c.properties?.some((p) => p.name === 'sovra:image:locked' && p.value === 'false'));
+    expect(unlocked.length).toBeGreaterThan(0);
+    for (const c of unlocked) expect(r.stderr).toContain(`[39 unlocked] image ${c.name}:${c.version} is not pinned by digest`);
+    // Without the flag the same output verifies, and says how many images are locked.
+    const plain = await sovra(['verify', signed, '--key', keys.pub]);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(/\d+ of \d+ images locked by digest \(--require-locked refuses the others\)/);
+    // Lock every image of the platform (test digests) and the gate passes.
+    const shippedLock = ImageLock.shipped();
+    const images = buildPlatform(loadProfile('edge')).platform.images();
+    const lock = ImageLock.parse(
+      JSON.stringify({
+        lockVersion: 1,
+        images: images.map((i, n) => shippedLock.entry(i) ?? { reference: imageName(i), digest: `sha256:${String(n).padStart(64, '0')}`, source: 'computed from test bytes', recordedAt: '2026-12-01' }),
+      }),
+      'test.lock.json',
+    );
+    const locked = join(root, 'locked');
+    await synthProfile('edge', locked, { signer: LocalKeySigner.fromFile(keys.key), lock });
+    const gate = await sovra(['verify', locked, '--key', keys.pub, '--require-locked']);
+    expect(gate.status, gate.stderr).toBe(0);
+    expect(gate.stdout).toMatch(/(\d+) of \1 images locked by digest/);
   });
 
   it('one changed byte in a manifest: modified (34), naming the file', async () => {
