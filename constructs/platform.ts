@@ -52,6 +52,23 @@ export class Platform extends Construct implements PlatformDirectory {
     }
   }
 
+  private finalized = false;
+
+  /**
+   * Lets every component derive what it needs from the whole platform (its
+   * `onFinalize` hooks), once. Runs before rendering; components added after
+   * it (a test's customize) are finalized by a second call.
+   */
+  finalize(): void {
+    this.finalized = true;
+    for (const c of this.components) c.runFinalizers();
+  }
+
+  /** Whether `finalize` ran. */
+  get isFinalized(): boolean {
+    return this.finalized;
+  }
+
   /** Components in construct order. */
   get components(): Component[] {
     return this.node.children.filter((c): c is Component => Component.isComponent(c));

@@ -129,6 +129,7 @@ export function buildPlatform(profile: Profile, options: { components?: readonly
 
 /** Kubernetes objects of every component, in manifest order. Runs construct validations first. */
 export function renderObjects(platform: Platform): Map<Component, object[]> {
+  platform.finalize();
   const errors = platform.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
   if (errors.length > 0) throw new SovraError('bad-input', `the construct tree is invalid:\n  - ${errors.join('\n  - ')}`);
   return new Map(platform.components.map((c) => [c, c.toJson() as object[]]));

@@ -128,6 +128,7 @@ export abstract class Component extends Chart {
   private readonly _metrics: MetricsEndpoint[] = [];
   private readonly _secretsConsumed: SecretConsumption[] = [];
   private readonly _secretsProduced: SecretProduction[] = [];
+  private readonly _finalizers: Array<() => void> = [];
   private readonly namespaceObject?: ApiObject;
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
@@ -272,6 +273,20 @@ export abstract class Component extends Chart {
     return endpoint;
   }
 
+  /**
+   * Runs `fn` once every component of the platform exists (before anything is
+   * rendered), for what a component derives from the others: mesh policies
+   * per namespace, monitors per metrics endpoint, dashboards per layer.
+   */
+  protected onFinalize(fn: () => void): void {
+    this._finalizers.push(fn);
+  }
+
+  /** Runs this component's finalizers (the platform calls it once, in component order). */
+  runFinalizers(): void {
+    for (const fn of this._finalizers.splice(0)) fn();
+  }
+
   /** Declares a Secret its objects reference. */
   consumesSecret(secret: Omit<SecretConsumption, 'namespace'> & { readonly namespace?: string }): void {
     this._secretsConsumed.push({ ...secret, namespace: secret.namespace ?? this.info.namespace });
@@ -333,6 +348,11 @@ export abstract class Component extends Chart {
 
   /** Declares a cryptographic asset configured by this component. */
   protected addCryptoAsset(asset: CryptoAsset): void {
+    this._crypto.push(asset);
+  }
+
+  /** Declares a cryptographic asset on behalf of the component (for the kit's helpers, such as certificates). */
+  declareCryptoAsset(asset: CryptoAsset): void {
     this._crypto.push(asset);
   }
 

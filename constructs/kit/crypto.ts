@@ -44,6 +44,8 @@ export const ALGORITHMS = {
   Ed25519: { primitive: 'signature', curve: 'ed25519', cryptoFunctions: ['keygen', 'sign', 'verify'], classicalSecurityLevel: 128, nistQuantumSecurityLevel: 0, oid: '1.3.101.112' },
   'SHA-256': { primitive: 'hash', parameterSetIdentifier: '256', cryptoFunctions: ['digest'], classicalSecurityLevel: 128, nistQuantumSecurityLevel: 2, oid: '2.16.840.1.101.3.4.2.1' },
   'SHA-384': { primitive: 'hash', parameterSetIdentifier: '384', cryptoFunctions: ['digest'], classicalSecurityLevel: 192, nistQuantumSecurityLevel: 4, oid: '2.16.840.1.101.3.4.2.2' },
+  'ECDSA-P256-SHA256': { primitive: 'signature', parameterSetIdentifier: '256', curve: 'secp256r1', cryptoFunctions: ['keygen', 'sign', 'verify'], classicalSecurityLevel: 128, nistQuantumSecurityLevel: 0, oid: '1.2.840.10045.4.3.2' },
+  'ECDSA-P384-SHA384': { primitive: 'signature', parameterSetIdentifier: '384', curve: 'secp384r1', cryptoFunctions: ['keygen', 'sign', 'verify'], classicalSecurityLevel: 192, nistQuantumSecurityLevel: 0, oid: '1.2.840.10045.4.3.3' },
   'BLAKE2s-256': { primitive: 'hash', parameterSetIdentifier: '256', cryptoFunctions: ['digest'], classicalSecurityLevel: 128, nistQuantumSecurityLevel: 2, oid: '1.3.6.1.4.1.1722.12.2.2.8' },
 } as const satisfies Record<string, AlgorithmSpec>;
 
