@@ -58,12 +58,14 @@ export function requirePrebuiltBuild(platform: string = process.platform, arch: 
   try {
     require.resolve(build.package);
   } catch {
+    const version = nodeLlamaCppVersion(require) ?? '<the version of node-llama-cpp>';
     const libc = platform === 'linux' ? ' On Linux the builds need glibc: npm skips them on musl systems such as Alpine.' : '';
     throw new SovraError(
       'bad-config',
       `Local inference on ${where} needs node-llama-cpp's prebuilt llama.cpp build ${build.package}, which is not installed. ` +
         `npm installs it with node-llama-cpp unless optional dependencies are omitted (--omit=optional): run \`npm ci\` again without it, ` +
-        `or add it with \`npm install --no-save ${build.package}@${nodeLlamaCppVersion(require) ?? '<the version of node-llama-cpp>'}\`.${libc}`,
+        `or add it with \`npm install --no-save ${build.package}@${version}\` (if the registry has no such version, node-llama-cpp ${version} has no build here ` +
+        `and local inference needs an upstream tier on this machine).${libc}`,
     );
   }
   return build;
