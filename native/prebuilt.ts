@@ -63,7 +63,7 @@ export function requirePrebuiltBuild(platform: string = process.platform, arch: 
     throw new SovraError(
       'bad-config',
       `Local inference on ${where} needs node-llama-cpp's prebuilt llama.cpp build ${build.package}, which is not installed. ` +
-        `npm installs it with node-llama-cpp unless optional dependencies are omitted (--omit=optional): run \`npm ci\` again without it, ` +
+        `npm installs it with node-llama-cpp unless optional dependencies are omitted (--omit=optional): run \`npm ci\` without that option, ` +
         `or add it with \`npm install --no-save ${build.package}@${version}\` (if the registry has no such version, node-llama-cpp ${version} has no build here ` +
         `and local inference needs an upstream tier on this machine).${libc}`,
     );

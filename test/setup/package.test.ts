@@ -50,6 +50,19 @@ describe('package-lock.json', () => {
     expect(root.engines).toEqual(pkg.engines);
   });
 
+  it('holds every optional dependency of every package, whatever the platform (npm ci refuses a lock missing one)', () => {
+    // Resolved the way Node does: the nearest node_modules going up from the package that depends.
+    const resolves = (from: string, name: string): boolean => {
+      for (let base = from; ; base = base.includes('/node_modules/') ? base.slice(0, base.lastIndexOf('/node_modules/')) : '') {
+        if (lock.packages[`${base ? `${base}/` : ''}node_modules/${name}`]) return true;
+        if (base === '') return false;
+      }
+    };
+    const edges = installed.flatMap(([path, e]) => Object.keys(e.optionalDependencies ?? {}).map((d) => [path, d] as const));
+    expect(edges.map(([, d]) => d)).toContain('@node-llama-cpp/mac-arm64-metal');
+    expect(edges.filter(([path, d]) => !resolves(path, d)).map(([path, d]) => `${path} -> ${d}`)).toEqual([]);
+  });
+
   it('marks every platform-specific package optional, so npm ci installs on any platform', () => {
     const tied = installed.filter(([, e]) => e.os || e.cpu || e.libc);
     expect(tied.length).toBeGreaterThan(0);
