@@ -20,7 +20,8 @@ function patterned(node: unknown, at = ''): Array<[string, Node]> {
 it('gives every patterned value examples that match the pattern', () => {
   const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'profiles/profile.schema.json'), 'utf8')) as unknown;
   const nodes = patterned(schema);
-  expect(nodes.map(([at]) => at)).toContain('/properties/nats/properties/fileStorage');
+  // NATS's file store size is one of them, wherever the schema nests the NATS settings.
+  expect(nodes.some(([at]) => at.endsWith('/nats/properties/fileStorage'))).toBe(true);
   for (const [at, node] of nodes) {
     expect(node.examples?.length, `${at} has no examples`).toBeGreaterThan(0);
     for (const ex of node.examples!) expect(typeof ex === 'string' && new RegExp(node.pattern!, 'u').test(ex), `${at}: ${JSON.stringify(ex)}`).toBe(true);
