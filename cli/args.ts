@@ -12,7 +12,8 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    // parseArgs ends some messages with a period and some without; end each with one.
+    const msg = (e instanceof Error ? e.message : String(e)).trim().replace(/\.?$/, '.');
     throw new SovraError('usage', `sovra ${command}: ${msg} Run \`sovra ${command} --help\` for usage.`);
   }
 }

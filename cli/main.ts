@@ -36,6 +36,24 @@ function findCommand(args: string[]): { command: Command; rest: string[] } | und
   return undefined;
 }
 
+/** The commands of group `word` (`audit` → `audit verify`): those whose name is `word` followed by more words. */
+function groupCommands(word: string | undefined): Command[] {
+  return word === undefined ? [] : commands.filter((c) => c.name.startsWith(`${word} `));
+}
+
+function groupHelpText(word: string, group: Command[]): string {
+  const width = Math.max(...group.map((c) => c.name.length));
+  return [
+    `Usage: sovra ${word} <subcommand> [options]`,
+    '',
+    'Subcommands:',
+    ...group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`sovra ${group[0]!.name} --help\` for the options of a subcommand.`,
+    '',
+  ].join('\n');
+}
+
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit status. */
 export async function run(argv: string[]): Promise<number> {
   try {
@@ -48,6 +66,16 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     const found = findCommand(argv);
+    const group = found ? [] : groupCommands(argv[0]);
+    if (group.length > 0) {
+      // A group name alone (`sovra audit`) gets the group's usage, like `sovra` alone gets the full help.
+      const help = argv[1] === '--help' || argv[1] === '-h';
+      if (argv.length === 1 || help) {
+        process.stdout.write(groupHelpText(argv[0]!, group));
+        return help ? 0 : EXIT_CODES.usage;
+      }
+      throw new SovraError('usage', `Unknown subcommand "${argv.join(' ')}". Commands of sovra ${argv[0]}: ${group.map((c) => c.name).join(', ')}. Run \`sovra ${argv[0]} --help\` for usage.`);
+    }
     if (!found) {
       const known = commands.map((c) => c.name).join(', ');
       throw new SovraError('usage', `Unknown command "${argv.join(' ')}". Known commands: ${known}. Run \`sovra --help\` for usage.`);

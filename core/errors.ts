@@ -41,12 +41,21 @@ export function isSovraError(e: unknown): e is SovraError {
 }
 
 /**
+ * A user message as printed: prefixed `sovra: `, once. A message that
+ * already names its command (`sovra verify: …`) keeps that prefix alone, so
+ * no line reads `sovra: sovra verify: …`.
+ */
+export function withSovraPrefix(message: string): string {
+  return /^sovra[ :]/.test(message) ? message : `sovra: ${message}`;
+}
+
+/**
  * Prints `e` the way every Sovra entry point does (a user mistake as one
  * paragraph, a bug with its stack) and returns the exit status.
  */
 export function reportError(e: unknown): number {
   if (isSovraError(e)) {
-    process.stderr.write(`sovra: ${e.message}\n`);
+    process.stderr.write(`${withSovraPrefix(e.message)}\n`);
     return e.exitCode;
   }
   process.stderr.write(`sovra: internal error (a bug, please report it):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

@@ -3,7 +3,8 @@
  * directory that is renamed into place only when the caller's work
  * succeeded. A failed synth leaves no partial output behind.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve, basename, sep, posix } from 'node:path';
 import { SovraError } from './errors.js';
 
@@ -18,7 +19,11 @@ export class StagedDirectory {
   constructor(target: string) {
     this.target = resolve(target);
     mkdirSync(dirname(this.target), { recursive: true });
-    this.staging = mkdtempSync(join(dirname(this.target), `.${basename(this.target)}.tmp-`));
+    // Not mkdtemp: it makes the folder 0700, and the staging folder becomes the output, which
+    // must get the mode every other folder gets (0777 less the umask, like its subfolders) so
+    // whoever deploys it can read it. The random suffix only avoids clashing with another synth.
+    this.staging = join(dirname(this.target), `.${basename(this.target)}.tmp-${randomBytes(6).toString('hex')}`);
+    mkdirSync(this.staging);
   }
 
   /** Writes `relPath` (POSIX separators) inside the staging directory. */

@@ -12,15 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SovraError } from '../core/errors.js';
+import { requirePrebuiltBuild } from './prebuilt.js';
 
 /** Longest time a probe may take before it counts as failed. */
 const PROBE_TIMEOUT_MS = 120_000;
 
 /** The child: loads the model on the CPU build (never downloads or builds), prints `ok` and exits. */
 const CHILD = `
-const [url, path] = process.argv.slice(2);
+const [url, path, gpu] = process.argv.slice(2);
 const { getLlama, LlamaLogLevel } = await import(url);
-const llama = await getLlama({ gpu: false, build: 'never', usePrebuiltBinaries: true, skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error });
+const llama = await getLlama({ gpu: JSON.parse(gpu), build: 'never', usePrebuiltBinaries: true, skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error });
 try {
   const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
   await model.dispose();
@@ -49,8 +50,10 @@ function childScript(): Promise<string> {
  * llama.cpp said when it fails or aborts.
  */
 export async function probeModelInChildProcess(path: string): Promise<void> {
+  // A missing build is this machine's fault, not the file's: say so before the child fails on it.
+  const { gpu } = requirePrebuiltBuild();
   const url = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href;
-  const child = spawn(process.execPath, [await childScript(), url, path], { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS });
+  const child = spawn(process.execPath, [await childScript(), url, path, JSON.stringify(gpu)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: PROBE_TIMEOUT_MS });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));

@@ -48,8 +48,13 @@ function describe(e: ErrorObject, doc: unknown): string {
       return `${path}: ${show(value)} is not of type ${(e.params as { type: string }).type}`;
     case 'enum':
       return `${path}: ${show(value)} is not allowed; allowed values: ${((e.params as { allowedValues: unknown[] }).allowedValues).map(show).join(', ')}`;
-    case 'pattern':
-      return `${path}: ${show(value)} does not match ${(e.params as { pattern: string }).pattern}`;
+    case 'pattern': {
+      // An example says what to write; the regular expression is only the fallback.
+      const { examples, description } = (e.parentSchema ?? {}) as { examples?: unknown[]; description?: string };
+      if (!examples?.length) return `${path}: ${show(value)} does not match ${(e.params as { pattern: string }).pattern}`;
+      const what = description ? ` (${description.replace(/\.$/, '')})` : '';
+      return `${path}: ${show(value)} is not in the expected form${what}; write it like ${examples.map(show).join(' or ')}`;
+    }
     default:
       return `${path}: ${show(value)} ${e.message ?? 'is invalid'}`;
   }

@@ -1,11 +1,21 @@
 // Extracts the SP 800-53 rev5 control list and the LOW/MODERATE/HIGH baseline
-// membership from the NIST OSCAL content under ../shared into a compact file
-// the product ships (controls/data/sp800-53r5.json) plus the ControlId type.
-// CI re-runs it and fails when the committed files differ.
-import { readFileSync, writeFileSync } from 'node:fs';
+// membership from the NIST OSCAL content in the reference data folder
+// (SOVRA_REFERENCE_DIR, by default ../shared beside the repository) into a
+// compact file the product ships (controls/data/sp800-53r5.json) plus the
+// ControlId type. CI re-runs it and fails when the committed files differ.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const shared = process.env.SOVRA_SHARED ?? '../shared';
-const content = `${shared}/oscal/content`;
+const reference = process.env.SOVRA_REFERENCE_DIR ? resolve(process.env.SOVRA_REFERENCE_DIR) : fileURLToPath(new URL('../../shared', import.meta.url));
+const content = `${reference}/oscal/content`;
+if (!existsSync(content)) {
+  process.stderr.write(
+    `gen-catalog: ${content} does not exist. It reads NIST's SP 800-53 rev5 catalog and baselines (OSCAL content) from the reference data folder: ` +
+      `put it beside the repository as ../shared, or set SOVRA_REFERENCE_DIR to it.\n`,
+  );
+  process.exit(1);
+}
 const read = (f) => JSON.parse(readFileSync(`${content}/${f}`, 'utf8')).catalog;
 
 const controls = new Map();

@@ -7,7 +7,7 @@ import { shipped } from '../core/paths.js';
 import { npmComponents, readNpmTree, type NpmPackage } from './npm-tree.js';
 
 /** Sovra's own lockfile, read straight from disk (not through the module under test). */
-const lock = JSON.parse(readFileSync(shipped('package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string; license?: string; dev?: boolean; dependencies?: Record<string, string> }> };
+const lock = JSON.parse(readFileSync(shipped('package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string; license?: string; dev?: boolean; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }> };
 const tree = readNpmTree(lock, 'package-lock.json');
 const byRef = new Map(tree.packages.map((p) => [p.bomRef, p]));
 const pkg = (ref: string): NpmPackage => {
@@ -36,17 +36,20 @@ describe('readNpmTree on Sovra’s package-lock.json', () => {
   });
 
   it('roots are the root package’s production dependencies, resolved to their installed versions', () => {
-    const root = lock.packages['']!.dependencies!;
+    // Its optional dependency (node-llama-cpp's linux-x64 build) installs on the linux/x64 target, so it is a root too.
+    const root = { ...lock.packages['']!.dependencies!, ...lock.packages['']!.optionalDependencies };
     expect(tree.roots).toEqual(Object.keys(root).map((n) => `npm:${n}@${version(`node_modules/${n}`)}`).sort());
   });
 
   it('fastify depends on exactly the versions its dependencies resolve to', () => {
     const fastify = pkg(`npm:fastify@${version('node_modules/fastify')}`);
     const deps = Object.keys(lock.packages['node_modules/fastify']!.dependencies!);
-    // None of fastify's dependencies is nested under it in this lockfile, so each resolves to the top level.
-    for (const d of deps) expect(lock.packages[`node_modules/fastify/node_modules/${d}`]).toBeUndefined();
-    expect(fastify.dependsOn).toEqual(deps.map((d) => `npm:${d}@${version(`node_modules/${d}`)}`).sort());
+    // A dependency nested under fastify wins over the top level (light-my-request, pinned by an override).
+    const at = (d: string) => (lock.packages[`node_modules/fastify/node_modules/${d}`] ? `node_modules/fastify/node_modules/${d}` : `node_modules/${d}`);
+    expect(at('light-my-request')).toBe('node_modules/fastify/node_modules/light-my-request');
+    expect(fastify.dependsOn).toEqual(deps.map((d) => `npm:${d}@${version(at(d))}`).sort());
     expect(fastify.dependsOn).toContain(`npm:avvio@${version('node_modules/avvio')}`);
+    expect(fastify.dependsOn).toContain(`npm:light-my-request@${version('node_modules/fastify/node_modules/light-my-request')}`);
   });
 
   it('resolves like Node: the nearest node_modules going up wins', () => {

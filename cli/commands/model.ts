@@ -143,6 +143,11 @@ export const modelCommand: Command = {
     if (sub === 'pin') return pin(rest);
     if (sub === 'verify') return verify(rest);
     if (sub === 'tiny') return tiny(rest);
-    throw new SovraError('usage', `sovra model: unknown subcommand ${JSON.stringify(sub ?? '')}; use \`sovra model pin\` or \`sovra model verify\`. Run \`sovra model --help\` for usage.`);
+    if (sub === undefined) {
+      // `sovra model` alone: its usage, with the usage exit status, as `sovra` alone does.
+      process.stdout.write(usage);
+      return EXIT_CODES.usage;
+    }
+    throw new SovraError('usage', `sovra model: unknown subcommand ${JSON.stringify(sub)}; use \`sovra model pin\`, \`sovra model verify\` or \`sovra model tiny\`. Run \`sovra model --help\` for usage.`);
   },
 };

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { SovraError } from '../../core/errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { unignoredInWorkTree } from '../git-work-tree.js';
 import type { KeyAlgorithm } from '../../supply-chain/keys.js';
 import { VERIFY_EXIT, VERIFY_FINDING_HELP, type FindingKind } from '../../contracts/verify-codes.js';
 
@@ -17,7 +18,8 @@ Writes a signing key pair as PEM:
   <prefix>.key   private key, PKCS#8, unencrypted, file mode 0600
   <prefix>.pub   public key, SubjectPublicKeyInfo (give it to whoever runs sovra verify)
 and prints the key's hint (SHA-256 of the public key, as bundles name it).
-Never overwrites: if either file exists, nothing is written.
+Never overwrites: if either file exists, nothing is written. Warns when the
+private key lands in a git work tree that does not ignore it.
 
 Options:
   --out <prefix>         path prefix of the two files (required)
@@ -54,6 +56,13 @@ export const keygenCommand: Command = {
       throw e;
     }
     process.stdout.write(`wrote ${keyPath} (private, 0600) and ${pubPath}: ${pair.algorithm}, key hint ${pair.hint}\n`);
+    const tree = unignoredInWorkTree(keyPath);
+    if (tree !== undefined) {
+      process.stderr.write(
+        `sovra keygen: warning: ${keyPath} is in the git work tree ${tree} and git does not ignore it, so \`git add -A\` would commit the private key. ` +
+          `Add "*.key" to the .gitignore there, or keep keys outside the work tree.\n`,
+      );
+    }
     return 0;
   },
 };

@@ -3,7 +3,7 @@
  * help, the profile list, usage errors with exit 2, and for every documented
  * kind of user mistake its own exit status, one paragraph, no stack trace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sovra, type Result } from '../support/process.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -28,6 +28,17 @@ const invocations: Record<string, { args: string[]; env?: NodeJS.ProcessEnv }> =
   synthNoProfile: { args: ['synth'] },
   synthBadFlag: { args: ['synth', '--profile', 'edge', '--outdir', 'x'] },
   synthMissingValue: { args: ['synth', '--profile'] },
+  audit: { args: ['audit'] },
+  auditHelp: { args: ['audit', '--help'] },
+  auditUnknown: { args: ['audit', 'check'] },
+  model: { args: ['model'] },
+  modelUnknown: { args: ['model', 'pni'] },
+  verifyNoDir: { args: ['verify'] },
+  signNoDir: { args: ['sign'] },
+  keygenNoOut: { args: ['keygen'] },
+  modelPinNoFile: { args: ['model', 'pin'] },
+  auditVerifyNoSource: { args: ['audit', 'verify'] },
+  serveNoIssuer: { args: ['serve'], env: { SOVRA_OIDC_ISSUER: '' } },
 };
 
 beforeAll(() => {
@@ -94,7 +105,7 @@ describe('usage errors', () => {
     const r = await result(k);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^sovra: /);
+    expect(r.stderr).toMatch(/^sovra( [a-z]+)*: /);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(NO_STACK);
     expect(r.stderr.trimEnd()).not.toContain('\n\n');
@@ -108,12 +119,67 @@ describe('usage errors', () => {
   });
 });
 
+describe('command groups', () => {
+  it('sovra audit alone prints the group usage, listing audit verify, with exit 2', async () => {
+    const r = await result('audit');
+    expect(r.status).toBe(EXIT_CODES.usage);
+    expect(r.stdout).toMatch(/^Usage: sovra audit <subcommand>/);
+    expect(r.stdout).toMatch(/^  audit verify {2}Verify the audit trail/m);
+    expect(r.stderr).toBe('');
+    expect(r.stdout + r.stderr).not.toMatch(/Unknown command/);
+  });
+
+  it('sovra audit --help prints the same usage and exits 0; an unknown subcommand is a usage error naming the known ones', async () => {
+    const help = await result('auditHelp');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe((await result('audit')).stdout);
+    const r = await result('auditUnknown');
+    expect(r.status).toBe(EXIT_CODES.usage);
+    expect(r.stderr).toBe('sovra: Unknown subcommand "audit check". Commands of sovra audit: audit verify. Run `sovra audit --help` for usage.\n');
+  });
+
+  it('sovra model alone prints its usage with exit 2, not an unknown subcommand ""', async () => {
+    const r = await result('model');
+    expect(r.status).toBe(EXIT_CODES.usage);
+    expect(r.stdout).toMatch(/^Usage: sovra model pin /);
+    expect(r.stdout).toContain('sovra model verify');
+    expect(r.stderr).toBe('');
+    const bad = await result('modelUnknown');
+    expect(bad.status).toBe(EXIT_CODES.usage);
+    expect(bad.stderr).toMatch(/^sovra model: unknown subcommand "pni"; use `sovra model pin` or `sovra model verify`/);
+  });
+});
+
+describe('messages', () => {
+  it.each(['verifyNoDir', 'signNoDir', 'keygenNoOut', 'modelPinNoFile', 'auditVerifyNoSource', 'serveNoIssuer', 'synthNoProfile', 'profilesExtra', 'unknown'])(
+    '%s: one "sovra" prefix, never "sovra: sovra …", one line ending in a period',
+    async (k) => {
+      const r = await result(k);
+      expect(r.status).toBe(EXIT_CODES.usage);
+      expect(r.stderr).toMatch(/^sovra( [a-z]+)*: \S/);
+      expect(r.stderr).not.toMatch(/sovra: sovra/);
+      expect(r.stderr.match(/\bsovra( [a-z]+)*: /g)).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/[^.]\s+Run `sovra/);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    },
+  );
+
+  it('reportError prefixes a message once, and keeps a message that names its command as it is', async () => {
+    const { withSovraPrefix } = await import('../../core/errors.js');
+    expect(withSovraPrefix('sovra verify: give one directory.')).toBe('sovra verify: give one directory.');
+    expect(withSovraPrefix('The key is missing.')).toBe('sovra: The key is missing.');
+    expect(withSovraPrefix('sovra: already prefixed.')).toBe('sovra: already prefixed.');
+  });
+});
+
 describe('sovra synth', () => {
   it('writes every view and says what it wrote', async () => {
     const r = await result('synth');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^synthesized profile edge: \d+ objects, \d+ files in dist\/edge\n(\d+ of \d+ images are not locked by digest .*\n)?$/);
+    // The output folder gets the mode any folder gets here (0777 less the umask), not a private 0700.
+    expect(statSync(join(root, 'dist/edge')).mode & 0o777).toBe(0o777 & ~process.umask());
     const files = listFiles(join(root, 'dist/edge'));
     for (const f of ['manifests/cilium.yaml', 'host/config.yaml', 'host/registries.yaml', 'oscal/component-definition.json', 'sbom.cdx.json', 'SHA256SUMS', 'provenance.intoto.json']) {
       expect(files).toContain(f);

@@ -67,8 +67,8 @@ const cases: Array<{ name: string; text: string; expect: string[] }> = [
   },
   {
     name: 'bad quantity',
-    text: 'extends: dev\ncomponents:\n  nats:\n    fileStorage: 20GB\n',
-    expect: ['/components/nats/fileStorage', '"20GB"', '^[1-9][0-9]*(Mi|Gi|Ti)$'],
+    text: 'extends: dev\ncomponents:\n  nats:\n    fileStorage: 50 GB\n',
+    expect: ['/components/nats/fileStorage: "50 GB" is not in the expected form (JetStream file store size per server (Kubernetes quantity)); write it like "50Gi"'],
   },
 ];
 
@@ -103,6 +103,13 @@ describe.each(cases)('a profile file with $name', ({ name, expect: parts }) => {
     // Neither dist/site nor a staging folder nor dist/ itself.
     expect(r.left).toEqual([file]);
   });
+});
+
+it('shows an example of a good value, not the regular expression that checks it', async () => {
+  const r = await runs.get('bad quantity')!;
+  expect(r.stderr).toContain('write it like "50Gi"');
+  expect(r.stderr).not.toContain('^[1-9]');
+  expect(r.stderr).not.toContain('does not match');
 });
 
 it('lists every problem of a file at once', async () => {

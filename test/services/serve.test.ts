@@ -142,7 +142,7 @@ describe('the sovra serve process', () => {
     const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, 'serve', ...args], { cwd: tmp, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
     const missing = run(['--upstream', 'http://127.0.0.1:9/v1']);
     expect(missing.status).toBe(EXIT_CODES.usage);
-    expect(missing.stderr).toMatch(/^sovra: sovra serve: the OIDC issuer is required: give --oidc-issuer <url> or set SOVRA_OIDC_ISSUER/);
+    expect(missing.stderr).toMatch(/^sovra serve: the OIDC issuer is required: give --oidc-issuer <url> or set SOVRA_OIDC_ISSUER/);
     const port = run(['--oidc-issuer', 'http://127.0.0.1:9/', '--upstream', 'http://127.0.0.1:9/v1'], { PORT: 'eighty' });
     expect(port.status).toBe(EXIT_CODES['bad-config']);
     expect(port.stderr).toContain('environment variable PORT "eighty" is not a TCP port');

@@ -1,7 +1,8 @@
 /**
- * Where the public reference data lives for tests: `../shared` beside the
- * repository (schemas, catalogs). The product never reads it; tests do, so
- * they check the output against data the product did not bring itself.
+ * Where things are for tests: the repository itself, and the public
+ * reference data the conformance tests (`npm run test:conformance`) compare
+ * the output with. The product never reads the reference data, and
+ * `npm test` does not either: it runs in a clone with nothing beside it.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,17 +11,31 @@ import { fileURLToPath } from 'node:url';
 /** Root of this repository. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** `../shared` relative to the repository. */
-export const SHARED_DIR = resolve(REPO_ROOT, '../shared');
+/** The environment variable that names the reference data folder. */
+export const REFERENCE_DIR_VARIABLE = 'SOVRA_REFERENCE_DIR';
 
-/** Absolute path of `rel` under `../shared`; throws a clear error when it is missing. */
+/** The reference data folder: `$SOVRA_REFERENCE_DIR`, by default `../shared` beside the repository. */
+export const SHARED_DIR = process.env[REFERENCE_DIR_VARIABLE] ? resolve(process.env[REFERENCE_DIR_VARIABLE]) : resolve(REPO_ROOT, '../shared');
+
+/** What the reference data folder must hold, for the error message. */
+const CONTENTS =
+  'the Kubernetes 1.30 standalone-strict and CRD JSON schemas (k8s/schema, k8s/crds), the NIST OSCAL 1.1.3 JSON schemas and SP 800-53 rev5 catalogs ' +
+  '(oscal/schema, oscal/content) and the Sigstore bundle JSON schema of protobuf-specs v0.5.0 (sigstore/jsonschema)';
+
+/** The error for a reference data folder or file that is not there: names the variable, the folder and what to put in it. */
+export function referenceDataMissing(missing: string): Error {
+  const how = process.env[REFERENCE_DIR_VARIABLE] ? `${REFERENCE_DIR_VARIABLE}=${process.env[REFERENCE_DIR_VARIABLE]}` : `${REFERENCE_DIR_VARIABLE} is not set, so the default ../shared beside the repository is used`;
+  return new Error(
+    `Reference data missing: ${missing} does not exist (${how}). The conformance tests compare Sovra's output with public originals: ${CONTENTS}. ` +
+      `Put that folder beside the repository as ../shared (CI has it there; its DATA-SOURCES.md names the source and commit of every file) ` +
+      `or set ${REFERENCE_DIR_VARIABLE} to where it is, then rerun \`npm run test:conformance\`. These tests fail rather than skip without it.`,
+  );
+}
+
+/** Absolute path of `rel` in the reference data folder; throws `referenceDataMissing` when it is not there. */
 export function sharedPath(rel: string): string {
+  if (!existsSync(SHARED_DIR)) throw referenceDataMissing(`the reference data folder ${SHARED_DIR}`);
   const p = join(SHARED_DIR, ...rel.split('/'));
-  if (!existsSync(p)) {
-    throw new Error(
-      `reference data ${p} is missing. These tests check the output against the public schemas and catalogs in ../shared ` +
-        `(beside the repository: k8s/schema, k8s/crds, oscal/schema, oscal/content; see DATA-SOURCES.md there). Put that folder in place and rerun.`,
-    );
-  }
+  if (!existsSync(p)) throw referenceDataMissing(p);
   return p;
 }
