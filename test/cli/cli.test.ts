@@ -143,10 +143,11 @@ describe('command groups', () => {
     expect(r.status).toBe(EXIT_CODES.usage);
     expect(r.stdout).toMatch(/^Usage: sovra model pin /);
     expect(r.stdout).toContain('sovra model verify');
+    expect(r.stdout).toContain('sovra model tiny');
     expect(r.stderr).toBe('');
     const bad = await result('modelUnknown');
     expect(bad.status).toBe(EXIT_CODES.usage);
-    expect(bad.stderr).toMatch(/^sovra model: unknown subcommand "pni"; use `sovra model pin` or `sovra model verify`/);
+    expect(bad.stderr).toMatch(/^sovra model: unknown subcommand "pni"; use `sovra model pin`, `sovra model verify` or `sovra model tiny`/);
   });
 });
 
