@@ -35,6 +35,7 @@ import { lockfileInput, provenanceStatement, sha256sums, sovraSourceCommit, type
 import type { Signer } from '../supply-chain/signer.js';
 import { synthTerraform } from '../terraform/stack.js';
 import { HardenedWorkload } from '../constructs/kit/workload.js';
+import { validateKubernetesObjects } from '../output/kubernetes/validate-objects.js';
 
 /** Sovra's version, recorded in every document (from package.json). */
 export const SOVRA_VERSION = sovraVersion();
@@ -155,6 +156,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   options.customize?.(platform);
   const components = platform.components;
   const objects = renderObjects(platform);
+  // Kubernetes schema check: every object once, before anything is staged (output/kubernetes/).
+  validateKubernetesObjects(components.map((c) => ({ files: [manifestFile(c), ...(profile.deploy === 'cdktf' ? [OUTPUT.terraform] : [])], objects: objects.get(c) ?? [] })));
 
   const out = new StagedDirectory(options.outDir);
   try {

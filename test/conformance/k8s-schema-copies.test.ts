@@ -1,0 +1,30 @@
+/**
+ * Conformance: the Kubernetes schemas shipped in output/kubernetes/schemas/
+ * (which the synth validates every object against) are byte-for-byte the
+ * files of the same path in the reference data's k8s/ folder, and withheld
+ * kinds are really there and really not shipped. `npm run gen` restores the
+ * copies.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { shipped } from '../../core/paths.js';
+import { K8S_SCHEMA_DIR, shippedKinds } from '../../output/kubernetes/kinds.js';
+import { sharedPath } from '../support/shared.js';
+
+describe('shipped Kubernetes schemas', () => {
+  it.each([...new Set(shippedKinds().map((k) => k.schema))].sort())('%s equals the reference file', (schema) => {
+    const copy = readFileSync(shipped(`${K8S_SCHEMA_DIR}/${schema}`));
+    const original = sharedPath(`k8s/${schema}`);
+    // Compared as bytes; a difference means `npm run gen` was not run after the reference data changed.
+    expect(copy.equals(readFileSync(original)), `${K8S_SCHEMA_DIR}/${schema} differs from ${original}: run \`npm run gen\``).toBe(true);
+  });
+
+  it('withhold only schemas the reference data has, and ship none of them', () => {
+    const list = JSON.parse(readFileSync(shipped(`${K8S_SCHEMA_DIR}/kinds.json`), 'utf8')) as { withheld: Array<{ schema: string }> };
+    expect(list.withheld.length).toBeGreaterThan(0);
+    for (const w of list.withheld) {
+      expect(existsSync(sharedPath(`k8s/${w.schema}`)), w.schema).toBe(true);
+      expect(existsSync(shipped(`${K8S_SCHEMA_DIR}/${w.schema}`)), w.schema).toBe(false);
+    }
+  });
+});
