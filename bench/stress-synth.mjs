@@ -2,13 +2,17 @@
 // replicated hardened workloads (ServiceAccount, Deployment, Service,
 // NetworkPolicy each, with an AC-6 claim per workload whose evidence is
 // checked), so that the output holds about <objects> Kubernetes objects.
-// Every view is written: manifests, host, OSCAL, SBOM, SHA256SUMS, provenance.
+// Every view is written: manifests, host, OSCAL, SBOM, SHA256SUMS, provenance;
+// every object is validated against its Kubernetes schema first (see
+// bench/k8s-validation-hook.mjs for the off and timed variants). Prints one
+// JSON line: objects, files, the schema check ('on', 'off' or 'timed', with
+// its milliseconds when timed) and the process's peak RSS in KiB.
 //
 //   node bench/stress-synth.mjs <objects> <out-dir>
 import { Component } from '../lib/constructs/kit/component.js';
 import { onObject } from '../lib/constructs/kit/claims.js';
 import { HardenedWorkload } from '../lib/constructs/kit/workload.js';
-import { CONTROL_PLANE_IMAGE } from '../lib/constructs/ai/control-plane.catalog.js';
+import { CONTROL_PLANE_IMAGE } from '../lib/constructs/ai-runtime/control-plane/catalog.js';
 import { loadProfile } from '../lib/profiles/load.js';
 import { synth } from '../lib/synth/synth.js';
 import { k8s } from 'cdk8s-plus-28';
@@ -67,4 +71,12 @@ const result = await synth({
   outDir,
   customize: (platform) => new Stress(platform, 'stress', { profile }, workloads, padding),
 });
-process.stdout.write(JSON.stringify({ objects: result.objects, files: result.files.length }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    objects: result.objects,
+    files: result.files.length,
+    k8sValidation: globalThis.sovraBench?.k8sValidation ?? 'on',
+    k8sValidationMs: globalThis.sovraBench?.k8sValidationMs,
+    maxRssKiB: process.resourceUsage().maxRSS,
+  }) + '\n',
+);
