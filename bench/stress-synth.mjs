@@ -12,7 +12,7 @@
 import { Component } from '../lib/constructs/kit/component.js';
 import { onObject } from '../lib/constructs/kit/claims.js';
 import { HardenedWorkload } from '../lib/constructs/kit/workload.js';
-import { CONTROL_PLANE_IMAGE } from '../lib/constructs/ai-runtime/control-plane/catalog.js';
+import { controlPlaneImage } from '../lib/constructs/ai-runtime/control-plane/catalog.js';
 import { loadProfile } from '../lib/profiles/load.js';
 import { synth } from '../lib/synth/synth.js';
 import { k8s } from 'cdk8s-plus-28';
@@ -36,7 +36,7 @@ class Stress extends Component {
       namespace: 'sovra-stress',
       version: '0.0.0',
     });
-    const image = this.addImage(CONTROL_PLANE_IMAGE);
+    const image = this.addImage(controlPlaneImage());
     for (let i = 0; i < workloads; i++) {
       const w = new HardenedWorkload(this, `w${i}`, {
         name: `worker-${String(i).padStart(4, '0')}`,
@@ -45,10 +45,9 @@ class Stress extends Component {
         ports: [{ name: 'http', port: 8080 }],
         resources: { cpu: '100m', memory: '128Mi' },
         probes: { liveness: '/healthz', readiness: '/readyz', port: 'http' },
-        ingress: [{ namespace: 'sovra-gateway', ports: [8080] }],
-        egress: [],
       });
-      for (const o of [w.serviceAccount, w.deployment, w.service, w.networkPolicy]) this.inNamespace(o);
+      // Its NetworkPolicy is derived from the pod group: the peer gives it an egress rule besides DNS.
+      w.pods.connectsTo({ component: 'control-plane', pods: 'control-plane', port: 'http' }, 'the stress workers call the control plane');
       this.claim({
         control: 'ac-6',
         statement: `worker-${i} runs without a Kubernetes API token.`,
@@ -71,6 +70,10 @@ const result = await synth({
   outDir,
   customize: (platform) => new Stress(platform, 'stress', { profile }, workloads, padding),
 });
+if (result.objects !== target) {
+  process.stderr.write(`bench/stress-synth.mjs: wrote ${result.objects} objects, not ${target}: update BASE_OBJECTS or PER_WORKLOAD for the current edge profile and kit\n`);
+  process.exit(1);
+}
 process.stdout.write(
   JSON.stringify({
     objects: result.objects,

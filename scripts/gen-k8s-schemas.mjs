@@ -1,5 +1,6 @@
 // Copies the Kubernetes schemas listed in output/kubernetes/schemas/kinds.json,
-// byte for byte, from ${SOVRA_REFERENCE_DIR:-../shared}/k8s/<schema> to
+// byte for byte, from the reference data folder (SOVRA_REFERENCE_DIR, by
+// default ../shared beside the repository), k8s/<schema>, to
 // output/kubernetes/schemas/<schema>, and removes copies no longer listed.
 // `npm run gen` runs it; CI fails when the committed copies differ.
 //
@@ -14,7 +15,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const reference = resolve(root, process.env.SOVRA_REFERENCE_DIR ?? '../shared', 'k8s');
+const reference = join(process.env.SOVRA_REFERENCE_DIR ? resolve(process.env.SOVRA_REFERENCE_DIR) : fileURLToPath(new URL('../../shared', import.meta.url)), 'k8s');
+if (!existsSync(reference)) {
+  console.error(`gen-k8s-schemas: ${reference} does not exist; set SOVRA_REFERENCE_DIR to the reference data folder (it holds k8s/schema and k8s/crds).`);
+  process.exit(1);
+}
 const target = join(root, 'output', 'kubernetes', 'schemas');
 const manifest = JSON.parse(readFileSync(join(target, 'kinds.json'), 'utf8'));
 
