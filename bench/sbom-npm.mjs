@@ -33,7 +33,7 @@ const { buildPlatform, SOVRA_VERSION } = await import(root + '/lib/synth/synth.j
 const profile = loadProfile('edge');
 const { platform } = buildPlatform(profile);
 const strip = (i) => { const { npmLockfile, ...rest } = i; return rest; };
-const components = platform.components.map((c) => ({ id: c.node.id, info: c.info, dependsOn: c.info.dependsOn ?? [], charts: c.charts, images: withTree ? c.images : c.images.map(strip), models: c.models, cryptoAssets: [], claims: [], exceptions: [], files: [] }));
+const components = platform.components.map((c) => ({ id: c.node.id, info: c.info, dependsOn: c.info.dependsOn ?? [], charts: c.charts, images: withTree ? c.images : c.images.map(strip), models: c.models, cryptoAssets: [], claims: [], responsibilities: [], exceptions: [], files: [] }));
 const model = { profile, epoch: 0, sovraVersion: SOVRA_VERSION, components };
 const t0 = process.hrtime.bigint();
 const json = emitSbom(model);

@@ -64,7 +64,9 @@ function evidenceProps(ev: ResolvedEvidence, group: string): Property[] {
 
 function requirement(component: ComponentView, control: string, claims: readonly ResolvedClaim[], docPath: string): ControlImplementation {
   const statuses = claims.map((c) => c.status);
-  const props: Property[] = [sovraProp('implementation-status', combinedStatus(statuses))];
+  const duties = component.responsibilities.filter((r) => r.control === control);
+  // A control the component only hands to the customer is planned until the customer does it.
+  const props: Property[] = [sovraProp('implementation-status', claims.length > 0 ? combinedStatus(statuses) : 'planned')];
   const links: Link[] = [];
   claims.forEach((claim, i) => {
     const claimGroup = `claim-${i + 1}`;
@@ -74,12 +76,13 @@ function requirement(component: ComponentView, control: string, claims: readonly
       links.push({ href: hrefFrom(docPath, ev.file), rel: 'evidence', text: ev.description });
     });
   });
+  duties.forEach((d, i) => props.push(sovraProp('customer-responsibility', d.procedure ?? 'see statement', { group: `responsibility-${i + 1}`, class: 'responsibility', remarks: d.statement })));
   return {
     uuid: requirementUuid(component.id, control),
     'control-id': control,
-    description: claims.map((c) => c.statement).join('\n\n'),
+    description: [...claims.map((c) => c.statement), ...duties.map((d) => `Customer responsibility: ${d.statement}`)].join('\n\n'),
     props: props as [Property, ...Property[]],
-    links: links as [Link, ...Link[]],
+    ...(links.length > 0 ? { links: links as [Link, ...Link[]] } : {}),
     'responsible-roles': [{ 'role-id': PLATFORM_ROLE_ID, 'party-uuids': [platformPartyUuid()] }],
   };
 }
@@ -92,6 +95,7 @@ export function implementedRequirements(component: ComponentView, docPath: strin
     list.push(claim);
     byControl.set(claim.control, list);
   }
+  for (const r of component.responsibilities) if (!byControl.has(r.control)) byControl.set(r.control, []);
   return [...byControl.keys()]
     .sort((a, b) => catalogIndex(a) - catalogIndex(b) || (a < b ? -1 : a > b ? 1 : 0))
     .map((control) => requirement(component, control, byControl.get(control)!, docPath));

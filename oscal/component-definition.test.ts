@@ -102,6 +102,26 @@ describe('emitComponentDefinitions', () => {
     expect(cp['control-implementations']![0]['implemented-requirements'].map((r) => r['control-id'])).toEqual(['ac-6', 'au-12']);
   });
 
+  it('states customer responsibilities: on a claimed control beside the claim, alone as a planned requirement without evidence', () => {
+    const m = mutableSynthModel();
+    const cilium = m.components.find((c) => c.id === 'cilium')!;
+    cilium.responsibilities = [
+      { control: 'sc-8', statement: 'The site rotates nothing here.', procedure: 'README.md#x' },
+      { control: 'cp-9', statement: 'The site backs up the node keys.' },
+    ];
+    const docs = emitComponentDefinitions(m);
+    for (const [path, doc] of docs) validateOscal('component-definition', doc, path);
+    const c = componentOf(docs, 'cilium');
+    const sc8 = requirementOf(c, 'sc-8');
+    // The claims decide the status; a responsibility beside them does not change it.
+    expect(propValues(sc8.props, 'implementation-status')).toEqual(propValues(requirementOf(componentOf(emitComponentDefinitions(synthModel()), 'cilium'), 'sc-8').props, 'implementation-status'));
+    expect(sc8.props!.find((p) => p.name === 'customer-responsibility')).toMatchObject({ value: 'README.md#x', remarks: 'The site rotates nothing here.' });
+    expect(sc8.description).toContain('Customer responsibility: The site rotates nothing here.');
+    const cp9 = requirementOf(c, 'cp-9');
+    expect(propValues(cp9.props, 'implementation-status')).toEqual(['planned']);
+    expect(cp9.links).toBeUndefined();
+  });
+
   it('shows baseline exceptions with their reason', () => {
     const c = componentOf(emitComponentDefinitions(synthModel()), 'cilium');
     const ex = c.props!.find((p) => p.name === 'baseline-exception')!;

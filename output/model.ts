@@ -5,7 +5,7 @@
  * functions of this model.
  */
 import type { HelmChartSpec } from '../constructs/kit/chart.js';
-import type { ImplementationStatus } from '../constructs/kit/claims.js';
+import type { CustomerResponsibility, ImplementationStatus } from '../constructs/kit/claims.js';
 import type { ComponentInfo } from '../constructs/kit/component.js';
 import type { CryptoAsset } from '../constructs/kit/crypto.js';
 import type { ImageSpec } from '../constructs/kit/image.js';
@@ -68,6 +68,8 @@ export interface ComponentView {
   /** Crypto assets as declared, each with its `configuredBy` evidence resolved against the written output. */
   readonly cryptoAssets: readonly ResolvedCryptoAsset[];
   readonly claims: readonly ResolvedClaim[];
+  /** What the customer must do for controls this component touches. */
+  readonly responsibilities: readonly CustomerResponsibility[];
   readonly exceptions: readonly BaselineException[];
   /** Output files this component produced (manifests and host files). */
   readonly files: readonly string[];

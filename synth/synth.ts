@@ -204,6 +204,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       models: c.models,
       cryptoAssets: resolveCryptoAssets(c, index, layout),
       claims: c.claims.map((claim, i) => ({ control: claim.control, statement: claim.statement, status: claim.status ?? 'implemented', evidence: resolved.get(c)![i]! })),
+      responsibilities: c.responsibilities,
       exceptions: exceptionsOf(c),
       files: filesOf.get(c)!,
     }));

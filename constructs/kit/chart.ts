@@ -20,6 +20,12 @@ export interface HelmChartSpec<V extends object = Record<string, unknown>> {
   readonly values: V;
   /** Where the pin was taken from. */
   readonly source?: string;
+  /**
+   * K3s/RKE2 install it before the cluster has a pod network (HelmChart
+   * `spec.bootstrap`, host network, tolerates not-ready nodes): for the CNI.
+   * @default false
+   */
+  readonly bootstrap?: boolean;
 }
 
 /** Namespace where K3s/RKE2's helm-controller watches HelmChart objects. */

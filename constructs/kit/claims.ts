@@ -38,6 +38,19 @@ export interface ControlClaim {
   readonly status?: ImplementationStatus;
 }
 
+/**
+ * What the site must do for a control because no manifest can (initialize
+ * and unseal a vault, appoint its first administrator): stated in the OSCAL
+ * output as the customer's responsibility, never claimed as implemented.
+ */
+export interface CustomerResponsibility {
+  readonly control: ControlId;
+  /** What the customer does, for an accreditor: one or two sentences. */
+  readonly statement: string;
+  /** Where the procedure is written, e.g. `README.md#openbao-runbook`. */
+  readonly procedure?: string;
+}
+
 /** Evidence on a field of a synthesized Kubernetes object. */
 export function onObject(object: ApiObject, path: string, expect: Omit<Evidence, 'target' | 'path'>): Evidence {
   return { target: { kind: 'object', object }, path, ...expect };

@@ -13,7 +13,7 @@ import type { ModelDeclaration } from '../../contracts/model-declaration.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
 import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
-import type { ControlClaim } from './claims.js';
+import type { ControlClaim, CustomerResponsibility } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
@@ -123,6 +123,7 @@ export abstract class Component extends Chart {
   private readonly _models: ModelDeclaration[] = [];
   private readonly _crypto: CryptoAsset[] = [];
   private readonly _claims: ControlClaim[] = [];
+  private readonly _responsibilities: CustomerResponsibility[] = [];
   private readonly _hostFiles: HostFile[] = [];
   private readonly _podGroups: PodGroup[] = [];
   private readonly _metrics: MetricsEndpoint[] = [];
@@ -216,6 +217,10 @@ export abstract class Component extends Chart {
   /** Control claims with their evidence. */
   get claims(): readonly ControlClaim[] {
     return this._claims;
+  }
+  /** What the customer must do for controls this component touches. */
+  get responsibilities(): readonly CustomerResponsibility[] {
+    return this._responsibilities;
   }
   /** Host configuration files. */
   get hostFiles(): readonly HostFile[] {
@@ -324,6 +329,7 @@ export abstract class Component extends Chart {
           version: spec.version,
           targetNamespace: spec.namespace,
           createNamespace: false,
+          ...(spec.bootstrap ? { bootstrap: true } : {}),
           valuesContent: toYaml(spec.values),
         },
       });
@@ -368,6 +374,20 @@ export abstract class Component extends Chart {
     }
     if (claim.evidence.length === 0) throw new Error(`${this.node.path}: claim on ${claim.control} has no evidence`);
     this._claims.push(claim);
+  }
+
+  /** States a customer responsibility for a control; the control id must exist in SP 800-53 rev5. */
+  protected customerResponsibility(r: CustomerResponsibility): void {
+    if (!isControlId(r.control)) {
+      throw new SovraError('bad-input', `${this.node.path}: customer responsibility on unknown control "${r.control}". Use an SP 800-53 rev5 id in OSCAL form, e.g. "sc-12".`);
+    }
+    this._responsibilities.push(r);
+  }
+
+  /** Adds labels to this component's Namespace (for components that derive them platform-wide, such as a mesh's injection label). */
+  addNamespaceLabels(labels: Readonly<Record<string, string>>): void {
+    if (!this.namespaceObject) throw new Error(`${this.node.path}: namespace ${this.info.namespace} is not created by this component`);
+    for (const [k, v] of Object.entries(labels)) this.namespaceObject.metadata.addLabel(k, v);
   }
 
   /** Marks `obj` as cluster-scoped: cdk8s puts the chart namespace on every object, so it is removed. */
