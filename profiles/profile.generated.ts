@@ -210,6 +210,7 @@ export interface LicenseWaiver {
  */
 export interface ComponentSettings {
   'control-plane': ControlPlaneSettings;
+  istio: IstioSettings;
   nats: NatsSettings;
 }
 /**
@@ -270,6 +271,47 @@ export interface ModelParameters {
 }
 export interface NoLocalModel {
   source: 'none';
+}
+/**
+ * The Istio service mesh: whether the profile installs it, its data plane mode, the names of its ingress gateway, and the components kept out of the mesh.
+ */
+export interface IstioSettings {
+  /**
+   * Install Istio (istiod, istio-cni, the ingress gateway) and put every Sovra namespace in the mesh with STRICT mTLS and default-deny authorization.
+   */
+  enabled: boolean;
+  /**
+   * Data plane: `sidecar` (an Envoy sidecar injected into every pod, traffic redirected by istio-cni) or `ambient` (per-node ztunnel proxies, no sidecars).
+   */
+  mode: 'sidecar' | 'ambient';
+  gateway: IstioGatewaySettings;
+  /**
+   * Components whose namespace stays out of the mesh, each with the reason (for example: its webhook is called by the API server, which presents no mesh certificate). Connections from them to meshed pods are refused by STRICT mTLS, so the synth fails on such a peer.
+   *
+   * @maxItems 100
+   */
+  outsideMesh: OutsideMesh[];
+}
+/**
+ * The ingress gateway in front of the control plane.
+ */
+export interface IstioGatewaySettings {
+  /**
+   * DNS names external clients use to reach the control plane; the gateway's certificate (from the platform issuer) carries them, and only requests for them are routed.
+   *
+   * @minItems 1
+   */
+  hosts: [string, ...string[]];
+}
+export interface OutsideMesh {
+  /**
+   * Component id.
+   */
+  component: string;
+  /**
+   * Why its pods cannot be in the mesh; shown in the SSP.
+   */
+  reason: string;
 }
 /**
  * NATS JetStream storage per server.

@@ -16,6 +16,8 @@ export const dev: Profile = {
   components: {
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
+    // The mesh is off on dev: a laptop cluster without sidecars stays small and quick to start.
+    istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
   },
 };
 
@@ -34,6 +36,7 @@ export const edge: Profile = {
   components: {
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
   },
 };
 
@@ -52,6 +55,7 @@ export const cluster: Profile = {
   components: {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
   },
 };
 

@@ -1,0 +1,137 @@
+/**
+ * The mesh's rules, derived from the platform's peer graph (the same
+ * declarations the NetworkPolicies come from): which namespaces are in the
+ * mesh, the workload identity of each pod group, and for every pod group
+ * that others connect to, the identities allowed on each of its ports.
+ * Pure functions of the platform; the Istio component turns them into
+ * objects once every component exists.
+ */
+import { SovraError } from '../../../core/errors.js';
+import type { Component, PlatformDirectory } from '../../kit/component.js';
+import type { PodGroup } from '../../kit/network.js';
+import { NAMESPACES } from '../../kit/shared-names.js';
+import { TRUST_DOMAIN } from './values.js';
+
+/** A component the profile keeps out of the mesh, with the reason. */
+export interface OutsideMesh {
+  readonly component: string;
+  readonly reason: string;
+}
+
+/** Which components have their namespace in the mesh, and why the others do not. */
+export interface Membership {
+  /** Components whose namespace joins the mesh, in construct order. */
+  readonly members: readonly Component[];
+  /** The namespaces of `members`, sorted. */
+  readonly namespaces: readonly string[];
+  /** Components left out, each with the reason (for the SSP and the report). */
+  readonly excluded: ReadonlyArray<{ readonly component: string; readonly reason: string }>;
+}
+
+/**
+ * Decides mesh membership. Out of the mesh: the mesh itself (istiod must not
+ * depend on the proxies it configures; its gateway is injected by its own
+ * template), components without a Namespace of their own (kube-system: the
+ * CNI and other node-level agents, exempt from Pod Security), components
+ * whose Namespace is not restricted (node agents and device plugins: they
+ * run on the host network or with host privileges, where a sidecar can
+ * neither capture traffic nor be admitted next to them), and those the
+ * profile names in `outsideMesh`.
+ */
+export function meshMembership(platform: PlatformDirectory, mesh: Component, outside: readonly OutsideMesh[]): Membership {
+  const installed = new Set(platform.components.map((c) => c.node.id));
+  for (const o of outside) {
+    if (!installed.has(o.component)) {
+      throw new SovraError('bad-profile', `components.istio.outsideMesh names component "${o.component}", which this profile does not install. Installed: ${[...installed].sort().join(', ')}.`);
+    }
+  }
+  const members: Component[] = [];
+  const excluded: Array<{ component: string; reason: string }> = [];
+  for (const c of platform.components) {
+    const id = c.node.id;
+    const named = outside.find((o) => o.component === id);
+    if (c === mesh) continue;
+    if (!c.namespaceResource) excluded.push({ component: id, reason: `runs in ${c.info.namespace}, which holds the node-level agents and is exempt from Pod Security` });
+    else if (c.info.namespace === NAMESPACES.istio) excluded.push({ component: id, reason: 'shares the mesh control plane namespace' });
+    else if (c.info.podSecurity) excluded.push({ component: id, reason: `its namespace runs at Pod Security level ${c.info.podSecurity.level} (${c.info.podSecurity.reason}); such pods run with host privileges where a proxy cannot be trusted to capture their traffic` });
+    else if (named) excluded.push({ component: id, reason: named.reason });
+    else members.push(c);
+  }
+  return { members, namespaces: [...new Set(members.map((c) => c.info.namespace))].sort(), excluded };
+}
+
+/** How an AuthorizationPolicy names a source: its workload identity, or (without a service account) its namespace. */
+export type SourceIdentity = { readonly principal: string } | { readonly namespace: string; readonly fallback: string };
+
+/** The SPIFFE principal of a service account as Istio writes it (without `spiffe://`). */
+export function principal(namespace: string, serviceAccount: string): string {
+  return `${TRUST_DOMAIN}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/**
+ * The identity a source group presents in mTLS. A group that declares no
+ * service account is named by its namespace instead (any workload of that
+ * namespace): weaker, so the reason is kept and shown.
+ */
+export function identityOf(g: PodGroup): SourceIdentity {
+  if (g.serviceAccount) return { principal: principal(g.namespace, g.serviceAccount) };
+  return { namespace: g.namespace, fallback: `component "${g.owner.id}" (pods ${g.name}) declares no serviceAccount, so it is allowed by namespace ${g.namespace}` };
+}
+
+/** One inbound flow of a pod group: who connects, to which port, and why. */
+export interface Inbound {
+  readonly source: PodGroup;
+  readonly port: number;
+  readonly reason: string;
+}
+
+/** Every declared flow into `target`: peers on its ports and scrapers of its metrics endpoints (TCP only: mTLS carries TCP). */
+export function inboundOf(target: PodGroup, dir: PlatformDirectory): Inbound[] {
+  const out: Inbound[] = [];
+  for (const g of dir.podGroups()) {
+    for (const c of g.egress) {
+      if ('entity' in c.to || c.to.component !== target.owner.id || c.to.pods !== target.name) continue;
+      const p = target.ports[c.to.port];
+      if (p && (p.protocol ?? 'TCP') === 'TCP') out.push({ source: g, port: p.port, reason: c.reason });
+    }
+  }
+  for (const m of dir.metricsEndpoints().filter((e) => e.pods === target)) {
+    const p = target.ports[m.port];
+    if (!p || (p.protocol ?? 'TCP') !== 'TCP') continue;
+    for (const s of dir.podGroups().filter((x) => x.scrapesMetrics)) out.push({ source: s, port: p.port, reason: `metrics scrape of ${m.path ?? '/metrics'}` });
+  }
+  return out;
+}
+
+type AuthRule = { from: Array<{ source: { principals: string[] } | { namespaces: string[] } }>; to: Array<{ operation: { ports: string[] } }> };
+
+/** The ALLOW rules of `target`: one rule per source identity with the target ports it may reach, sorted. */
+export function allowRules(inbound: readonly Inbound[]): { rules: AuthRule[]; fallbacks: string[] } {
+  const byIdentity = new Map<string, { id: SourceIdentity; ports: Set<number> }>();
+  for (const i of inbound) {
+    const id = identityOf(i.source);
+    const key = 'principal' in id ? `p:${id.principal}` : `n:${id.namespace}`;
+    const e = byIdentity.get(key) ?? { id, ports: new Set<number>() };
+    e.ports.add(i.port);
+    byIdentity.set(key, e);
+  }
+  const entries = [...byIdentity.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    rules: entries.map(([, e]) => ({
+      from: [{ source: 'principal' in e.id ? { principals: [e.id.principal] } : { namespaces: [e.id.namespace] } }],
+      to: [{ operation: { ports: [...e.ports].sort((a, b) => a - b).map(String) } }],
+    })),
+    fallbacks: [...new Set(entries.flatMap(([, e]) => ('fallback' in e.id ? [e.id.fallback] : [])))].sort(),
+  };
+}
+
+/**
+ * Fails when a pod group outside the mesh connects to one inside: STRICT
+ * mTLS refuses its plaintext, so the flow could never work.
+ */
+export function checkSources(inbound: readonly Inbound[], target: PodGroup, meshed: (g: PodGroup) => boolean): void {
+  const bad = inbound.filter((i) => !meshed(i.source));
+  if (bad.length === 0) return;
+  const lines = bad.map((i) => `component "${i.source.owner.id}" (pods ${i.source.name}, namespace ${i.source.namespace}) is outside the mesh and connects to component "${target.owner.id}" (pods ${target.name}) on port ${i.port} (${i.reason})`);
+  throw new SovraError('bad-input', `${[...new Set(lines)].join('; ')}. The mesh requires mTLS (STRICT) from every client of a meshed pod: take the source into the mesh, or list the target's component in components.istio.outsideMesh with the reason.`);
+}
