@@ -50,6 +50,7 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
   stack.addOverride('terraform.required_providers.helm.version', TERRAFORM_PROVIDERS.helm.version);
 
   const namespaces = new Map<string, InstanceType<typeof cdktf.TerraformResource>>();
+  const namespacesByName = new Map<string, InstanceType<typeof cdktf.TerraformResource>>();
   const manifest = (component: Component, obj: object) => {
     const o = obj as { kind: string; metadata: { name: string } };
     const r = new cdktf.TerraformResource(stack, logicalId('m', component.node.id, o.kind, o.metadata.name), {
@@ -62,7 +63,12 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
   };
   // Namespaces first, then charts, then the remaining objects (which may need the charts' CRDs).
   for (const c of components) {
-    for (const obj of objects.get(c) ?? []) if ((obj as { kind: string }).kind === 'Namespace') namespaces.set(c.node.id, manifest(c, obj));
+    for (const obj of objects.get(c) ?? []) {
+      if ((obj as { kind: string }).kind !== 'Namespace') continue;
+      const r = manifest(c, obj);
+      namespaces.set(c.node.id, r);
+      namespacesByName.set((obj as { metadata: { name: string } }).metadata.name, r);
+    }
   }
   const releases: InstanceType<typeof Release>[] = [];
   for (const c of components) {
@@ -90,7 +96,9 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
       if ((obj as { kind: string }).kind === 'Namespace') continue;
       const r = manifest(c, obj);
       const ns = namespaces.get(c.node.id);
-      r.dependsOn = [...releases, ...(ns ? [ns] : [])].map((d) => d.fqn);
+      // An object in another component's namespace (a mesh policy in each meshed namespace) waits for that Namespace too.
+      const target = namespacesByName.get((obj as { metadata: { namespace?: string } }).metadata.namespace ?? '');
+      r.dependsOn = [...new Set([...releases, ...(ns ? [ns] : []), ...(target ? [target] : [])])].map((d) => d.fqn);
     }
   }
   return stack;

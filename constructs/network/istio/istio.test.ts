@@ -220,10 +220,12 @@ describe('per profile', () => {
     expect(requirement(dirs.get('ambient')!, 'sc-7').props.find((x) => x.name === 'implementation-status')!.value).toBe('partial');
   });
 
-  it('cluster: every chart is a helm_release and the mesh objects are Terraform manifests with distinct addresses', () => {
+  it('cluster: every chart is a helm_release and the mesh objects are Terraform manifests with distinct addresses, after their namespaces', () => {
     const tf = terraformResources(dirs.get('cluster')!)!;
     expect(Object.keys(tf.helm_release!)).toEqual(expect.arrayContaining(['istio-base', 'istiod', 'istio-cni', 'sovra-gateway']));
     expect(Object.keys(tf.kubernetes_manifest!)).toEqual(expect.arrayContaining(['istio_AuthorizationPolicy_default_deny_sovra_messaging', 'istio_AuthorizationPolicy_default_deny_sovra_system', 'istio_AuthorizationPolicy_control_plane', 'istio_AuthorizationPolicy_nats']));
+    // A policy in another component's namespace waits for that Namespace (and the CRDs of the releases).
+    expect(tf.kubernetes_manifest!.istio_AuthorizationPolicy_default_deny_sovra_system!.depends_on).toEqual(expect.arrayContaining(['${kubernetes_manifest.control_plane_Namespace_sovra_system}', '${helm_release.istio-base}']));
   });
 });
 
