@@ -225,6 +225,10 @@ export interface ControlPlaneSettings {
    */
   memory: string;
   localModel: LocalModelSettings;
+  /**
+   * Storage of each instance of the control plane's PostgreSQL cluster (Kubernetes quantity).
+   */
+  databaseStorage: string;
 }
 export interface BuiltinLocalModel {
   source: 'builtin';

@@ -15,7 +15,7 @@ export const dev: Profile = {
   deploy: 'manifests',
   components: {
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
-    'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
+    'control-plane': { cpu: '500m', memory: '512Mi', databaseStorage: '5Gi', localModel: { source: 'builtin' } },
   },
 };
 
@@ -33,7 +33,7 @@ export const edge: Profile = {
   deploy: 'k3s-auto-deploy',
   components: {
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
-    'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
+    'control-plane': { cpu: '1', memory: '1Gi', databaseStorage: '20Gi', localModel: { source: 'builtin' } },
   },
 };
 
@@ -51,7 +51,7 @@ export const cluster: Profile = {
   deploy: 'cdktf',
   components: {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
-    'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
+    'control-plane': { cpu: '2', memory: '2Gi', databaseStorage: '100Gi', localModel: { source: 'builtin' } },
   },
 };
 
