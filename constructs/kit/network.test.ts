@@ -42,6 +42,7 @@ class Worker extends Component {
     w.pods.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'the worker watches ConfigMaps');
     w.pods.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the worker\'s admission webhook');
     this.addMetrics({ pods: w.pods, port: 'metrics' });
+    this.producesSecret({ name: 'worker-token', keys: ['token'], kind: 'supplied-at-install', by: 'the site', purpose: 'A token the worker presents.' });
     this.claim({ control: 'sc-7', statement: 'The worker reaches only NATS and the API server.', evidence: [onObject(w.pods.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })] });
   }
 }
