@@ -153,7 +153,7 @@ export class ExternalSecrets extends Component {
     });
     this.claim({
       control: 'cm-7',
-      statement: 'Only the functions the platform uses run: PushSecret, ClusterPushSecret, ClusterExternalSecret and ClusterGenerator processing are off (with the permissions they need), and the Bitwarden SDK server is not installed.',
+      statement: 'Only the functions the platform uses run: the PushSecret, ClusterPushSecret and ClusterExternalSecret reconcilers are off and lose their permissions, the controller holds no permission on ClusterGenerators, and the Bitwarden SDK server is not installed.',
       evidence: [
         onChartValues(r, 'processPushSecret', { equals: false }),
         onChartValues(r, 'processClusterPushSecret', { equals: false }),
