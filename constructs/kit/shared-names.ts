@@ -59,3 +59,15 @@ export const OPENBAO_PATHS = {
 
 /** The Keycloak realm of the platform and its issuer URL (component keycloak). */
 export const KEYCLOAK_REALM = { name: 'sovra', issuer: `https://keycloak.${NAMESPACES.keycloak}.svc/realms/sovra`, controlPlaneClient: 'sovra-control-plane' } as const;
+
+// ---------------------------------------------------------------------------
+// External Secrets (component external-secrets)
+// ---------------------------------------------------------------------------
+
+/**
+ * How the External Secrets controller logs in to OpenBao: Kubernetes auth
+ * (mount OPENBAO_PATHS.kubernetesAuth) with the role `role`, which the
+ * OpenBao runbook binds to this one service account in this namespace and to
+ * a read-only policy on the KV mount.
+ */
+export const EXTERNAL_SECRETS_OPENBAO_AUTH = { role: 'external-secrets', serviceAccount: 'external-secrets', namespace: NAMESPACES.externalSecrets } as const;
