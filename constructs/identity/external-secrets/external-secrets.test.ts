@@ -169,9 +169,11 @@ describe('producers and order', () => {
     expect(secretClosure(new Map([[eso, renderObjects(platform).get(eso)!]]), () => 'manifests/external-secrets.yaml').unproduced).toEqual([]);
   });
 
-  it('refuses a registry that builds OpenBao after it, since its peer on OpenBao would be lost', () => {
+  it('declares its peer on OpenBao whatever the build order (OpenBao built after it)', () => {
     const late = [...COMPONENTS.filter((d) => d.id !== 'openbao'), COMPONENTS.find((d) => d.id === 'openbao') ?? OPENBAO_STUB];
     const { platform } = buildPlatform(loadProfile('dev'), { components: late });
-    expect(() => renderObjects(platform)).toThrow('list openbao before external-secrets in constructs/registry.ts');
+    renderObjects(platform);
+    const controller = platform.component('external-secrets')!.podGroup('controller')!;
+    expect(controller.egress.some((c) => 'component' in c.to && c.to.component === 'openbao')).toBe(true);
   });
 });

@@ -72,11 +72,13 @@ export class ExternalSecrets extends Component {
 
     this.controller = this.addPods({ name: 'controller', labels: CONTROLLER_LABELS, ports: { metrics: { port: PORTS.metrics } }, serviceAccount: EXTERNAL_SECRETS_OPENBAO_AUTH.serviceAccount });
     this.controller.connectsTo(API_SERVER, 'the controller watches ExternalSecrets, stores and generators, writes Secrets and requests its service account token for the OpenBao login');
-    // OpenBao is its own component: the peer exists where the profile installs it, which must be built before this one.
-    const openbaoFirst = this.platform.component(OPENBAO_COMPONENT) !== undefined;
-    if (openbaoFirst) this.controller.connectsTo(OPENBAO_PEER, 'the controller reads KV secrets from OpenBao and logs in with Kubernetes auth');
+    // OpenBao is its own component: the peer exists where the profile installs it, whatever the build order.
+    this.onFinalize(() => {
+      if (this.platform.component(OPENBAO_COMPONENT) !== undefined) this.controller.connectsTo(OPENBAO_PEER, 'the controller reads KV secrets from OpenBao and logs in with Kubernetes auth');
+    });
     this.webhook = this.addPods({ name: 'webhook', labels: WEBHOOK_LABELS, ports: { webhook: { port: PORTS.webhook }, metrics: { port: PORTS.metrics } }, serviceAccount: WEBHOOK_SERVICE_ACCOUNT });
     this.webhook.connectsTo(API_SERVER, "the webhook's manager reads the API server");
+    this.webhook.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the admission webhook to validate stores and ExternalSecrets');
     this.addMetrics({ pods: this.controller, port: 'metrics' });
     this.addMetrics({ pods: this.webhook, port: 'metrics' });
 
@@ -91,9 +93,6 @@ export class ExternalSecrets extends Component {
     });
 
     this.onFinalize(() => {
-      if (!openbaoFirst && this.platform.component(OPENBAO_COMPONENT)) {
-        throw new Error(`component ${id} is built before ${OPENBAO_COMPONENT}: list ${OPENBAO_COMPONENT} before ${id} in constructs/registry.ts, so the controller's peer on OpenBao is declared`);
-      }
       this.served = storeNamespaces(this.platform);
       this.claim({
         control: 'ac-3',
