@@ -109,9 +109,15 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
       if (typeof v === 'string') {
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
-        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string };
+        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; repository?: string; tag?: string };
+        // Charts that write `repository:tag` and nothing else (cloudnative-pg): a locked image's tag is `tag@sha256:…`.
+        const composed = i.repository !== undefined && i.tag !== undefined && i.digest === undefined && i.genericDigest === undefined && i.useDigest === undefined ? `${i.repository}:${i.tag}` : undefined;
         const pinned =
-          i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName) : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
+          i.fullImageName !== undefined
+            ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
+            : composed !== undefined
+              ? /@sha256:[0-9a-f]{64}$/.test(composed) || unlocked.has(composed)
+              : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
