@@ -6,10 +6,11 @@
  */
 import { CONTROL_PLANE } from './ai-runtime/control-plane/definition.js';
 import { NATS } from './data/nats/definition.js';
+import { POSTGRES } from './data/postgres/definition.js';
 import { DISTRIBUTION } from './distribution/distribution/definition.js';
 import { EXTERNAL_SECRETS } from './identity/external-secrets/definition.js';
 import type { ComponentDefinition } from './kit/definition.js';
 import { CILIUM } from './network/cilium/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, EXTERNAL_SECRETS, NATS, CONTROL_PLANE];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, EXTERNAL_SECRETS, NATS, POSTGRES, CONTROL_PLANE];

@@ -4,6 +4,10 @@
  * The GGUF model of the local inference tier: `builtin` (Sovra's generated test model, written into the pod by an init container), `volume` (your model, pinned by `sovra model pin`, on a PersistentVolumeClaim you provide) or `none`.
  */
 export type LocalModelSettings = BuiltinLocalModel | VolumeLocalModel | NoLocalModel;
+/**
+ * Backups of every cluster (WAL archive and scheduled base backups, by barman-cloud) to an S3-compatible object store, until the platform has its own. Off by default.
+ */
+export type PostgresBackup = PostgresBackupOff | PostgresBackupOn;
 
 /**
  * A Sovra deployment profile: what to install and how hardened, for one kind of site.
@@ -211,6 +215,7 @@ export interface LicenseWaiver {
 export interface ComponentSettings {
   'control-plane': ControlPlaneSettings;
   nats: NatsSettings;
+  postgres: PostgresSettings;
 }
 /**
  * Resources of one control plane replica and the model of its local tier.
@@ -287,4 +292,93 @@ export interface NatsSettings {
    * JetStream memory store size per server (Kubernetes quantity).
    */
   memoryStorage: string;
+}
+/**
+ * CloudNativePG: resources of the operator and of each PostgreSQL instance, the database image, and backups of every cluster to an S3-compatible object store.
+ */
+export interface PostgresSettings {
+  operator: PostgresOperatorResources;
+  instance: PostgresInstanceResources;
+  /**
+   * StorageClass of every instance's volume. CloudNativePG does not encrypt data at rest: name an encrypted class here (the site's responsibility). Default: the cluster's default class.
+   */
+  storageClass?: string;
+  image?: PostgresImage;
+  backup: PostgresBackup;
+}
+/**
+ * CPU and memory of one operator replica (request and limit alike).
+ */
+export interface PostgresOperatorResources {
+  /**
+   * CPU request and limit (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit.
+   */
+  memory: string;
+}
+/**
+ * CPU and memory of each PostgreSQL instance of every cluster (request and limit alike), unless the cluster asks for its own.
+ */
+export interface PostgresInstanceResources {
+  /**
+   * CPU request and limit (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit.
+   */
+  memory: string;
+}
+/**
+ * Another database image for every cluster, e.g. one your site builds with pgvector, instead of ghcr.io/cloudnative-pg/postgresql:16. It must be a CloudNativePG operand image (PostgreSQL, uid 26, barman-cloud for backups) of the same PostgreSQL major version.
+ */
+export interface PostgresImage {
+  registry: string;
+  repository: string;
+  tag: string;
+  /**
+   * SPDX license expression of the software in the image.
+   */
+  license: string;
+  /**
+   * Where the image comes from (its build recipe).
+   */
+  source: string;
+}
+export interface PostgresBackupOff {
+  enabled: false;
+}
+export interface PostgresBackupOn {
+  enabled: true;
+  /**
+   * HTTPS endpoint of the S3-compatible object store.
+   */
+  endpointURL: string;
+  /**
+   * Bucket that receives the backups (it must exist).
+   */
+  bucket: string;
+  /**
+   * Prefix inside the bucket; each cluster writes under <path>/<namespace>/<cluster>. Default: postgres.
+   */
+  path?: string;
+  /**
+   * Name of the Secret, supplied at install in the namespace of every cluster, with the keys ACCESS_KEY_ID and ACCESS_SECRET_KEY.
+   */
+  credentialsSecret: string;
+  /**
+   * How long base backups and WAL are kept, as CloudNativePG spells it: a number and d (days), w (weeks) or m (months).
+   */
+  retention: string;
+  /**
+   * When base backups run: a cron expression with seconds first (six fields, robfig/cron), in the operator's time zone.
+   */
+  schedule: string;
+  /**
+   * Server-side encryption barman-cloud asks the object store for: AES256 (default), aws:kms, or bucket-default to leave it to the bucket's policy (for stores that reject the request).
+   */
+  encryption?: 'AES256' | 'aws:kms' | 'bucket-default';
 }

@@ -357,6 +357,16 @@ export abstract class Component extends Chart {
     this._crypto.push(asset);
   }
 
+  /** States a control claim on behalf of the component (for helpers that add objects to it, such as a database cluster). */
+  declareClaim(claim: ControlClaim): void {
+    this.claim(claim);
+  }
+
+  /** States a customer responsibility on behalf of the component (for helpers). */
+  declareCustomerResponsibility(r: CustomerResponsibility): void {
+    this.customerResponsibility(r);
+  }
+
   /** Declares a cryptographic asset on behalf of the component (for the kit's helpers, such as certificates). */
   declareCryptoAsset(asset: CryptoAsset): void {
     this._crypto.push(asset);

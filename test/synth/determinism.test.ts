@@ -123,7 +123,7 @@ describe('a changed component', () => {
   it('an added component with an image from a new registry adds its files and changes the aggregate, SBOM and registries.yaml', async () => {
     const base = join(root, 'edge-a');
     const changed = join(root, 'edge-probe');
-    // A registry no component of the stack pulls from, so that registries.yaml gains it.
+    // A registry no component of the stack pulls from (ghcr.io is CloudNativePG's and External Secrets'), so that registries.yaml gains it.
     const image = { registry: 'registry.example.org', repository: 'example/probe', tag: '1.0.0', digest: `sha256:${'1'.repeat(64)}`, license: 'MIT' };
     await synthProfile('edge', changed, { customize: (platform) => new ProbeComponent(platform, 'probe', { profile: platform.profile, mode: 'on', image }) });
     const sa = subjects(base);

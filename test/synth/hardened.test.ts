@@ -110,13 +110,13 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
         const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; repository?: string; tag?: string };
-        // Charts that compose `<repository>:<tag>` (external-secrets) carry a locked digest inside the tag.
+        // Charts that write `repository:tag` and nothing else (cloudnative-pg): a locked image's tag is `tag@sha256:…`.
         const composed = i.repository !== undefined && i.tag !== undefined && i.digest === undefined && i.genericDigest === undefined && i.useDigest === undefined ? `${i.repository}:${i.tag}` : undefined;
         const pinned =
           i.fullImageName !== undefined
             ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
             : composed !== undefined
-              ? DIGEST_REF.test(composed) || unlocked.has(composed)
+              ? /@sha256:[0-9a-f]{64}$/.test(composed) || unlocked.has(composed)
               : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }

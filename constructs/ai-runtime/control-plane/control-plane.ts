@@ -20,7 +20,7 @@ import { Component, type ComponentProps } from '../../kit/component.js';
 import { imageRef } from '../../kit/image.js';
 import { HardenedWorkload, type InitContainer, type WorkloadVolume } from '../../kit/workload.js';
 import { builtinLocalModel, controlPlaneImage } from './catalog.js';
-import { addPostgresCluster, POSTGRES_IMAGE, type PostgresCluster } from '../../data/postgres/cluster.js';
+import { addPostgresCluster, postgresImage, type PostgresCluster } from '../../data/postgres/cluster.js';
 import { addExternalSecret } from '../../kit/external-secrets.js';
 import { OPENBAO_PATHS } from '../../kit/shared-names.js';
 
@@ -57,7 +57,7 @@ export class ControlPlane extends Component {
     const settings = p.components['control-plane'];
     const image = this.addImage(controlPlaneImage());
     // Its database: a CloudNativePG cluster in its own namespace, with pgvector for the RAG store.
-    this.database = addPostgresCluster(this, this.addImage(POSTGRES_IMAGE), {
+    this.database = addPostgresCluster(this, this.addImage(postgresImage(p)), {
       name: 'control-plane-db',
       database: 'control-plane',
       owner: 'control-plane',
