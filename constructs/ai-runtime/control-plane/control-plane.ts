@@ -51,7 +51,8 @@ export class ControlPlane extends Component {
       layer: 'ai-runtime',
       namespace: CONTROL_PLANE_NAMESPACE,
       version: controlPlaneImage().tag,
-      dependsOn: ['cilium'],
+      // The CNI, the operator that runs its database, and the operator that writes its audit key Secret.
+      dependsOn: ['cilium', 'postgres', 'external-secrets'],
     });
     const p = props.profile;
     const settings = p.components['control-plane'];
