@@ -145,7 +145,7 @@ export class CertManager extends Component {
       control: 'sc-12',
       statement:
         `cert-manager generates every CA and certificate key itself and replaces it at each renewal (rotationPolicy Always): the root CA lives ${CA_LIFETIMES.root.duration} (10 years) and renews ${CA_LIFETIMES.root.renewBefore} before expiry, ` +
-        `the intermediate CA lives ${CA_LIFETIMES.intermediate.duration} (1 year) and renews ${CA_LIFETIMES.intermediate.renewBefore} before expiry; platform certificates default to 2160h (90 days), renewed 360h before expiry.`,
+        `the intermediate CA lives ${CA_LIFETIMES.intermediate.duration} (1 year) and renews ${CA_LIFETIMES.intermediate.renewBefore} before expiry; the platform's service certificates (requested by each component through the kit) default to 2160h (90 days), renewed 360h before expiry, with the same rotation policy.`,
       evidence: [
         onObject(root, 'spec.privateKey.rotationPolicy', { equals: 'Always' }),
         onObject(root, 'spec.duration', { equals: CA_LIFETIMES.root.duration }),
