@@ -213,9 +213,19 @@ export interface LicenseWaiver {
  * Settings of each component, by component id; composed from each component's settings.schema.json by `npm run gen`.
  */
 export interface ComponentSettings {
+  'cert-manager': CertManagerSettings;
   'control-plane': ControlPlaneSettings;
   nats: NatsSettings;
   postgres: PostgresSettings;
+}
+/**
+ * cert-manager and trust-manager: which CA issues the platform's certificates.
+ */
+export interface CertManagerSettings {
+  /**
+   * What signs the platform's certificates (ClusterIssuer sovra-platform): `internal-ca`, the intermediate CA of the self-signed bootstrap chain that cert-manager keeps; or `openbao-pki`, OpenBao's PKI through cert-manager's Vault issuer with Kubernetes auth (needs the openbao component and its PKI runbook).
+   */
+  platformIssuer: 'internal-ca' | 'openbao-pki';
 }
 /**
  * Resources of one control plane replica and the model of its local tier.

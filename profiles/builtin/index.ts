@@ -14,6 +14,7 @@ export const dev: Profile = {
   gpu: { pools: [] },
   deploy: 'manifests',
   components: {
+    'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', databaseStorage: '5Gi', localModel: { source: 'builtin' } },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '500m', memory: '512Mi' }, backup: { enabled: false } },
@@ -33,6 +34,7 @@ export const edge: Profile = {
   gpu: { pools: [{ name: 'edge-gpu', product: 'L4', gpusPerNode: 1, nodes: 1 }] },
   deploy: 'k3s-auto-deploy',
   components: {
+    'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', databaseStorage: '20Gi', localModel: { source: 'builtin' } },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '1', memory: '1Gi' }, backup: { enabled: false } },
@@ -52,6 +54,7 @@ export const cluster: Profile = {
   gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
   deploy: 'cdktf',
   components: {
+    'cert-manager': { platformIssuer: 'openbao-pki' },
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', databaseStorage: '100Gi', localModel: { source: 'builtin' } },
     postgres: { operator: { cpu: '200m', memory: '512Mi' }, instance: { cpu: '2', memory: '4Gi' }, backup: { enabled: false } },

@@ -110,14 +110,14 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
         const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; repository?: string; tag?: string };
-        // Charts that write `repository:tag` and nothing else (cloudnative-pg): a locked image's tag is `tag@sha256:…`.
-        const composed = i.repository !== undefined && i.tag !== undefined && i.digest === undefined && i.genericDigest === undefined && i.useDigest === undefined ? `${i.repository}:${i.tag}` : undefined;
+        // `{ repository, tag }` without a digest field: a locked image's tag is `tag@sha256:…` (cloudnative-pg), an unlocked one is declared so in the SBOM.
+        const composed = i.repository !== undefined && i.tag !== undefined && i.digest === undefined && i.genericDigest === undefined ? `${i.repository}:${i.tag}` : undefined;
         const pinned =
           i.fullImageName !== undefined
             ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
-            : composed !== undefined
+            : composed !== undefined && i.useDigest === undefined
               ? /@sha256:[0-9a-f]{64}$/.test(composed) || unlocked.has(composed)
-              : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
+              : (composed !== undefined && unlocked.has(composed)) || (/^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false);
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
@@ -150,6 +150,9 @@ describe('the walk itself', () => {
     delete bad.containers[0]!.resources!.limits;
     expect(podProblems(bad)).toHaveLength(5);
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } }, b: { image: 'q/y:1' } })).toHaveLength(2);
+    // A tag reference passes only when the SBOM declares that very image unlocked.
+    expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } } }, '', new Set(['q/x:1']))).toEqual([]);
+    expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '2' } } }, '', new Set(['q/x:1']))).toHaveLength(1);
   });
 });
 
