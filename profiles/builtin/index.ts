@@ -16,6 +16,7 @@ export const dev: Profile = {
   components: {
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
+    openbao: { storage: '1Gi', cpu: '250m', memory: '256Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-dev-1' } } },
   },
 };
 
@@ -34,6 +35,8 @@ export const edge: Profile = {
   components: {
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
+    // Static seal: the edge box unseals itself after a power cut; its risk is stated in the README and the SSP.
+    openbao: { storage: '5Gi', cpu: '500m', memory: '512Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-edge-1' } } },
   },
 };
 
@@ -52,6 +55,8 @@ export const cluster: Profile = {
   components: {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
+    // Shamir: key holders unseal every server by hand (README, OpenBao runbook); OpenBao's PKI issues the platform's certificates.
+    openbao: { storage: '20Gi', cpu: '1', memory: '1Gi', pki: true, seal: { type: 'shamir' } },
   },
 };
 
