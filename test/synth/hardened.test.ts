@@ -109,9 +109,15 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
       if (typeof v === 'string') {
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
-        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string };
+        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; registry?: string; repository?: string; tag?: string };
+        // Charts that compose `registry/repository:tag` carry a digest on the tag (`tag@sha256:…`).
+        const split = i.registry !== undefined && i.repository !== undefined && i.tag !== undefined ? `${i.registry}/${i.repository}:${i.tag}` : undefined;
         const pinned =
-          i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName) : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
+          i.fullImageName !== undefined
+            ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
+            : split !== undefined
+              ? DIGEST_REF.test(split) || unlocked.has(split)
+              : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
