@@ -5,6 +5,23 @@
  */
 export type LocalModelSettings = BuiltinLocalModel | VolumeLocalModel | NoLocalModel;
 /**
+ * How the root key is protected. `type` picks one: `shamir` (key holders unseal every server by hand, see the runbook), `static` (a 32-byte key in the Secret openbao-seal, key `key`: the key sits beside the data it protects), `transit` (another OpenBao's Transit engine; token and CA in the Secret openbao-seal) or `kms` (a cloud KMS, credentials in the Secret openbao-seal). The settings of each type sit under its own key, so a profile that extends another can switch type.
+ */
+export type OpenBaoSeal = {
+  type: 'shamir' | 'static' | 'transit' | 'kms';
+  static?: StaticSealSettings;
+  transit?: TransitSealSettings;
+  kms?: KmsSealSettings;
+};
+/**
+ * Cloud KMS seal; `provider` picks the settings below.
+ */
+export type KmsSealSettings = {
+  provider: 'awskms' | 'gcpckms';
+  awskms?: AwsKmsSettings;
+  gcpckms?: GcpCkmsSettings;
+};
+/**
  * Backups of every cluster (WAL archive and scheduled base backups, by barman-cloud) to an S3-compatible object store, until the platform has its own. Off by default.
  */
 export type PostgresBackup = PostgresBackupOff | PostgresBackupOn;
@@ -216,6 +233,7 @@ export interface ComponentSettings {
   'cert-manager': CertManagerSettings;
   'control-plane': ControlPlaneSettings;
   nats: NatsSettings;
+  openbao: OpenBaoSettings;
   postgres: PostgresSettings;
 }
 /**
@@ -302,6 +320,77 @@ export interface NatsSettings {
    * JetStream memory store size per server (Kubernetes quantity).
    */
   memoryStorage: string;
+}
+/**
+ * OpenBao: Raft storage per server, resources, how the root key is sealed, whether its PKI issues the platform's certificates, and the web UI.
+ */
+export interface OpenBaoSettings {
+  /**
+   * Raft data volume per server (Kubernetes quantity).
+   */
+  storage: string;
+  /**
+   * CPU request and limit of one server (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of one server.
+   */
+  memory: string;
+  /**
+   * OpenBao's PKI mount issues the platform's certificates (cert-manager's Vault issuer signs there, with the role cert-manager). The runbook sets up the intermediate CA.
+   */
+  pki: boolean;
+  /**
+   * Serve the web UI on the API listener. Off unless set.
+   */
+  ui?: boolean;
+  seal: OpenBaoSeal;
+}
+/**
+ * Static key seal.
+ */
+export interface StaticSealSettings {
+  /**
+   * Permanent identifier of the key in the Secret; change it whenever the key changes.
+   */
+  keyId: string;
+}
+/**
+ * Transit seal: another OpenBao holds the key.
+ */
+export interface TransitSealSettings {
+  /**
+   * HTTPS address of the OpenBao that holds the key, by DNS name.
+   */
+  address: string;
+  /**
+   * Transit key used to encrypt the root key.
+   */
+  keyName: string;
+  /**
+   * Mount path of the Transit engine.
+   */
+  mountPath: string;
+}
+/**
+ * AWS KMS.
+ */
+export interface AwsKmsSettings {
+  region: string;
+  /**
+   * KMS key id, ARN or alias (`alias/name`).
+   */
+  kmsKeyId: string;
+}
+/**
+ * GCP Cloud KMS.
+ */
+export interface GcpCkmsSettings {
+  project: string;
+  region: string;
+  keyRing: string;
+  cryptoKey: string;
 }
 /**
  * CloudNativePG: resources of the operator and of each PostgreSQL instance, the database image, and backups of every cluster to an S3-compatible object store.

@@ -71,3 +71,29 @@ export const KEYCLOAK_REALM = { name: 'sovra', issuer: `https://keycloak.${NAMES
  * a read-only policy on the KV mount.
  */
 export const EXTERNAL_SECRETS_OPENBAO_AUTH = { role: 'external-secrets', serviceAccount: 'external-secrets', namespace: NAMESPACES.externalSecrets } as const;
+
+// ---------------------------------------------------------------------------
+// OpenBao's clients (component openbao). Each client component authenticates
+// with Kubernetes auth (mount OPENBAO_PATHS.kubernetesAuth) as the service
+// account named here, in the role named here; the openbao component binds
+// role, service account, namespace (and audience) and grants the policy.
+// ---------------------------------------------------------------------------
+
+/** Kubernetes-auth roles of OpenBao, the service accounts bound to them and what each may do. */
+export const OPENBAO_CLIENTS = {
+  /** External Secrets Operator's ClusterSecretStore SECRET_STORE: reads the KV mount. */
+  externalSecrets: { role: 'external-secrets', policy: 'external-secrets', serviceAccount: 'external-secrets', namespace: NAMESPACES.externalSecrets },
+  /**
+   * cert-manager's Vault ClusterIssuer PLATFORM_ISSUER (cluster profile, where OpenBao's PKI is the
+   * platform issuer): signs at `signPath`. cert-manager requests the token of `serviceAccount` with
+   * the audience `vault://<ClusterIssuer name>`, which the role requires.
+   */
+  certManager: {
+    role: 'cert-manager',
+    policy: 'cert-manager',
+    serviceAccount: 'openbao-issuer',
+    namespace: NAMESPACES.certManager,
+    audience: `vault://${PLATFORM_ISSUER}`,
+    signPath: `${OPENBAO_PATHS.pki}/sign/sovra`,
+  },
+} as const;

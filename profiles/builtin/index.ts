@@ -18,6 +18,7 @@ export const dev: Profile = {
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', databaseStorage: '5Gi', localModel: { source: 'builtin' } },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '500m', memory: '512Mi' }, backup: { enabled: false } },
+    openbao: { storage: '1Gi', cpu: '250m', memory: '256Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-dev-1' } } },
   },
 };
 
@@ -38,6 +39,8 @@ export const edge: Profile = {
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', databaseStorage: '20Gi', localModel: { source: 'builtin' } },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '1', memory: '1Gi' }, backup: { enabled: false } },
+    // Static seal: the edge box unseals itself after a power cut; its risk is stated in the README and the SSP.
+    openbao: { storage: '5Gi', cpu: '500m', memory: '512Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-edge-1' } } },
   },
 };
 
@@ -58,6 +61,8 @@ export const cluster: Profile = {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', databaseStorage: '100Gi', localModel: { source: 'builtin' } },
     postgres: { operator: { cpu: '200m', memory: '512Mi' }, instance: { cpu: '2', memory: '4Gi' }, backup: { enabled: false } },
+    // Shamir: key holders unseal every server by hand (README, OpenBao runbook); OpenBao's PKI issues the platform's certificates.
+    openbao: { storage: '20Gi', cpu: '1', memory: '1Gi', pki: true, seal: { type: 'shamir' } },
   },
 };
 

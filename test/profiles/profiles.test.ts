@@ -81,7 +81,12 @@ describe('host configuration', () => {
     const refs = new Set<string>();
     const collect = (v: unknown, key = ''): void => {
       if (Array.isArray(v)) v.forEach((x) => collect(x));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) collect(x, k);
+      else if (v && typeof v === 'object') {
+        // Charts that split the reference ({ registry, repository, tag }) name the registry apart.
+        const o = v as Record<string, unknown>;
+        if (typeof o.registry === 'string' && typeof o.repository === 'string') refs.add(`${o.registry}/${o.repository}`);
+        for (const [k, x] of Object.entries(v)) if (!(k === 'repository' && typeof o.registry === 'string')) collect(x, k);
+      }
       else if (typeof v === 'string' && key === 'image') refs.add(v);
       else if (typeof v === 'string' && (key === 'repository' || key === 'fullImageName') && !v.startsWith('http')) refs.add(v);
       else if (typeof v === 'string' && key === 'valuesContent') collect(YAML.parse(v));

@@ -109,15 +109,19 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
       if (typeof v === 'string') {
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
-        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; repository?: string; tag?: string };
-        // `{ repository, tag }` without a digest field: a locked image's tag is `tag@sha256:…` (cloudnative-pg), an unlocked one is declared so in the SBOM.
-        const composed = i.repository !== undefined && i.tag !== undefined && i.digest === undefined && i.genericDigest === undefined ? `${i.repository}:${i.tag}` : undefined;
+        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; registry?: string; repository?: string; tag?: string };
+        // Charts that compose `registry/repository:tag` (openbao) or `repository:tag` (cloudnative-pg, external-secrets) carry a locked digest on the tag
+        // (`tag@sha256:…`); an unlocked image is declared so in the SBOM.
+        const split = i.registry !== undefined && i.repository !== undefined && i.tag !== undefined ? `${i.registry}/${i.repository}:${i.tag}` : undefined;
+        const composed = i.registry === undefined && i.repository !== undefined && i.tag !== undefined && i.digest === undefined && i.genericDigest === undefined ? `${i.repository}:${i.tag}` : undefined;
         const pinned =
           i.fullImageName !== undefined
             ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
-            : composed !== undefined && i.useDigest === undefined
-              ? /@sha256:[0-9a-f]{64}$/.test(composed) || unlocked.has(composed)
-              : (composed !== undefined && unlocked.has(composed)) || (/^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false);
+            : split !== undefined
+              ? DIGEST_REF.test(split) || unlocked.has(split)
+              : composed !== undefined && i.useDigest === undefined
+                ? /@sha256:[0-9a-f]{64}$/.test(composed) || unlocked.has(composed)
+                : (composed !== undefined && unlocked.has(composed)) || (/^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false);
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
