@@ -9,6 +9,7 @@ import { NATS } from './data/nats/definition.js';
 import { DISTRIBUTION } from './distribution/distribution/definition.js';
 import type { ComponentDefinition } from './kit/definition.js';
 import { CILIUM } from './network/cilium/definition.js';
+import { SPIRE } from './identity/spire/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, NATS, CONTROL_PLANE];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, NATS, CONTROL_PLANE, SPIRE];

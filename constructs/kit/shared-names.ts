@@ -59,3 +59,14 @@ export const OPENBAO_PATHS = {
 
 /** The Keycloak realm of the platform and its issuer URL (component keycloak). */
 export const KEYCLOAK_REALM = { name: 'sovra', issuer: `https://keycloak.${NAMESPACES.keycloak}.svc/realms/sovra`, controlPlaneClient: 'sovra-control-plane' } as const;
+
+// ---- SPIRE (component spire) ----
+
+/**
+ * How pods reach SPIRE's Workload API (component spire): a CSI volume of
+ * driver `csiDriver` (readOnly) mounts the node agent's socket directory,
+ * in which the socket is also named `socketName` (the name Istio's SPIRE
+ * integration looks for). The trust domain is the profile's
+ * `components.spire.trustDomain`.
+ */
+export const SPIRE_WORKLOAD_API = { csiDriver: 'csi.spiffe.io', socketName: 'socket' } as const;

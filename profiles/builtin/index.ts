@@ -16,6 +16,7 @@ export const dev: Profile = {
   components: {
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
+    spire: { trustDomain: 'dev.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
   },
 };
 
@@ -34,6 +35,7 @@ export const edge: Profile = {
   components: {
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
+    spire: { trustDomain: 'edge.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
   },
 };
 
@@ -52,6 +54,7 @@ export const cluster: Profile = {
   components: {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
+    spire: { trustDomain: 'cluster.sovra.local', caKeyType: 'ec-p384', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
   },
 };
 
