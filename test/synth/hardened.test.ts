@@ -109,9 +109,14 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
       if (typeof v === 'string') {
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
-        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string };
+        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; registry?: string; repository?: string; tag?: string };
         const pinned =
-          i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName) : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
+          i.fullImageName !== undefined
+            ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
+            : i.registry !== undefined && i.digest === undefined
+              ? // registry/repository/tag charts (SPIRE's) take a locked image's digest as its tag.
+                /^sha256:[0-9a-f]{64}$/.test(i.tag ?? '') || unlocked.has(`${i.registry}/${i.repository}:${i.tag}`)
+              : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
@@ -144,6 +149,7 @@ describe('the walk itself', () => {
     delete bad.containers[0]!.resources!.limits;
     expect(podProblems(bad)).toHaveLength(5);
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } }, b: { image: 'q/y:1' } })).toHaveLength(2);
+    expect(unpinnedChartImages({ a: { image: { registry: 'r', repository: 'x', tag: `sha256:${'a'.repeat(64)}` } }, b: { image: { registry: 'r', repository: 'y', tag: '1' } } })).toEqual(['b.image: {"registry":"r","repository":"y","tag":"1"}']);
   });
 });
 
