@@ -26,11 +26,12 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { SovraError } from '../../../core/errors.js';
+import type { SpireSettings } from '../../../profiles/profile.generated.js';
 import { addPostgresCluster, POSTGRES_IMAGE } from '../../data/postgres/cluster.js';
 import { onChartValues, onObject, type Evidence } from '../../kit/claims.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
 import type { PodGroup } from '../../kit/network.js';
-import { NAMESPACES, TRUST_BUNDLE } from '../../kit/shared-names.js';
+import { NAMESPACES, SPIRE_WORKLOAD_API, TRUST_BUNDLE } from '../../kit/shared-names.js';
 import { SPIRE_CHART, SPIRE_CRDS_CHART, SPIRE_IMAGES } from './catalog.js';
 import { addClusterSpiffeId, clusterSpiffeIdName, SPIFFE_ID_TEMPLATE } from './identities.js';
 import { spireValues, type ExtraVolume, type SpireDataStore, type SpireValues } from './values.js';
@@ -254,8 +255,10 @@ export class Spire extends Component {
       control: 'ia-9',
       statement:
         `Every workload of the platform is identified by a SPIFFE ID in trust domain ${trustDomain} (spiffe://${trustDomain}/ns/<namespace>/sa/<service account>), ` +
-        `issued by SPIRE from a ClusterSPIFFEID derived from each of the ${this.identities.size} pod groups the components declare; services authenticate each other with the resulting X.509-SVIDs.`,
+        `registered by SPIRE from a ClusterSPIFFEID derived from each of the ${this.identities.size} pod groups the components declare, and can obtain X.509- and JWT-SVIDs for it ` +
+        `from the Workload API (CSI driver ${SPIRE_WORKLOAD_API.csiDriver}). Authentication happens where services present those SVIDs to each other (the mesh), hence partial.`,
       evidence,
+      status: 'partial',
     });
   }
 
@@ -322,7 +325,7 @@ export class Spire extends Component {
   }
 
   /** The SPIRE CA and JWT signing keys, the SVIDs they sign, and the agent–server mTLS. */
-  private declareCrypto(s: { readonly caKeyType: 'ec-p256' | 'ec-p384'; readonly caTTL: string; readonly x509SvidTTL: string; readonly jwtSvidTTL: string }): void {
+  private declareCrypto(s: SpireSettings): void {
     const algorithm = s.caKeyType === 'ec-p384' ? 'ECDSA-P384-SHA384' : 'ECDSA-P256-SHA256';
     const size = s.caKeyType === 'ec-p384' ? 384 : 256;
     const keyType = onChartValues(SPIRE_RELEASE, 'spire-server.caKeyType', { equals: s.caKeyType });
