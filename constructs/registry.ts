@@ -13,6 +13,7 @@ import { CERT_MANAGER } from './identity/cert-manager/definition.js';
 import { OPENBAO } from './identity/openbao/definition.js';
 import type { ComponentDefinition } from './kit/definition.js';
 import { CILIUM } from './network/cilium/definition.js';
+import { SPIRE } from './identity/spire/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, NATS, POSTGRES, CONTROL_PLANE];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, CONTROL_PLANE];

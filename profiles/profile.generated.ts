@@ -235,6 +235,7 @@ export interface ComponentSettings {
   nats: NatsSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
+  spire: SpireSettings;
 }
 /**
  * cert-manager and trust-manager: which CA issues the platform's certificates.
@@ -480,4 +481,43 @@ export interface PostgresBackupOn {
    * Server-side encryption barman-cloud asks the object store for: AES256 (default), aws:kms, or bucket-default to leave it to the bucket's policy (for stores that reject the request).
    */
   encryption?: 'AES256' | 'aws:kms' | 'bucket-default';
+}
+/**
+ * SPIRE: the trust domain of the platform's workload identities and the lifetimes and key type of its CA and SVIDs.
+ */
+export interface SpireSettings {
+  /**
+   * SPIFFE trust domain (the authority part of every SPIFFE ID, without `spiffe://`): lower-case letters, digits, dots, dashes and underscores. The built-in profiles use `<profile>.sovra.local`.
+   */
+  trustDomain: string;
+  /**
+   * Key type of the SPIRE server's signing keys (its X.509 CA and JWT keys): ECDSA on NIST P-256 or P-384, both in the FIPS 186-5 set.
+   */
+  caKeyType: 'ec-p256' | 'ec-p384';
+  /**
+   * Lifetime of the SPIRE server's CA certificate and signing keys, after which the server rotates them (Go duration in minutes or hours).
+   */
+  caTTL: string;
+  /**
+   * Default lifetime of X.509-SVIDs (workload certificates); agents renew them at half-life. Must be shorter than caTTL.
+   */
+  x509SvidTTL: string;
+  /**
+   * Default lifetime of JWT-SVIDs. Must be shorter than caTTL.
+   */
+  jwtSvidTTL: string;
+  caSubject: SpireCaSubject;
+}
+/**
+ * Subject of the SPIRE server's CA certificate (its common name is the trust domain).
+ */
+export interface SpireCaSubject {
+  /**
+   * ISO 3166-1 alpha-2 country code. The built-in profiles use XX, the user-assigned code for 'not stated'; a site sets its own.
+   */
+  country: string;
+  /**
+   * Organization name.
+   */
+  organization: string;
 }

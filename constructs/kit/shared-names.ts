@@ -97,3 +97,14 @@ export const OPENBAO_CLIENTS = {
     signPath: `${OPENBAO_PATHS.pki}/sign/sovra`,
   },
 } as const;
+
+// ---- SPIRE (component spire) ----
+
+/**
+ * How pods reach SPIRE's Workload API (component spire): a CSI volume of
+ * driver `csiDriver` (readOnly) mounts the node agent's socket directory,
+ * in which the socket is also named `socketName` (the name Istio's SPIRE
+ * integration looks for). The trust domain is the profile's
+ * `components.spire.trustDomain`.
+ */
+export const SPIRE_WORKLOAD_API = { csiDriver: 'csi.spiffe.io', socketName: 'socket' } as const;

@@ -82,10 +82,11 @@ describe('host configuration', () => {
     const collect = (v: unknown, key = ''): void => {
       if (Array.isArray(v)) v.forEach((x) => collect(x));
       else if (v && typeof v === 'object') {
-        // Charts that split the reference ({ registry, repository, tag }) name the registry apart.
         const o = v as Record<string, unknown>;
-        if (typeof o.registry === 'string' && typeof o.repository === 'string') refs.add(`${o.registry}/${o.repository}`);
-        for (const [k, x] of Object.entries(v)) if (!(k === 'repository' && typeof o.registry === 'string')) collect(x, k);
+        // Charts that take the registry apart from the repository (SPIRE's): the reference is registry/repository.
+        const split = typeof o.registry === 'string' && typeof o.repository === 'string';
+        if (split) refs.add(`${o.registry as string}/${o.repository as string}`);
+        for (const [k, x] of Object.entries(o)) if (!(split && k === 'repository')) collect(x, k);
       }
       else if (typeof v === 'string' && key === 'image') refs.add(v);
       else if (typeof v === 'string' && (key === 'repository' || key === 'fullImageName') && !v.startsWith('http')) refs.add(v);

@@ -118,7 +118,7 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
           i.fullImageName !== undefined
             ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
             : split !== undefined
-              ? DIGEST_REF.test(split) || unlocked.has(split)
+              ? DIGEST_REF.test(split) || /^sha256:[0-9a-f]{64}$/.test(i.tag ?? '') || unlocked.has(split)
               : composed !== undefined && i.useDigest === undefined
                 ? /@sha256:[0-9a-f]{64}$/.test(composed) || unlocked.has(composed)
                 : (composed !== undefined && unlocked.has(composed)) || (/^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false);
@@ -157,6 +157,7 @@ describe('the walk itself', () => {
     // A tag reference passes only when the SBOM declares that very image unlocked.
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } } }, '', new Set(['q/x:1']))).toEqual([]);
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '2' } } }, '', new Set(['q/x:1']))).toHaveLength(1);
+    expect(unpinnedChartImages({ a: { image: { registry: 'r', repository: 'x', tag: `sha256:${'a'.repeat(64)}` } }, b: { image: { registry: 'r', repository: 'y', tag: '1' } } })).toEqual(['b.image: {"registry":"r","repository":"y","tag":"1"}']);
   });
 });
 
