@@ -68,6 +68,8 @@ export interface PlatformDirectory extends NetworkDirectory {
   readonly profile: Profile;
   /** Component `id`, or undefined when this profile does not install it. */
   component(id: string): Component | undefined;
+  /** Whether this profile installs component `id` (it may not be constructed yet). */
+  installs(id: string): boolean;
   /** Every component, in construct order. */
   readonly components: readonly Component[];
   /** Every image of every component (first declaration of a reference wins). */

@@ -16,7 +16,7 @@ import {
 import type { ModelDeclaration } from '../../../contracts/model-declaration.js';
 import { SovraError } from '../../../core/errors.js';
 import { onObject, type Evidence } from '../../kit/claims.js';
-import { Component, type ComponentProps } from '../../kit/component.js';
+import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
 import { imageRef } from '../../kit/image.js';
 import { HardenedWorkload, type InitContainer, type WorkloadVolume } from '../../kit/workload.js';
 import { builtinLocalModel, controlPlaneImage } from './catalog.js';
@@ -51,8 +51,8 @@ export class ControlPlane extends Component {
       layer: 'ai-runtime',
       namespace: CONTROL_PLANE_NAMESPACE,
       version: controlPlaneImage().tag,
-      // The CNI, the operator that runs its database, and the operator that writes its audit key Secret.
-      dependsOn: ['cilium', 'postgres', 'external-secrets'],
+      // The CNI, the issuer of its database's certificates, the operator that runs its database, and the operator that writes its audit key Secret.
+      dependsOn: ['cilium', 'cert-manager', 'postgres', 'external-secrets'].filter((c) => directoryOf(scope).installs(c)),
     });
     const p = props.profile;
     const settings = p.components['control-plane'];

@@ -116,7 +116,7 @@ describe.each(PROFILES)('profile %s', (p) => {
     }
     const egress = spec(find(p, 'NetworkPolicy', 'cert-manager-controller', 'cert-manager')).egress as Array<{ to: Values[]; ports: Values[] }>;
     const toOpenBao = egress.filter((r) => r.to.some((t) => t.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'sovra-secrets'));
-    expect(toOpenBao).toEqual(p === 'cluster' ? [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-secrets' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'openbao' } } }], ports: [{ port: 8200, protocol: 'TCP' }] }] : []);
+    expect(toOpenBao).toEqual(p === 'cluster' ? [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-secrets' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' } } }], ports: [{ port: 8200, protocol: 'TCP' }] }] : []);
   });
 
   it('lists the CA algorithms in the CBOM with their setting, certification level none', () => {

@@ -95,6 +95,8 @@ export class CertManager extends Component {
     webhook.connectsTo(API_SERVER, 'the cert-manager webhook keeps its dynamic serving CA in a Secret');
     cainjector.connectsTo(API_SERVER, 'cainjector writes CA bundles into webhook configurations and CRDs');
     trustManager.connectsTo(API_SERVER, 'trust-manager reads Bundle sources and writes the trust bundle ConfigMaps');
+    webhook.acceptsFrom('kube-apiserver', 'https', 'the API server calls the cert-manager admission webhook (validation and conversion of cert-manager resources)');
+    trustManager.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the trust-manager admission webhook (Bundle validation)');
     for (const pods of [controller, webhook, cainjector, trustManager]) this.addMetrics({ pods, port: 'metrics' });
     return { controller, webhook, cainjector, trustManager };
   }

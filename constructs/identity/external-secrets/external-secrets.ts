@@ -61,7 +61,7 @@ export class ExternalSecrets extends Component {
       namespace: NAMESPACES.externalSecrets,
       version: EXTERNAL_SECRETS_IMAGES.operator.tag,
       // cert-manager issues the webhook certificate; components that are not built yet are not in the SBOM graph (OpenBao comes in as a peer).
-      dependsOn: ['cilium', 'cert-manager'].filter((c) => directoryOf(scope).component(c) !== undefined),
+      dependsOn: ['cilium', 'cert-manager'].filter((c) => directoryOf(scope).installs(c)),
     });
     const image = this.addImage(EXTERNAL_SECRETS_IMAGES.operator);
     const values = externalSecretsValues(props.profile, image);

@@ -54,7 +54,7 @@ export class OpenBao extends Component {
 
   constructor(scope: Construct, id: string, props: ComponentProps) {
     // cert-manager issues the servers' certificate: a run-time dependency when the platform has it (registered before openbao).
-    const certManager = directoryOf(scope).component('cert-manager') !== undefined;
+    const certManager = directoryOf(scope).installs('cert-manager');
     super(scope, id, props, {
       title: 'OpenBao',
       description: `Secrets store of the platform: KV version 2 at ${OPENBAO_PATHS.kv}, Kubernetes auth for workloads, and (where the profile says so) the PKI behind the platform's certificates. Integrated Raft storage, TLS 1.3, a declarative audit device on the container log.`,

@@ -27,9 +27,9 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { SovraError } from '../../../core/errors.js';
 import type { SpireSettings } from '../../../profiles/profile.generated.js';
-import { addPostgresCluster, POSTGRES_IMAGE } from '../../data/postgres/cluster.js';
+import { addPostgresCluster, postgresImage } from '../../data/postgres/cluster.js';
 import { onChartValues, onObject, type Evidence } from '../../kit/claims.js';
-import { Component, type ComponentProps } from '../../kit/component.js';
+import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
 import type { PodGroup } from '../../kit/network.js';
 import { NAMESPACES, SPIRE_WORKLOAD_API, TRUST_BUNDLE } from '../../kit/shared-names.js';
 import { SPIRE_CHART, SPIRE_CRDS_CHART, SPIRE_IMAGES } from './catalog.js';
@@ -96,7 +96,8 @@ export class Spire extends Component {
       layer: 'identity',
       namespace: NAMESPACES.spire,
       version: SPIRE_IMAGES.server.tag,
-      dependsOn: ['cilium'],
+      // The server's shared datastore (several replicas) is a PostgreSQL cluster with a cert-manager certificate.
+      dependsOn: ['cilium', ...(props.profile.replicas.stateful > 1 ? ['cert-manager', 'postgres'] : [])].filter((c) => directoryOf(scope).installs(c)),
     });
     const p = props.profile;
     const settings = p.components.spire;
@@ -147,11 +148,12 @@ export class Spire extends Component {
       },
       serviceAccount: 'spire-server',
     });
+    this.server.acceptsFrom('kube-apiserver', 'webhook', "the API server calls the controller manager's admission webhook (ClusterSPIFFEID validation)");
     let dataStore: SpireDataStore = { databaseType: 'sqlite3' };
     const extraVolumes: ExtraVolume[] = [];
     let database: ReturnType<typeof addPostgresCluster> | undefined;
     if (shared) {
-      database = addPostgresCluster(this, this.addImage(POSTGRES_IMAGE), {
+      database = addPostgresCluster(this, this.addImage(postgresImage(p)), {
         ...DATABASE,
         instances: replicas,
         purpose: 'Datastore shared by the SPIRE server replicas: registration entries, attested nodes, trust bundles.',
