@@ -7,8 +7,9 @@
 import { CONTROL_PLANE } from './ai-runtime/control-plane/definition.js';
 import { NATS } from './data/nats/definition.js';
 import { DISTRIBUTION } from './distribution/distribution/definition.js';
+import { KEYCLOAK } from './identity/keycloak/definition.js';
 import type { ComponentDefinition } from './kit/definition.js';
 import { CILIUM } from './network/cilium/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, NATS, CONTROL_PLANE];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, NATS, KEYCLOAK, CONTROL_PLANE];

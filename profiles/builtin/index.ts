@@ -15,6 +15,14 @@ export const dev: Profile = {
   deploy: 'manifests',
   components: {
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
+    keycloak: {
+      cpu: '500m',
+      memory: '1Gi',
+      databaseStorage: '2Gi',
+      mfaRequired: false,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 30, maxHours: 10 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
     'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
   },
 };
@@ -33,6 +41,14 @@ export const edge: Profile = {
   deploy: 'k3s-auto-deploy',
   components: {
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
+    keycloak: {
+      cpu: '1',
+      memory: '1Gi',
+      databaseStorage: '10Gi',
+      mfaRequired: true,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 10 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
     'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
   },
 };
@@ -51,6 +67,14 @@ export const cluster: Profile = {
   deploy: 'cdktf',
   components: {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
+    keycloak: {
+      cpu: '2',
+      memory: '2Gi',
+      databaseStorage: '20Gi',
+      mfaRequired: true,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 8 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
     'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
   },
 };
