@@ -109,9 +109,11 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
       if (typeof v === 'string') {
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
-        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string };
+        const i = v as { fullImageName?: string; repository?: string; tag?: string; digest?: string; useDigest?: boolean; genericDigest?: string };
+        // A chart that composes `repository:tag` (or `@digest`) names an unlocked image by its tag, with no digest.
+        const unlockedByTag = i.repository !== undefined && i.tag !== undefined && !i.digest && unlocked.has(`${i.repository}:${i.tag}`);
         const pinned =
-          i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName) : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
+          i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName) : unlockedByTag || (/^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false);
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
@@ -144,6 +146,7 @@ describe('the walk itself', () => {
     delete bad.containers[0]!.resources!.limits;
     expect(podProblems(bad)).toHaveLength(5);
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } }, b: { image: 'q/y:1' } })).toHaveLength(2);
+    expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1', digest: '' } } }, '', new Set(['q/x:1']))).toEqual([]);
   });
 });
 
