@@ -190,7 +190,7 @@ export class Keycloak extends Component {
     this.addMetrics({ pods: this.pods, port: MANAGEMENT_PORT_NAME, path: '/metrics', scheme: 'https' });
 
     this.declareClaims(env, clustered);
-    this.declareCrypto(env);
+    this.declareCrypto(env, clustered);
   }
 
   /** Evidence on a field of the imported realm. */
@@ -293,7 +293,7 @@ export class Keycloak extends Component {
     ];
     this.claim({
       control: 'sc-8',
-      statement: `Keycloak serves only HTTPS (TLS 1.3, certificate from the platform issuer; plain HTTP is disabled and the realm requires TLS from every address), connects to its database with TLS verifying the server against the platform CA (sslmode=verify-full)${clustered ? ', and its replicas exchange cache traffic over mutual TLS' : ''}.`,
+      statement: `Keycloak serves only HTTPS (TLS 1.3, certificate from the platform issuer; plain HTTP is disabled and the realm requires TLS from every address), connects to its database with TLS verifying the server against the platform CA (sslmode=verify-full)${clustered ? ', and its replicas exchange cache traffic over mutual TLS (Keycloak\'s default for TCP stacks since 26.2, set explicitly)' : ''}.`,
       evidence: sc8,
     });
     this.claim({
@@ -353,12 +353,22 @@ export class Keycloak extends Component {
   }
 
   /** HTTPS with TLS 1.3, the signing algorithm of tokens, the signing key and the generated secrets. */
-  private declareCrypto(env: readonly EnvVar[]): void {
+  private declareCrypto(env: readonly EnvVar[], clustered: boolean): void {
     const implementation = 'Keycloak 26 (OpenJDK 21 JSSE and JCA, pgJDBC for its database)';
     for (const asset of tls13Assets({ name: 'TLS 1.3 (Keycloak HTTPS)', purpose: 'OpenID Connect endpoints, admin console and management interface of Keycloak.', configuredBy: this.onEnv(env, 'KC_HTTPS_PROTOCOLS'), implementation })) this.addCryptoAsset(asset);
     const tlsDb = onObject(this.database.cluster, 'spec.postgresql.parameters.ssl_min_protocol_version', { equals: 'TLSv1.3' });
     for (const asset of tls13Assets({ name: 'TLS 1.3 (Keycloak to PostgreSQL)', purpose: 'Connections of Keycloak to the keycloak-db cluster (server verified against the platform CA).', configuredBy: tlsDb, implementation })) this.addCryptoAsset(asset);
     // P-384 for tokens: the certificates' P-256 signatures are cert-manager's asset, and ES384 is the stronger of the two the control plane accepts.
+    if (clustered) {
+      // Keycloak generates the cache cluster's certificates itself (stored in its database, rotated by Keycloak); their algorithms are Keycloak's choice, not a setting here.
+      this.addCryptoAsset({
+        type: 'protocol',
+        name: 'JGroups mTLS (Keycloak cache cluster)',
+        purpose: 'Cache replication and failure detection between Keycloak replicas; both sides present certificates Keycloak generates and keeps in its database.',
+        configuredBy: this.onEnv(env, 'KC_CACHE_EMBEDDED_MTLS_ENABLED'),
+        protocol: { type: 'tls', version: '1.3', mutual: true },
+      });
+    }
     const es384 = this.onRealm('defaultSignatureAlgorithm', { equals: 'ES384' });
     this.addCryptoAsset({ type: 'algorithm', name: 'ECDSA-P384-SHA384', purpose: 'Signatures of the ID and access tokens of realm sovra (ES384).', configuredBy: es384, implementation, certificationLevel: ['none'] });
     this.addCryptoAsset({
