@@ -87,7 +87,7 @@ describe('claims', () => {
 describe('construct ids are a contract', () => {
   it('keeps the component ids that file names, OSCAL UUIDs and Terraform addresses derive from', () => {
     for (const p of ['dev', 'edge', 'cluster'] as const) {
-      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', 'nats', 'control-plane']);
+      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', 'nats', 'keycloak', 'control-plane']);
     }
   });
 });
