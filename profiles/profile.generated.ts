@@ -232,6 +232,7 @@ export interface LicenseWaiver {
 export interface ComponentSettings {
   'cert-manager': CertManagerSettings;
   'control-plane': ControlPlaneSettings;
+  keycloak: KeycloakSettings;
   nats: NatsSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
@@ -308,6 +309,74 @@ export interface ModelParameters {
 }
 export interface NoLocalModel {
   source: 'none';
+}
+/**
+ * Keycloak and its realm `sovra`: resources of one replica, its database size, the public URL behind the gateway, whether MFA is required, session lifetimes and the public (PKCE) clients of the UIs. Password and lockout rules come from the profile's baseline; these settings may tighten, never loosen them.
+ */
+export interface KeycloakSettings {
+  /**
+   * CPU request and limit of one Keycloak replica (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of one Keycloak replica.
+   */
+  memory: string;
+  /**
+   * Storage of each instance of the keycloak-db PostgreSQL cluster.
+   */
+  databaseStorage: string;
+  /**
+   * Public base URL of Keycloak behind the mesh gateway. When set it is the issuer's host (tokens name it) and in-cluster clients keep using the Service by the backchannel; when absent the issuer is the Service, https://keycloak.sovra-identity.svc.
+   */
+  hostname?: string;
+  /**
+   * Every account of realm sovra must log in with a one-time code (TOTP) after its password. Must be true on MODERATE and HIGH baselines.
+   */
+  mfaRequired: boolean;
+  /**
+   * Minimum password length when it should exceed the baseline's (LOW 12, MODERATE 14, HIGH 15); a lower value is refused.
+   */
+  passwordMinLength?: number;
+  sessions: KeycloakSessions;
+  /**
+   * Public OpenID Connect clients of user interfaces: authorization code flow with PKCE (S256) only, exact redirect URIs.
+   *
+   * @maxItems 50
+   */
+  publicClients: KeycloakPublicClient[];
+}
+/**
+ * Token and session lifetimes of realm sovra. Ceilings per baseline: access token 15/10/5 min, idle 30/15/15 min, session 12/10/8 h (LOW/MODERATE/HIGH).
+ */
+export interface KeycloakSessions {
+  /**
+   * Lifetime of an access token.
+   */
+  accessTokenMinutes: number;
+  /**
+   * An SSO session without activity for this long ends.
+   */
+  idleMinutes: number;
+  /**
+   * An SSO session ends this long after login, active or not.
+   */
+  maxHours: number;
+}
+export interface KeycloakPublicClient {
+  clientId: string;
+  /**
+   * Redirect URIs after login (https only; a trailing * allows a path prefix).
+   *
+   * @maxItems 50
+   */
+  redirectUris: string[];
+  /**
+   * Origins allowed to call Keycloak from the browser (CORS).
+   *
+   * @maxItems 50
+   */
+  webOrigins: string[];
 }
 /**
  * NATS JetStream storage per server.

@@ -20,6 +20,14 @@ export const dev: Profile = {
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '500m', memory: '512Mi' }, backup: { enabled: false } },
     openbao: { storage: '1Gi', cpu: '250m', memory: '256Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-dev-1' } } },
     spire: { trustDomain: 'dev.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
+    keycloak: {
+      cpu: '500m',
+      memory: '1Gi',
+      databaseStorage: '2Gi',
+      mfaRequired: false,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 30, maxHours: 10 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
   },
 };
 
@@ -43,6 +51,14 @@ export const edge: Profile = {
     // Static seal: the edge box unseals itself after a power cut; its risk is stated in the README and the SSP.
     openbao: { storage: '5Gi', cpu: '500m', memory: '512Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-edge-1' } } },
     spire: { trustDomain: 'edge.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
+    keycloak: {
+      cpu: '1',
+      memory: '1Gi',
+      databaseStorage: '10Gi',
+      mfaRequired: true,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 10 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
   },
 };
 
@@ -66,6 +82,14 @@ export const cluster: Profile = {
     // Shamir: key holders unseal every server by hand (README, OpenBao runbook); OpenBao's PKI issues the platform's certificates.
     openbao: { storage: '20Gi', cpu: '1', memory: '1Gi', pki: true, seal: { type: 'shamir' } },
     spire: { trustDomain: 'cluster.sovra.local', caKeyType: 'ec-p384', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
+    keycloak: {
+      cpu: '2',
+      memory: '2Gi',
+      databaseStorage: '20Gi',
+      mfaRequired: true,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 8 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
   },
 };
 

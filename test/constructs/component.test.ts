@@ -87,7 +87,7 @@ describe('claims', () => {
 describe('construct ids are a contract', () => {
   it('keeps the component ids that file names, OSCAL UUIDs and Terraform addresses derive from', () => {
     for (const p of ['dev', 'edge', 'cluster'] as const) {
-      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'control-plane']);
+      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'keycloak', 'control-plane']);
     }
   });
 });

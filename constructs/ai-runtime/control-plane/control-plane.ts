@@ -22,7 +22,10 @@ import { HardenedWorkload, type InitContainer, type WorkloadVolume } from '../..
 import { builtinLocalModel, controlPlaneImage } from './catalog.js';
 import { addPostgresCluster, postgresImage, type PostgresCluster } from '../../data/postgres/cluster.js';
 import { addExternalSecret } from '../../kit/external-secrets.js';
-import { OPENBAO_PATHS } from '../../kit/shared-names.js';
+import { KEYCLOAK_REALM, OPENBAO_PATHS, TRUST_BUNDLE } from '../../kit/shared-names.js';
+
+/** Where the platform's trust bundle (ConfigMap written by trust-manager) is mounted. */
+const TRUST_MOUNT = '/etc/sovra/trust';
 
 /** Where in OpenBao's KV store the site puts the audit checkpoint key. */
 export const AUDIT_KEY_OPENBAO_PATH = 'control-plane/audit-key';
@@ -52,7 +55,7 @@ export class ControlPlane extends Component {
       namespace: CONTROL_PLANE_NAMESPACE,
       version: controlPlaneImage().tag,
       // The CNI, the issuer of its database's certificates, the operator that runs its database, and the operator that writes its audit key Secret.
-      dependsOn: ['cilium', 'cert-manager', 'postgres', 'external-secrets'].filter((c) => directoryOf(scope).installs(c)),
+      dependsOn: ['cilium', 'cert-manager', 'postgres', 'external-secrets', 'keycloak'].filter((c) => directoryOf(scope).installs(c)),
     });
     const p = props.profile;
     const settings = p.components['control-plane'];
@@ -82,11 +85,16 @@ export class ControlPlane extends Component {
     });
     const local = this.localModel(settings.localModel);
     if (local) this.addModel(local.model);
+    // The identity provider: realm sovra of the Keycloak component (its issuer names the public host when the profile sets one).
+    const idp = this.platform.component('keycloak') as (Component & { readonly issuer: string }) | undefined;
+    if (!idp) throw new SovraError('bad-profile', `profile ${p.name}: the control plane authenticates callers with OIDC tokens of realm ${KEYCLOAK_REALM.name}, but this platform does not install the keycloak component.`);
     const env: Record<string, string> = {
       [serveEnv('host')]: '0.0.0.0',
       [serveEnv('port')]: String(CONTROL_PLANE_PORT),
-      [serveEnv('oidc-issuer')]: 'https://keycloak.sovra-identity.svc/realms/sovra',
-      [serveEnv('oidc-audience')]: 'sovra-control-plane',
+      [serveEnv('oidc-issuer')]: idp.issuer,
+      [serveEnv('oidc-audience')]: KEYCLOAK_REALM.controlPlaneClient,
+      // Node trusts the platform's CA (Keycloak's HTTPS certificate) besides its own roots.
+      NODE_EXTRA_CA_CERTS: `${TRUST_MOUNT}/${TRUST_BUNDLE.key}`,
       ...(local ? { [serveEnv('local-model')]: `${MODEL_MOUNT_PATH}/${local.model.file}`, [serveEnv('local-model-sha256')]: local.model.sha256 } : {}),
     };
     const secretEnv = [
@@ -104,9 +112,11 @@ export class ControlPlane extends Component {
       secretEnv,
       resources: { cpu: settings.cpu, memory: settings.memory },
       probes: { liveness: CONTROL_PLANE_PATHS.liveness, readiness: CONTROL_PLANE_PATHS.readiness, port: 'http' },
-      ...(local ? { volumes: [local.volume], initContainers: local.init } : {}),
+      volumes: [{ name: 'trust-bundle', mountPath: TRUST_MOUNT, source: { configMap: { name: TRUST_BUNDLE.name } } }, ...(local ? [local.volume] : [])],
+      ...(local ? { initContainers: local.init } : {}),
     });
     this.workload.pods.connectsTo({ component: this.node.id, pods: this.database.pods.name, port: 'postgres' }, 'the audit trail, idempotency keys and the RAG store live in the control plane database');
+    this.workload.pods.connectsTo({ component: idp.node.id, pods: 'keycloak', port: 'https' }, 'OIDC discovery and the signing keys (JWKS) of realm sovra');
     this.addMetrics({ pods: this.workload.pods, port: 'http', path: CONTROL_PLANE_PATHS.metrics });
 
     const d = this.workload.deployment;
@@ -136,7 +146,7 @@ export class ControlPlane extends Component {
     });
     this.claim({
       control: 'sc-7',
-      statement: 'Ingress to the API port and egress from the control plane are limited to the peers the platform declares (DNS and the control plane database); everything else is denied.',
+      statement: 'Ingress to the API port and egress from the control plane are limited to the peers the platform declares (DNS, the control plane database and Keycloak); everything else is denied.',
       evidence: [onObject(this.workload.pods.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })],
     });
     this.claim({
