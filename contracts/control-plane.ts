@@ -76,8 +76,8 @@ export interface SecretOption {
 
 /** Secrets the control plane consumes, and the option each one feeds. */
 export const CONTROL_PLANE_SECRETS = {
-  /** `postgres://…` URL of the control plane's database. */
-  database: { option: 'database-url', secret: 'control-plane-database', key: 'url' },
+  /** `postgresql://…` URI of the control plane's database, written by the CloudNativePG operator for its Cluster `control-plane-db`. */
+  database: { option: 'database-url', secret: 'control-plane-db-app', key: 'uri' },
   /** Ed25519 private key (PKCS#8 PEM text) that signs audit checkpoints. */
   auditKey: { option: 'audit-key', secret: 'control-plane-audit-key', key: 'key.pem' },
 } as const satisfies Record<string, SecretOption>;

@@ -36,6 +36,7 @@ import type { Signer } from '../supply-chain/signer.js';
 import { synthTerraform } from '../terraform/stack.js';
 import { HardenedWorkload } from '../constructs/kit/workload.js';
 import { validateKubernetesObjects } from '../output/kubernetes/validate-objects.js';
+import { checkSecretClosure, secretClosure, type SecretProducer } from '../output/secret-closure.js';
 
 /** Sovra's version, recorded in every document (from package.json). */
 export const SOVRA_VERSION = sovraVersion();
@@ -108,6 +109,8 @@ export interface SynthResult {
   readonly images: ReadonlyArray<{ readonly name: string; readonly reference: string; readonly digest?: string; readonly component: string }>;
   /** Names (`registry/repository:tag`) of the images the lock does not pin, sorted. */
   readonly unlocked: readonly string[];
+  /** Secrets the site supplies at install (every other referenced Secret has a producer in the output). */
+  readonly suppliedAtInstall: readonly SecretProducer[];
 }
 
 /** Build time: SOURCE_DATE_EPOCH, else the time of the source commit, else 0. */
@@ -158,6 +161,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const objects = renderObjects(platform);
   // Kubernetes schema check: every object once, before anything is staged (output/kubernetes/).
   validateKubernetesObjects(components.map((c) => ({ files: [manifestFile(c), ...(profile.deploy === 'cdktf' ? [OUTPUT.terraform] : [])], objects: objects.get(c) ?? [] })));
+  // Every Secret referenced has a producer in the output, before anything is staged.
+  const closure = secretClosure(objects, manifestFile);
+  checkSecretClosure(closure);
 
   const out = new StagedDirectory(options.outDir);
   try {
@@ -238,7 +244,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     out.commit();
     const images = components.flatMap((c) => c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id })));
     const unlocked = [...new Set(images.filter((i) => !i.digest).map((i) => i.name))].sort();
-    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked };
+    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall };
   } catch (e) {
     out.abort();
     throw e;

@@ -59,3 +59,52 @@ export const OPENBAO_PATHS = {
 
 /** The Keycloak realm of the platform and its issuer URL (component keycloak). */
 export const KEYCLOAK_REALM = { name: 'sovra', issuer: `https://keycloak.${NAMESPACES.keycloak}.svc/realms/sovra`, controlPlaneClient: 'sovra-control-plane' } as const;
+
+// ---------------------------------------------------------------------------
+// External Secrets (component external-secrets)
+// ---------------------------------------------------------------------------
+
+/**
+ * How the External Secrets controller logs in to OpenBao: Kubernetes auth
+ * (mount OPENBAO_PATHS.kubernetesAuth) with the role `role`, which the
+ * OpenBao runbook binds to this one service account in this namespace and to
+ * a read-only policy on the KV mount.
+ */
+export const EXTERNAL_SECRETS_OPENBAO_AUTH = { role: 'external-secrets', serviceAccount: 'external-secrets', namespace: NAMESPACES.externalSecrets } as const;
+
+// ---------------------------------------------------------------------------
+// OpenBao's clients (component openbao). Each client component authenticates
+// with Kubernetes auth (mount OPENBAO_PATHS.kubernetesAuth) as the service
+// account named here, in the role named here; the openbao component binds
+// role, service account, namespace (and audience) and grants the policy.
+// ---------------------------------------------------------------------------
+
+/** Kubernetes-auth roles of OpenBao, the service accounts bound to them and what each may do. */
+export const OPENBAO_CLIENTS = {
+  /** External Secrets Operator's ClusterSecretStore SECRET_STORE: reads the KV mount. */
+  externalSecrets: { role: 'external-secrets', policy: 'external-secrets', serviceAccount: 'external-secrets', namespace: NAMESPACES.externalSecrets },
+  /**
+   * cert-manager's Vault ClusterIssuer PLATFORM_ISSUER (cluster profile, where OpenBao's PKI is the
+   * platform issuer): signs at `signPath`. cert-manager requests the token of `serviceAccount` with
+   * the audience `vault://<ClusterIssuer name>`, which the role requires.
+   */
+  certManager: {
+    role: 'cert-manager',
+    policy: 'cert-manager',
+    serviceAccount: 'openbao-issuer',
+    namespace: NAMESPACES.certManager,
+    audience: `vault://${PLATFORM_ISSUER}`,
+    signPath: `${OPENBAO_PATHS.pki}/sign/sovra`,
+  },
+} as const;
+
+// ---- SPIRE (component spire) ----
+
+/**
+ * How pods reach SPIRE's Workload API (component spire): a CSI volume of
+ * driver `csiDriver` (readOnly) mounts the node agent's socket directory,
+ * in which the socket is also named `socketName` (the name Istio's SPIRE
+ * integration looks for). The trust domain is the profile's
+ * `components.spire.trustDomain`.
+ */
+export const SPIRE_WORKLOAD_API = { csiDriver: 'csi.spiffe.io', socketName: 'socket' } as const;

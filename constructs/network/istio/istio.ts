@@ -192,7 +192,7 @@ export class Istio extends Component {
     });
     this.claim({
       control: 'ia-3',
-      statement: `Every meshed workload authenticates with an X.509 certificate issued by istiod for its service account identity (spiffe://cluster.local/ns/<namespace>/sa/<service account>); with STRICT mTLS no workload accepts a peer without one.`,
+      statement: `Every meshed workload authenticates with an X.509 certificate issued by istiod for its service account identity (spiffe://cluster.local/ns/<namespace>/sa/<service account>); with STRICT mTLS no workload accepts a peer without one, except on the ports the AC-4 statement lists for sources outside the mesh (node agents, the API server).`,
       evidence: [strict, trustDomain],
     });
     this.claim({
@@ -274,15 +274,29 @@ export class Istio extends Component {
     const evidence: Evidence[] = applied.defaultDeny.map((o) => onObject(o, 'spec', { equals: {} }));
     for (const a of applied.allow) evidence.push(onObject(a.policy, 'spec.action', { equals: 'ALLOW' }), onObject(a.policy, 'spec.rules[0]', { equals: a.rules[0] }));
     const fallbacks = applied.allow.flatMap((a) => a.fallbacks);
+    const exceptions = applied.allow.filter((a) => a.plaintext.length > 0);
+    for (const a of exceptions) {
+      for (const x of a.plaintext) evidence.push(onObject(a.peerAuthentication!, `spec.portLevelMtls.${x.port}.mode`, { equals: 'PERMISSIVE' }));
+    }
+    const exceptionText = exceptions
+      .map((a) => `${a.target.owner.id}/${a.target.name} port${a.plaintext.length > 1 ? 's' : ''} ${a.plaintext.map((x) => x.port).join(', ')} (${uniq(a.plaintext.flatMap((x) => x.sources.map((s) => s.split(':')[0]!))).join('; ')})`)
+      .join('; ');
     if (evidence.length === 0) return; // no meshed namespace: nothing to claim
     this.claim({
       control: 'ac-4',
       statement:
         `In every meshed namespace (${applied.membership.namespaces.join(', ') || 'none'}) an empty AuthorizationPolicy denies all requests by default; ` +
         'each pod group that others connect to has an ALLOW policy naming the mTLS identities of exactly the peers declared for it, on the target ports.' +
-        (fallbacks.length > 0 ? ` Sources without a service account are allowed by namespace: ${fallbacks.join('; ')}.` : ''),
+        (fallbacks.length > 0 ? ` Sources without a service account are allowed by namespace: ${fallbacks.join('; ')}.` : '') +
+        (exceptions.length > 0
+          ? ` Sources outside the mesh have no mesh identity, so these ports accept plaintext (port-level PERMISSIVE) and are allowed from any source the NetworkPolicy admits, protected by the services' own TLS: ${exceptionText}.`
+          : ''),
       evidence,
-      status: fallbacks.length > 0 ? 'partial' : 'implemented',
+      status: fallbacks.length > 0 || exceptions.length > 0 ? 'partial' : 'implemented',
     });
   }
+}
+
+function uniq(xs: readonly string[]): string[] {
+  return [...new Set(xs)].sort();
 }

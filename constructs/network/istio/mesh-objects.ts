@@ -15,7 +15,7 @@ import { SovraError } from '../../../core/errors.js';
 import type { PodGroup } from '../../kit/network.js';
 import { NAMESPACES } from '../../kit/shared-names.js';
 import type { Istio } from './istio.js';
-import { allowRules, checkSources, inboundOf, meshMembership, type Membership } from './mesh-policies.js';
+import { allowRules, inboundOf, meshMembership, plaintextPorts, type Membership, type PlaintextPort } from './mesh-policies.js';
 import { HBONE_PORT, ISTIOD_POD_LABELS, ISTIOD_PORTS } from './values.js';
 
 /** The labels that put a Namespace in the mesh, per data plane mode. */
@@ -30,6 +30,10 @@ export interface AllowPolicy {
   readonly policy: ApiObject;
   readonly rules: readonly unknown[];
   readonly fallbacks: readonly string[];
+  /** Ports open to sources outside the mesh (PERMISSIVE at port level), with who connects. */
+  readonly plaintext: readonly PlaintextPort[];
+  /** The port-level PeerAuthentication of `plaintext`, if any. */
+  readonly peerAuthentication?: ApiObject;
 }
 
 /** What `applyMesh` wrote. */
@@ -73,10 +77,13 @@ export function applyMesh(istio: Istio, outsideMesh: ReadonlyArray<{ component: 
   const allow: AllowPolicy[] = [];
   const flows: Array<{ source: PodGroup; target: PodGroup }> = [];
   for (const target of platform.podGroups().filter((g) => meshedNs.has(g.namespace))) {
-    const inbound = inboundOf(target, platform);
-    if (inbound.length === 0) continue;
-    checkSources(inbound, target, meshed);
-    const { rules, fallbacks } = allowRules(inbound);
+    const all = inboundOf(target, platform);
+    const plaintext = plaintextPorts(all, target, meshed);
+    const inbound = all.filter((i) => meshed(i.source));
+    if (inbound.length === 0 && plaintext.length === 0) continue;
+    const { rules: identityRules, fallbacks } = allowRules(inbound);
+    // Sources outside the mesh present no identity: their ports are allowed from any source, which the NetworkPolicy narrows to the declared ones.
+    const rules = [...identityRules, ...(plaintext.length > 0 ? [{ to: [{ operation: { ports: plaintext.map((x) => String(x.port)) } }] }] : [])];
     const name = target.networkPolicy.metadata.name as string;
     const policy = new ApiObject(istio, `AuthorizationPolicy-${target.namespace}-${name}`, {
       apiVersion: 'security.istio.io/v1',
@@ -84,12 +91,29 @@ export function applyMesh(istio: Istio, outsideMesh: ReadonlyArray<{ component: 
       metadata: {
         name,
         namespace: target.namespace,
-        annotations: { 'sovra.dev/reason': uniqueSorted(inbound.map((i) => i.reason)).join('; '), ...(fallbacks.length > 0 ? { 'sovra.dev/identity-fallback': fallbacks.join('; ') } : {}) },
+        annotations: {
+          'sovra.dev/reason': uniqueSorted([...inbound.map((i) => i.reason), ...plaintext.flatMap((x) => x.sources)]).join('; '),
+          ...(fallbacks.length > 0 ? { 'sovra.dev/identity-fallback': fallbacks.join('; ') } : {}),
+          ...(plaintext.length > 0 ? { 'sovra.dev/plaintext-ports': plaintext.map((x) => x.port).join(',') } : {}),
+        },
       },
       spec: { selector: { matchLabels: { ...target.labels } }, action: 'ALLOW', rules },
     });
-    allow.push({ target, policy, rules, fallbacks });
-    for (const i of inbound) flows.push({ source: i.source, target });
+    const peerAuthentication =
+      plaintext.length > 0
+        ? new ApiObject(istio, `PeerAuthentication-${target.namespace}-${name}`, {
+            apiVersion: 'security.istio.io/v1',
+            kind: 'PeerAuthentication',
+            metadata: { name: `${name}-plaintext`, namespace: target.namespace, annotations: { 'sovra.dev/reason': `Sources outside the mesh connect to these ports: ${plaintext.flatMap((x) => x.sources.map((s) => `${x.port} from ${s}`)).join('; ')}` } },
+            spec: {
+              selector: { matchLabels: { ...target.labels } },
+              mtls: { mode: 'STRICT' },
+              portLevelMtls: Object.fromEntries(plaintext.map((x) => [String(x.port), { mode: 'PERMISSIVE' }])),
+            },
+          })
+        : undefined;
+    allow.push({ target, policy, rules, fallbacks, plaintext, ...(peerAuthentication ? { peerAuthentication } : {}) });
+    for (const i of all) flows.push({ source: i.source, target });
   }
 
   if (istio.mode === 'sidecar') {

@@ -125,13 +125,28 @@ export function allowRules(inbound: readonly Inbound[]): { rules: AuthRule[]; fa
   };
 }
 
+/** A port of a meshed pod group that accepts plaintext, because a source outside the mesh connects to it. */
+export interface PlaintextPort {
+  readonly port: number;
+  /** Who connects without a mesh identity, and why (sorted). */
+  readonly sources: readonly string[];
+}
+
 /**
- * Fails when a pod group outside the mesh connects to one inside: STRICT
- * mTLS refuses its plaintext, so the flow could never work.
+ * The ports of `target` that sources outside the mesh reach: pod groups the
+ * mesh leaves out (node agents, components in outsideMesh) and Cilium
+ * entities the group accepts (the API server calling a webhook). STRICT
+ * mTLS would refuse them, so each such port is an explicit exception
+ * (PERMISSIVE at port level, allowed without a principal); the
+ * NetworkPolicy still admits only the declared sources at L3/L4.
  */
-export function checkSources(inbound: readonly Inbound[], target: PodGroup, meshed: (g: PodGroup) => boolean): void {
-  const bad = inbound.filter((i) => !meshed(i.source));
-  if (bad.length === 0) return;
-  const lines = bad.map((i) => `component "${i.source.owner.id}" (pods ${i.source.name}, namespace ${i.source.namespace}) is outside the mesh and connects to component "${target.owner.id}" (pods ${target.name}) on port ${i.port} (${i.reason})`);
-  throw new SovraError('bad-input', `${[...new Set(lines)].join('; ')}. The mesh requires mTLS (STRICT) from every client of a meshed pod: take the source into the mesh, or list the target's component in components.istio.outsideMesh with the reason.`);
+export function plaintextPorts(inbound: readonly Inbound[], target: PodGroup, meshed: (g: PodGroup) => boolean): PlaintextPort[] {
+  const byPort = new Map<number, Set<string>>();
+  const add = (port: number, who: string) => byPort.set(port, (byPort.get(port) ?? new Set<string>()).add(who));
+  for (const i of inbound) if (!meshed(i.source)) add(i.port, `component "${i.source.owner.id}" (pods ${i.source.name}, namespace ${i.source.namespace}): ${i.reason}`);
+  for (const e of target.entityIngress) {
+    const p = target.port(e.port);
+    if ((p.protocol ?? 'TCP') === 'TCP') add(p.port, `entity ${e.entity}: ${e.reason}`);
+  }
+  return [...byPort.entries()].sort(([a], [b]) => a - b).map(([port, who]) => ({ port, sources: [...who].sort() }));
 }
