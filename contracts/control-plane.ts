@@ -16,6 +16,13 @@ export interface ServeOptionSpec {
   readonly multiple?: boolean;
 }
 
+/**
+ * Variables of the Node.js runtime (not options of `sovra serve`) the
+ * control plane's container may set: the platform's CA bundle, so that
+ * HTTPS to Keycloak verifies against the platform CA.
+ */
+export const RUNTIME_ENV = { extraCaCerts: 'NODE_EXTRA_CA_CERTS' } as const;
+
 /** Every option of `sovra serve`, in the order the usage lists them. */
 export const SERVE_OPTIONS = {
   host: { flag: '--host', env: 'HOST', value: '<address>', help: 'address to listen on (default 127.0.0.1)' },

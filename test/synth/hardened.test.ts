@@ -113,7 +113,7 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
         // Charts that compose `registry/repository:tag` (openbao) or `repository:tag` (cloudnative-pg, external-secrets) carry a locked digest on the tag
         // (`tag@sha256:…`); an unlocked image is declared so in the SBOM.
         const split = i.registry !== undefined && i.repository !== undefined && i.tag !== undefined ? `${i.registry}/${i.repository}:${i.tag}` : undefined;
-        const composed = i.registry === undefined && i.repository !== undefined && i.tag !== undefined && i.digest === undefined && i.genericDigest === undefined ? `${i.repository}:${i.tag}` : undefined;
+        const composed = i.registry === undefined && i.repository !== undefined && i.tag !== undefined && !i.digest && !i.genericDigest ? `${i.repository}:${i.tag}` : undefined;
         const pinned =
           i.fullImageName !== undefined
             ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)

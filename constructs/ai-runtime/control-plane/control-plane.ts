@@ -11,6 +11,7 @@ import {
   CONTROL_PLANE_PORT,
   CONTROL_PLANE_SECRETS,
   MODEL_MOUNT_PATH,
+  RUNTIME_ENV,
   serveEnv,
 } from '../../../contracts/control-plane.js';
 import type { ModelDeclaration } from '../../../contracts/model-declaration.js';
@@ -94,7 +95,7 @@ export class ControlPlane extends Component {
       [serveEnv('oidc-issuer')]: idp.issuer,
       [serveEnv('oidc-audience')]: KEYCLOAK_REALM.controlPlaneClient,
       // Node trusts the platform's CA (Keycloak's HTTPS certificate) besides its own roots.
-      NODE_EXTRA_CA_CERTS: `${TRUST_MOUNT}/${TRUST_BUNDLE.key}`,
+      [RUNTIME_ENV.extraCaCerts]: `${TRUST_MOUNT}/${TRUST_BUNDLE.key}`,
       ...(local ? { [serveEnv('local-model')]: `${MODEL_MOUNT_PATH}/${local.model.file}`, [serveEnv('local-model-sha256')]: local.model.sha256 } : {}),
     };
     const secretEnv = [
