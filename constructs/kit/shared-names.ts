@@ -42,6 +42,14 @@ export const NAMESPACES = {
   istio: 'istio-system',
   /** The CloudNativePG operator (component postgres). */
   postgresOperator: 'cnpg-system',
+  /** The NVIDIA GPU Operator (component gpu-operator). */
+  gpuOperator: 'gpu-operator',
+  /** Model servers: vLLM and KServe's InferenceServices (components vllm, kserve). */
+  inference: 'sovra-inference',
+  /** The MinIO operator (component object-store). */
+  objectStoreOperator: 'minio-operator',
+  /** The MinIO Tenant: the platform's object store (component object-store). */
+  objectStore: 'sovra-storage',
 } as const;
 
 /** OpenBao's API as its clients reach it (component openbao): TLS from BOOTSTRAP_ISSUER. */
@@ -108,3 +116,36 @@ export const OPENBAO_CLIENTS = {
  * `components.spire.trustDomain`.
  */
 export const SPIRE_WORKLOAD_API = { csiDriver: 'csi.spiffe.io', socketName: 'socket' } as const;
+
+// ---- Model serving (component vllm) ----
+
+/**
+ * The OpenAI-compatible API of vLLM as the control plane reaches it: pod
+ * group `pods` of component `component` behind Service `service`. Plain
+ * HTTP inside the cluster; on edge and cluster the mesh carries it in mTLS.
+ */
+export const VLLM_API = {
+  component: 'vllm',
+  pods: 'vllm',
+  service: 'vllm',
+  namespace: NAMESPACES.inference,
+  port: 8000,
+  portName: 'http',
+  url: `http://vllm.${NAMESPACES.inference}.svc:8000/v1`,
+} as const;
+
+// ---- Object storage (component object-store) ----
+
+/**
+ * The platform's S3-compatible object store (component object-store): the
+ * MinIO Tenant's Service over TLS from the platform issuer, and the buckets
+ * other components use (model weights, PostgreSQL backups, logs).
+ */
+export const OBJECT_STORE = {
+  component: 'object-store',
+  namespace: NAMESPACES.objectStore,
+  service: 'minio',
+  port: 443,
+  url: `https://minio.${NAMESPACES.objectStore}.svc`,
+  buckets: { models: 'sovra-models', backups: 'sovra-backups', logs: 'sovra-logs' },
+} as const;
