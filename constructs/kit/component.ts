@@ -13,6 +13,7 @@ import type { ModelDeclaration } from '../../contracts/model-declaration.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
 import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
+import { alertProblems, type AlertRule } from './alerts.js';
 import type { ControlClaim, CustomerResponsibility } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
@@ -132,6 +133,7 @@ export abstract class Component extends Chart {
   private readonly _hostFiles: HostFile[] = [];
   private readonly _podGroups: PodGroup[] = [];
   private readonly _metrics: MetricsEndpoint[] = [];
+  private readonly _alerts: AlertRule[] = [];
   private readonly _secretsConsumed: SecretConsumption[] = [];
   private readonly _secretsProduced: SecretProduction[] = [];
   private readonly _finalizers: Array<{ readonly fn: () => void; readonly stage: FinalizeStage }> = [];
@@ -247,6 +249,10 @@ export abstract class Component extends Chart {
   get metricsEndpoints(): readonly MetricsEndpoint[] {
     return this._metrics;
   }
+  /** Alert rules about its own failures. */
+  get alerts(): readonly AlertRule[] {
+    return this._alerts;
+  }
   /** Secrets its objects reference. */
   get secretsConsumed(): readonly SecretConsumption[] {
     return this._secretsConsumed;
@@ -281,6 +287,19 @@ export abstract class Component extends Chart {
     endpoint.pods.port(endpoint.port);
     this._metrics.push(endpoint);
     return endpoint;
+  }
+
+  /**
+   * Declares an alert rule about this component's failures; the monitoring
+   * component writes it into a PrometheusRule and checks its expression
+   * (PromQL syntax, metrics provided by a declared exporter) at synth.
+   */
+  addAlert(rule: AlertRule): AlertRule {
+    const problems = alertProblems(this.node.id, rule);
+    if (problems.length > 0) throw new SovraError('bad-input', problems.join('; '));
+    if (this._alerts.some((a) => a.name === rule.name)) throw new Error(`${this.node.path}: alert ${rule.name} declared twice`);
+    this._alerts.push(rule);
+    return rule;
   }
 
   /**

@@ -64,6 +64,8 @@ export interface MetricsEndpoint {
   readonly path?: string;
   /** @default 'http' */
   readonly scheme?: 'http' | 'https';
+  /** Metric names the endpoint provides, with their source; alert rules may name only declared metrics. */
+  readonly provides?: import('./alerts.js').MetricNames;
 }
 
 /** What the kit needs of the platform to derive rules: every pod group and metrics endpoint. */
