@@ -16,6 +16,7 @@ import type { ComponentDefinition } from './kit/definition.js';
 import { CILIUM } from './network/cilium/definition.js';
 import { ISTIO } from './network/istio/definition.js';
 import { SPIRE } from './identity/spire/definition.js';
+import { MONITORING } from './observability/monitoring/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, ISTIO, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, KEYCLOAK, CONTROL_PLANE];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, ISTIO, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, KEYCLOAK, CONTROL_PLANE, MONITORING];

@@ -234,6 +234,7 @@ export interface ComponentSettings {
   'control-plane': ControlPlaneSettings;
   istio: IstioSettings;
   keycloak: KeycloakSettings;
+  monitoring: MonitoringSettings;
   nats: NatsSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
@@ -419,6 +420,50 @@ export interface KeycloakPublicClient {
    * @maxItems 50
    */
   webOrigins: string[];
+}
+/**
+ * Metrics, alerts and dashboards (kube-prometheus-stack): retention, storage and size of Prometheus, Alertmanager's receiver, Grafana's address and administrators.
+ */
+export interface MonitoringSettings {
+  /**
+   * How long Prometheus keeps metrics (Prometheus duration).
+   */
+  retention: string;
+  /**
+   * Most disk Prometheus's blocks may use before the oldest are removed (Prometheus size).
+   */
+  retentionSize?: string;
+  /**
+   * Volume size of each Prometheus replica (Kubernetes quantity).
+   */
+  storage: string;
+  /**
+   * CPU request and limit of each Prometheus replica (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of each Prometheus replica (Kubernetes quantity).
+   */
+  memory: string;
+  /**
+   * Where Alertmanager sends critical and warning alerts. Without it alerts are only visible in Alertmanager and Grafana.
+   */
+  alerting?: {
+    /**
+     * HTTPS URL of the site's incident webhook (Alertmanager webhook_config).
+     */
+    webhookUrl: string;
+  };
+  grafana: {
+    /**
+     * URL users reach Grafana at (its OIDC redirect URI is <rootUrl>/login/generic_oauth).
+     */
+    rootUrl: string;
+    /**
+     * Keycloak group (realm sovra) whose members are Grafana administrators; everyone else who logs in is a viewer.
+     */
+    adminGroup: string;
+  };
 }
 /**
  * NATS JetStream storage per server.

@@ -106,3 +106,19 @@ export class ServiceMetrics {
 
 /** Content type of the exposition format. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/**
+ * Every metric family name the service exposes (histograms with their
+ * `_bucket`, `_sum` and `_count` series): the list the platform's monitoring
+ * checks alert rules and dashboards against, read from the metrics
+ * themselves so it cannot drift from them.
+ */
+export function exposedMetricNames(): string[] {
+  const m = new ServiceMetrics() as unknown as Record<string, unknown>;
+  const names: string[] = [];
+  for (const v of Object.values(m)) {
+    if (v instanceof Histogram) names.push(`${v.name}_bucket`, `${v.name}_sum`, `${v.name}_count`);
+    else if (v instanceof Counter || v instanceof Gauge) names.push(v.name);
+  }
+  return names.sort();
+}

@@ -1,5 +1,17 @@
 /** The three built-in profiles (DESIGN.md, "Profiles"). */
-import type { Profile } from '../profile.generated.js';
+import type { LicenseWaiver, Profile } from '../profile.generated.js';
+
+/**
+ * Grafana (component monitoring) is AGPL-3.0: the license policy flags it until a review is recorded.
+ * The bom-ref names the image by tag; when images.lock.json gains its digest, the bom-ref gains `@sha256:…` and this must follow.
+ */
+const GRAFANA_WAIVER: LicenseWaiver = {
+  component: 'image:docker.io/grafana/grafana:13.2.0',
+  license: 'AGPL-3.0-only',
+  reason:
+    'Grafana runs unmodified as an internal dashboard behind Keycloak login; Sovra neither modifies nor links it, so the AGPL network clause obliges only offering the unmodified upstream source, which is public. Sites whose policy forbids AGPL remove the waiver and replace the dashboards.',
+  approvedBy: 'Sovra platform engineering (observability review, issue 15)',
+};
 
 /** Single-node K3s for development: tags allowed, CPU inference, LOW baseline. */
 export const dev: Profile = {
@@ -13,6 +25,7 @@ export const dev: Profile = {
   highAvailability: false,
   gpu: { pools: [] },
   deploy: 'manifests',
+  licenseWaivers: [GRAFANA_WAIVER],
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
@@ -30,6 +43,7 @@ export const dev: Profile = {
     },
     // The mesh is off on dev: a laptop cluster without sidecars stays small and quick to start.
     istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    monitoring: { retention: '24h', storage: '5Gi', cpu: '500m', memory: '1Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
 
@@ -45,6 +59,7 @@ export const edge: Profile = {
   highAvailability: false,
   gpu: { pools: [{ name: 'edge-gpu', product: 'L4', gpusPerNode: 1, nodes: 1 }] },
   deploy: 'k3s-auto-deploy',
+  licenseWaivers: [GRAFANA_WAIVER],
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
@@ -61,7 +76,8 @@ export const edge: Profile = {
       sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 10 },
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
-    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [{ component: 'monitoring', reason: 'Prometheus scrapes pods by IP, which a sidecar would not wrap in mTLS (PodMonitors cannot carry the proxy certificates); scrapes reach metrics ports as port-level plaintext exceptions, still limited to Prometheus by NetworkPolicy' }] },
+    monitoring: { retention: '7d', retentionSize: '15GB', storage: '20Gi', cpu: '1', memory: '2Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
 
@@ -77,6 +93,7 @@ export const cluster: Profile = {
   highAvailability: true,
   gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
   deploy: 'cdktf',
+  licenseWaivers: [GRAFANA_WAIVER],
   components: {
     'cert-manager': { platformIssuer: 'openbao-pki' },
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
@@ -93,7 +110,16 @@ export const cluster: Profile = {
       sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 8 },
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
-    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [{ component: 'monitoring', reason: 'Prometheus scrapes pods by IP, which a sidecar would not wrap in mTLS (PodMonitors cannot carry the proxy certificates); scrapes reach metrics ports as port-level plaintext exceptions, still limited to Prometheus by NetworkPolicy' }] },
+    monitoring: {
+      retention: '90d',
+      retentionSize: '180GB',
+      storage: '200Gi',
+      cpu: '2',
+      memory: '8Gi',
+      alerting: { webhookUrl: 'https://incidents.sovra.internal/alertmanager' },
+      grafana: { rootUrl: 'https://grafana.sovra.internal', adminGroup: 'platform-admins' },
+    },
   },
 };
 

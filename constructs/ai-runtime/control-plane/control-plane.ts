@@ -20,6 +20,7 @@ import { onObject, type Evidence } from '../../kit/claims.js';
 import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
 import { imageRef } from '../../kit/image.js';
 import { HardenedWorkload, type InitContainer, type WorkloadVolume } from '../../kit/workload.js';
+import { controlPlaneAlerts, controlPlaneMetrics } from './alerts.js';
 import { builtinLocalModel, controlPlaneImage } from './catalog.js';
 import { addPostgresCluster, postgresImage, type PostgresCluster } from '../../data/postgres/cluster.js';
 import { addExternalSecret } from '../../kit/external-secrets.js';
@@ -118,7 +119,8 @@ export class ControlPlane extends Component {
     });
     this.workload.pods.connectsTo({ component: this.node.id, pods: this.database.pods.name, port: 'postgres' }, 'the audit trail, idempotency keys and the RAG store live in the control plane database');
     this.workload.pods.connectsTo({ component: idp.node.id, pods: 'keycloak', port: 'https' }, 'OIDC discovery and the signing keys (JWKS) of realm sovra');
-    this.addMetrics({ pods: this.workload.pods, port: 'http', path: CONTROL_PLANE_PATHS.metrics });
+    this.addMetrics({ pods: this.workload.pods, port: 'http', path: CONTROL_PLANE_PATHS.metrics, provides: controlPlaneMetrics() });
+    for (const rule of controlPlaneAlerts()) this.addAlert(rule);
 
     const d = this.workload.deployment;
     const c = 'spec.template.spec.containers[0]';

@@ -12,6 +12,7 @@ import { tls13Assets } from '../../kit/crypto.js';
 import { addExternalSecret } from '../../kit/external-secrets.js';
 import type { PodGroup } from '../../kit/network.js';
 import { imageRef } from '../../kit/image.js';
+import { natsAlerts } from './alerts.js';
 import { NATS_CHART, NATS_IMAGES } from './catalog.js';
 
 /** Values Sovra sets on the NATS chart. */
@@ -128,6 +129,7 @@ export class Nats extends Component {
     });
     if (replicas > 1) this.servers.connectsTo({ component: id, pods: 'nats', port: 'cluster' }, 'cluster routes between NATS servers');
     this.networkPolicy = this.servers.networkPolicy;
+    for (const rule of natsAlerts(NATS_NAMESPACE, NATS_RELEASE)) this.addAlert(rule);
     // The chart reads these Secrets through its values (the container env and the TLS secretName): declared, and produced here.
     for (const [name, keys, purpose] of [
       ['nats-server-tls', ['tls.crt', 'tls.key', 'ca.crt'], 'Server certificate of the client and route listeners.'],

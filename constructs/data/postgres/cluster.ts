@@ -12,6 +12,7 @@
  * class, image and backups; the owner's claims (SC-8, IA-5, AC-6, AU-2,
  * CP-10, CP-9) cite the Cluster's own settings.
  */
+import { CNPG_INSTANCE_METRICS, postgresClusterAlerts } from './alerts.js';
 import { ApiObject } from 'cdk8s';
 import { addCertificate } from '../../kit/certificates.js';
 import type { Component } from '../../kit/component.js';
@@ -128,7 +129,8 @@ export function addPostgresCluster(component: Component, image: ImageSpec, props
   if (props.instances > 1) pods.connectsTo({ component: component.node.id, pods: props.name, port: 'postgres' }, 'streaming replication between instances');
   pods.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'the instance manager reads its Cluster and writes its status');
   // The exporter serves over TLS with the server certificate (spec.monitoring.tls).
-  component.addMetrics({ pods, port: 'metrics', scheme: 'https' });
+  component.addMetrics({ pods, port: 'metrics', scheme: 'https', provides: CNPG_INSTANCE_METRICS });
+  for (const rule of postgresClusterAlerts(props.name, ns, { replicas: props.instances > 1, backups: settings.backup.enabled })) component.addAlert(rule);
   // The operator (component postgres) declares its own connection to the status port of every cluster's pods.
   component.node.addValidation({
     validate: () => (component.platform.component('postgres') ? [] : [`PostgreSQL cluster ${ns}/${props.name} of component "${component.node.id}" needs component "postgres" (the CloudNativePG operator), which this platform does not install.`]),

@@ -6,6 +6,7 @@
  * on OpenBao's PKI, and trust-manager distributing the platform's CAs to
  * every Sovra namespace as the ConfigMap TRUST_BUNDLE.
  */
+import { CERT_MANAGER_CONTROLLER_METRICS, certManagerAlerts } from './alerts.js';
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { onChartValues, onObject } from '../../kit/claims.js';
@@ -97,7 +98,9 @@ export class CertManager extends Component {
     trustManager.connectsTo(API_SERVER, 'trust-manager reads Bundle sources and writes the trust bundle ConfigMaps');
     webhook.acceptsFrom('kube-apiserver', 'https', 'the API server calls the cert-manager admission webhook (validation and conversion of cert-manager resources)');
     trustManager.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the trust-manager admission webhook (Bundle validation)');
-    for (const pods of [controller, webhook, cainjector, trustManager]) this.addMetrics({ pods, port: 'metrics' });
+    this.addMetrics({ pods: controller, port: 'metrics', provides: CERT_MANAGER_CONTROLLER_METRICS });
+    for (const pods of [webhook, cainjector, trustManager]) this.addMetrics({ pods, port: 'metrics' });
+    for (const rule of certManagerAlerts()) this.addAlert(rule);
     return { controller, webhook, cainjector, trustManager };
   }
 

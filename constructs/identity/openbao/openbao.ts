@@ -16,6 +16,7 @@ import { onChartValues, onObject, type Evidence } from '../../kit/claims.js';
 import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
 import type { PodGroup } from '../../kit/network.js';
 import { BOOTSTRAP_ISSUER, NAMESPACES, OPENBAO_API, OPENBAO_CLIENTS, OPENBAO_PATHS } from '../../kit/shared-names.js';
+import { openBaoAlerts } from './alerts.js';
 import { OPENBAO_CHART, OPENBAO_IMAGES } from './catalog.js';
 import { declareOpenBaoCrypto } from './crypto.js';
 import { customerResponsibilities } from './responsibilities.js';
@@ -112,6 +113,7 @@ export class OpenBao extends Component {
       ports: { api: { port: API_PORT }, cluster: { port: CLUSTER_PORT } },
       serviceAccount: OPENBAO_SERVICE_ACCOUNT,
     });
+    for (const rule of openBaoAlerts(NAMESPACES.openbao, OPENBAO_RELEASE)) this.addAlert(rule);
     if (this.replicas > 1) {
       this.server.connectsTo({ component: id, pods: 'openbao', port: 'api' }, 'a joining server finds the Raft leader on its API (retry_join)');
       this.server.connectsTo({ component: id, pods: 'openbao', port: 'cluster' }, 'Raft replication and request forwarding between servers (mutual TLS)');
