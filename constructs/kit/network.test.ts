@@ -105,7 +105,9 @@ describe('a component added only to the registry', () => {
     const targets = scraper.egress.map((r) => `${r.to[0]!.podSelector.matchLabels['app.kubernetes.io/name']}:${r.ports.map((p) => p.port).join(',')}`);
     expect(targets).toEqual(expect.arrayContaining(['worker:9100', 'control-plane:8080']));
     const worker = find('NetworkPolicy', 'sovra-worker', 'worker')!.spec as { ingress: unknown[] };
+    // The scraper of this test and the platform's Prometheus (component monitoring), on the metrics port only.
     expect(worker.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', prometheus: 'monitoring-prometheus' } } }], ports: [{ port: 9100, protocol: 'TCP' }] },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-scraper' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'scraper' } } }], ports: [{ port: 9100, protocol: 'TCP' }] },
     ]);
   });

@@ -43,7 +43,11 @@ const probeLock = () => {
 };
 const PROBE_REF = `image:ghcr.io/example/probe:1.0.0@${PROBE_DIGEST}`;
 const withProbe = (license: string) => ({ lock: probeLock(), customize: (platform: Platform) => void new ProbeComponent(platform, 'probe', { profile: platform.profile, mode: 'on', image: probeImage(license) }) });
-const edgeWith = (extra: Partial<Profile>): Profile => ({ ...loadProfile('edge'), ...extra });
+// The built-in profile's own waivers (Grafana's AGPL) stay; a test's waivers come on top of them.
+const edgeWith = (extra: Partial<Profile>): Profile => {
+  const base = loadProfile('edge');
+  return { ...base, ...extra, ...(extra.licenseWaivers ? { licenseWaivers: [...(base.licenseWaivers ?? []), ...extra.licenseWaivers] } : {}) };
+};
 
 let root: string;
 let edge: string;
