@@ -98,6 +98,8 @@ export function monitoringValues(p: Profile, images: MonitoringImages): Record<s
       image: { registry: images.kubeStateMetrics.registry, repository: images.kubeStateMetrics.repository, tag: images.kubeStateMetrics.tag, sha: chartImage(images.kubeStateMetrics).sha },
       // Sovra writes one PodMonitor per declared endpoint, this one included.
       prometheus: { monitor: { enabled: false } },
+      // Its default, written out: the parent chart reads it (templates/prometheus/clusterrole.yaml).
+      kubeRBACProxy: { enabled: false },
       resources: res('50m', '128Mi', '500m', '256Mi'),
       securityContext: podSecurity,
       containerSecurityContext: HARDENED_CONTAINER,
@@ -107,6 +109,8 @@ export function monitoringValues(p: Profile, images: MonitoringImages): Record<s
       // Host network, host PID and host paths: a node agent, so it runs in kube-system (exempt from restricted Pod Security) like the CNI.
       namespaceOverride: 'kube-system',
       image: { registry: images.nodeExporter.registry, repository: images.nodeExporter.repository, tag: images.nodeExporter.tag.replace(/-distroless$/, ''), digest: images.nodeExporter.digest ?? '', distroless: true },
+      // Its default, written out: the parent chart reads it (templates/prometheus/clusterrole.yaml).
+      kubeRBACProxy: { enabled: false },
       resources: res('20m', '32Mi', '250m', '64Mi'),
     },
     prometheusOperator: {
