@@ -89,7 +89,7 @@ describe('construct ids are a contract', () => {
     for (const p of ['dev', 'edge', 'cluster'] as const) {
       // The mesh is off on dev (components.istio.enabled).
       const mesh = p === 'dev' ? [] : ['istio'];
-      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'keycloak', 'control-plane']);
+      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'keycloak', 'control-plane', 'monitoring']);
     }
   });
 });

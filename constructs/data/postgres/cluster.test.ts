@@ -101,12 +101,13 @@ describe.each(PROFILES)('profile %s: the Cluster as written (validated by the sy
     expect(cert.dnsNames).toEqual(expect.arrayContaining(['owner-db-rw', 'owner-db-rw.sovra-dbowner.svc', 'owner-db-ro.sovra-dbowner.svc.cluster.local', 'owner-db-r.sovra-dbowner']));
   });
 
-  it('lets in only the app (5432), the operator (8000) and, with standbys, the other instances', () => {
+  it('lets in only the app (5432), the operator (8000), Prometheus on the metrics port (9187) and, with standbys, the other instances', () => {
     const np = find(p, 'NetworkPolicy', OWNER_NAMESPACE, 'owner-owner-db').spec as Spec;
     expect(np.podSelector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'owner-db' } });
     const rules = (np.ingress as Array<{ from: Spec[]; ports: Array<{ port: number }> }>).map((r) => `${JSON.stringify(r.from[0])}:${r.ports.map((x) => x.port).join(',')}`);
     const operator = JSON.stringify({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'cloudnative-pg', 'app.kubernetes.io/name': 'cloudnative-pg' } } });
     const expected = [`${JSON.stringify({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'db-owner' } } })}:5432`, `${operator}:8000`];
+    expected.push(`${JSON.stringify({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', prometheus: 'monitoring-prometheus' } } })}:9187`);
     if (instances > 1) expected.push(`${JSON.stringify({ podSelector: { matchLabels: { 'cnpg.io/cluster': 'owner-db' } } })}:5432`);
     expect(rules.sort()).toEqual(expected.sort());
     const cnp = find(p, 'CiliumNetworkPolicy', OWNER_NAMESPACE, 'owner-owner-db').spec as Spec;

@@ -108,7 +108,8 @@ export function monitoringValues(p: Profile, images: MonitoringImages): Record<s
     'prometheus-node-exporter': {
       // Host network, host PID and host paths: a node agent, so it runs in kube-system (exempt from restricted Pod Security) like the CNI.
       namespaceOverride: 'kube-system',
-      image: { registry: images.nodeExporter.registry, repository: images.nodeExporter.repository, tag: images.nodeExporter.tag.replace(/-distroless$/, ''), digest: images.nodeExporter.digest ?? '', distroless: true },
+      // The full distroless tag as declared; `distroless: false` so the chart appends no suffix of its own.
+      image: { registry: images.nodeExporter.registry, repository: images.nodeExporter.repository, tag: images.nodeExporter.tag, distroless: false, ...(images.nodeExporter.digest ? { digest: images.nodeExporter.digest } : {}) },
       // Its default, written out: the parent chart reads it (templates/prometheus/clusterrole.yaml).
       kubeRBACProxy: { enabled: false },
       resources: res('20m', '32Mi', '250m', '64Mi'),
