@@ -5,6 +5,13 @@ import type { LicenseWaiver, Profile } from '../profile.generated.js';
  * Grafana (component monitoring) is AGPL-3.0: the license policy flags it until a review is recorded.
  * The bom-ref names the image by tag; when images.lock.json gains its digest, the bom-ref gains `@sha256:…` and this must follow.
  */
+/** Prometheus stays out of the mesh on every profile that turns it on (README, Monitoring: meshed targets). */
+const MONITORING_OUTSIDE_MESH = {
+  component: 'monitoring',
+  reason:
+    'Prometheus scrapes pods by IP, which a sidecar would not wrap in mTLS (PodMonitors cannot carry the proxy certificates); scrapes reach metrics ports as port-level plaintext exceptions, still limited to Prometheus by NetworkPolicy',
+};
+
 const GRAFANA_WAIVER: LicenseWaiver = {
   component: 'image:docker.io/grafana/grafana:13.2.0',
   license: 'AGPL-3.0-only',
@@ -42,7 +49,7 @@ export const dev: Profile = {
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
     // The mesh is off on dev: a laptop cluster without sidecars stays small and quick to start.
-    istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [MONITORING_OUTSIDE_MESH] },
     monitoring: { retention: '24h', storage: '5Gi', cpu: '500m', memory: '1Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
@@ -76,7 +83,7 @@ export const edge: Profile = {
       sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 10 },
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
-    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [{ component: 'monitoring', reason: 'Prometheus scrapes pods by IP, which a sidecar would not wrap in mTLS (PodMonitors cannot carry the proxy certificates); scrapes reach metrics ports as port-level plaintext exceptions, still limited to Prometheus by NetworkPolicy' }] },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [MONITORING_OUTSIDE_MESH] },
     monitoring: { retention: '7d', retentionSize: '15GB', storage: '20Gi', cpu: '1', memory: '2Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
@@ -110,7 +117,7 @@ export const cluster: Profile = {
       sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 8 },
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
-    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [{ component: 'monitoring', reason: 'Prometheus scrapes pods by IP, which a sidecar would not wrap in mTLS (PodMonitors cannot carry the proxy certificates); scrapes reach metrics ports as port-level plaintext exceptions, still limited to Prometheus by NetworkPolicy' }] },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [MONITORING_OUTSIDE_MESH] },
     monitoring: {
       retention: '90d',
       retentionSize: '180GB',

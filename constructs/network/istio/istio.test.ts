@@ -30,7 +30,9 @@ type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 /** A derived profile with other mesh settings. */
 function withMesh(name: 'dev' | 'edge' | 'cluster', mesh: Partial<Profile['components']['istio']>, extra: Partial<Profile> = {}): Profile {
   const p = loadProfile(name);
-  return { ...p, ...extra, components: { ...p.components, istio: { ...p.components.istio, ...mesh } } };
+  // The profile's own outsideMesh entries (monitoring's) stay; a test's come on top of them.
+  const outsideMesh = [...p.components.istio.outsideMesh, ...(mesh.outsideMesh ?? [])];
+  return { ...p, ...extra, components: { ...p.components, istio: { ...p.components.istio, ...mesh, outsideMesh } } };
 }
 
 /** Every object a profile renders (no files written), with the platform. */
@@ -123,10 +125,10 @@ describe('per profile', () => {
 
   it.each(['edge', 'cluster', 'ambient'])('%s: a default-deny AuthorizationPolicy (empty spec) in every meshed namespace, and only there', (p) => {
     const deny = all(objects.get(p)!, 'AuthorizationPolicy').filter((o) => JSON.stringify(o.spec) === '{}');
-    // Every namespace Sovra writes, but the mesh's own and the privileged node agents' (SPIRE's agents and CSI driver).
+    // Every namespace Sovra writes, but the mesh's own, the privileged node agents' (SPIRE's agents and CSI driver) and monitoring's (outsideMesh).
     const namespaces = all(objects.get(p)!, 'Namespace').map((o) => o.metadata.name);
     expect(namespaces).toContain('spire-agent');
-    expect(deny.map((o) => o.metadata.namespace).sort()).toEqual(namespaces.filter((n) => n !== 'istio-system' && n !== 'spire-agent').sort());
+    expect(deny.map((o) => o.metadata.namespace).sort()).toEqual(namespaces.filter((n) => n !== 'istio-system' && n !== 'spire-agent' && n !== 'sovra-monitoring').sort());
     expect(deny.map((o) => o.metadata.namespace)).toEqual(expect.arrayContaining(['cert-manager', 'cnpg-system', 'external-secrets', 'sovra-identity', 'sovra-messaging', 'sovra-secrets', 'sovra-system', 'spire-system']));
   });
 
@@ -135,13 +137,20 @@ describe('per profile', () => {
     expect(find(edge, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'control-plane' } },
       action: 'ALLOW',
-      rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/sovra-gateway'] } }], to: [{ operation: { ports: [String(CONTROL_PLANE_PORT)] } }] }],
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/sovra-gateway'] } }], to: [{ operation: { ports: [String(CONTROL_PLANE_PORT)] } }] },
+        // Prometheus (outside the mesh) scrapes /metrics on the API port: a named plaintext exception.
+        { to: [{ operation: { ports: [String(CONTROL_PLANE_PORT)] } }] },
+      ],
     });
     expect((find(edge, 'AuthorizationPolicy', 'sovra-identity', 'keycloak')!.spec as Spec).rules).toEqual([
       { from: [{ source: { principals: ['cluster.local/ns/sovra-system/sa/control-plane'] } }], to: [{ operation: { ports: ['8443'] } }] },
+      // Grafana's OIDC login (8443) and Prometheus's scrape of the management port (9000), both from outside the mesh.
+      { to: [{ operation: { ports: ['8443', '9000'] } }] },
     ]);
     // The database operator drives each PostgreSQL instance manager (a peer it adds once the clusters exist), beside the owner.
-    expect((find(edge, 'AuthorizationPolicy', 'sovra-system', 'control-plane-control-plane-db')!.spec as Spec).rules.map((r: Spec) => r.from[0].source.principals[0])).toEqual([
+    // Rules with a principal (the plaintext rule of the metrics port, from Prometheus outside the mesh, has none).
+    expect((find(edge, 'AuthorizationPolicy', 'sovra-system', 'control-plane-control-plane-db')!.spec as Spec).rules.filter((r: Spec) => r.from).map((r: Spec) => r.from[0].source.principals[0])).toEqual([
       'cluster.local/ns/cnpg-system/sa/cloudnative-pg',
       'cluster.local/ns/sovra-system/sa/control-plane',
     ]);
@@ -252,8 +261,8 @@ describe('components the platform adds later', () => {
     // The reporter's callers: batch has no service account, so it is named by namespace.
     expect((find(objs, 'AuthorizationPolicy', 'sovra-reporter', 'reporter')!.spec as Spec).rules).toEqual([{ from: [{ source: { namespaces: ['sovra-batch'] } }], to: [{ operation: { ports: ['9000'] } }] }]);
     // The reporter is a new source for NATS and the control plane, beside their existing peers, sorted.
-    expect((find(objs, 'AuthorizationPolicy', 'sovra-messaging', 'nats')!.spec as Spec).rules.map((r: Spec) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/sovra-reporter/sa/reporter']);
-    expect((find(objs, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec as Spec).rules.map((r: Spec) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/istio-system/sa/sovra-gateway', 'cluster.local/ns/sovra-reporter/sa/reporter']);
+    expect((find(objs, 'AuthorizationPolicy', 'sovra-messaging', 'nats')!.spec as Spec).rules.filter((r: Spec) => r.from).map((r: Spec) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/sovra-reporter/sa/reporter']);
+    expect((find(objs, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec as Spec).rules.filter((r: Spec) => r.from).map((r: Spec) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/istio-system/sa/sovra-gateway', 'cluster.local/ns/sovra-reporter/sa/reporter']);
     expect(find(objs, 'NetworkPolicy', 'sovra-reporter', 'istio-proxy-sovra-reporter')).toBeDefined();
   });
 
