@@ -166,7 +166,8 @@ describe('per profile', () => {
     // Edge has no identity fallback; its AC-4 is partial for the ports that sources outside the mesh reach (the API server calling webhooks, SPIRE's agents).
     const edgeAc4 = requirement(dirs.get('edge')!, 'ac-4');
     expect(edgeAc4.description).not.toContain('allowed by namespace');
-    expect(edgeAc4.description).toContain('spire/server ports 8081, 9443 (component "spire" (pods agent, namespace spire-agent); entity kube-apiserver)');
+    // Prometheus (monitoring, outside the mesh) adds the SPIRE server's metrics ports 8082 and 9988.
+    expect(edgeAc4.description).toContain('spire/server ports 8081, 8082, 9443, 9988 (component "monitoring" (pods prometheus, namespace sovra-monitoring); component "spire" (pods agent, namespace spire-agent); entity kube-apiserver)');
     expect(edgeAc4.props.find((x) => x.name === 'implementation-status')!.value).toBe('partial');
   });
 
@@ -189,7 +190,11 @@ describe('per profile', () => {
     expect(istiod.trustedZtunnelNamespace).toBe('kube-system');
     expect(values(amb, 'istio-cni')!.ambient).toEqual({ enabled: true });
     const cp = find(amb, 'NetworkPolicy', 'sovra-system', 'control-plane-hbone')!.spec as Spec;
-    expect(cp.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'sovra-gateway', istio: 'sovra-gateway' } } }], ports: [{ port: 15008, protocol: 'TCP' }] }]);
+    // HBONE from the gateway. Prometheus (monitoring, outside the mesh) is listed on 15008 too; its
+    // plain scrape of 8080 is not admitted in ambient mode yet (open: the ambient derivation of sources
+    // outside the mesh, reported to the lead with issue 15).
+    expect(cp.ingress[0]!.from[0]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'sovra-gateway', istio: 'sovra-gateway' } } });
+    expect(cp.ingress[0]!.ports).toEqual([{ port: 15008, protocol: 'TCP' }]);
     expect(cp.egress[0].to).toContainEqual(expect.objectContaining({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-identity' } } }));
     expect((find(amb, 'CiliumClusterwideNetworkPolicy', undefined, 'istio-ambient-probes')!.spec as Spec).ingress).toEqual([{ fromCIDR: ['169.254.7.127/32'] }]);
     expect(amb.filter((o) => o.metadata.name.startsWith('istio-proxy-'))).toEqual([]);
@@ -315,7 +320,8 @@ describe('components the platform adds later', () => {
     expect(all(objs, 'AuthorizationPolicy').map((o) => o.metadata.name)).toContain('default-deny-sovra-system');
     // The control plane outside: Keycloak, in the mesh, accepts it on 8443 only as a named plaintext exception (its own TLS remains).
     const out = render(withMesh('edge', { outsideMesh: [{ component: 'control-plane', reason: 'a test keeps it out of the mesh' }] }));
-    expect((find(out, 'PeerAuthentication', 'sovra-identity', 'keycloak-plaintext')!.spec as Spec).portLevelMtls).toEqual({ '8443': { mode: 'PERMISSIVE' } });
+    // 8443 (the control plane here, Grafana on every profile) and 9000 (Prometheus's scrape of the management port): monitoring is outside the mesh too.
+    expect((find(out, 'PeerAuthentication', 'sovra-identity', 'keycloak-plaintext')!.spec as Spec).portLevelMtls).toEqual({ '8443': { mode: 'PERMISSIVE' }, '9000': { mode: 'PERMISSIVE' } });
     expect(find(out, 'Namespace', undefined, 'sovra-system')!.metadata.labels!['istio-injection']).toBeUndefined();
     expect(failure(() => render(withMesh('edge', { outsideMesh: [{ component: 'no-such-component', reason: 'a typo' }] })))).toContain('components.istio.outsideMesh names component "no-such-component", which this profile does not install');
   });
