@@ -131,7 +131,8 @@ describe('a changed component', () => {
     expect([...sb.keys()].filter((k) => !sa.has(k))).toEqual(['manifests/probe.yaml', 'oscal/component-definitions/probe.json']);
     expect([...sa.keys()].filter((k) => !sb.has(k))).toEqual([]);
     // On edge the mesh takes the new namespace in: its default deny and sidecar egress are the mesh's objects, and its AC-4 statement names the namespace.
-    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'manifests/istio.yaml', 'oscal/component-definition.json', 'oscal/component-definitions/istio.json', 'sbom.cdx.json']);
+    // Monitoring's layer dashboard gains a row for it.
+    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'manifests/istio.yaml', 'manifests/monitoring.yaml', 'oscal/component-definition.json', 'oscal/component-definitions/istio.json', 'sbom.cdx.json']);
     expect(readFileSync(join(changed, 'host/registries.yaml'), 'utf8')).toContain('registry.example.org');
   });
 });
