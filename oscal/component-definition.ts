@@ -5,6 +5,7 @@
  */
 import { imageRef } from '../constructs/kit/image.js';
 import { ociPurl } from '../supply-chain/purl.js';
+import { chartBomRef, imageBomRef } from '../supply-chain/sbom-components.js';
 import { isoTime } from '../core/time.js';
 import type { ComponentView, SynthModel } from '../output/model.js';
 import { catalog } from '../controls/catalog.js';
@@ -102,6 +103,11 @@ function component(model: SynthModel, c: ComponentView, docPath: string): Compon
     const o = ex.object;
     const where = `${o.apiVersion} ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
     props.push(sovraProp('baseline-exception', `${where}: ${ex.setting}`, { class: 'exception', remarks: ex.reason }));
+  }
+  // License decisions (profile licenseWaivers) on this component's images and charts, with the written reason.
+  const refs = new Set([...c.images.map(imageBomRef), ...c.charts.map(chartBomRef)]);
+  for (const w of model.profile.licenseWaivers ?? []) {
+    if (refs.has(w.component)) props.push(sovraProp('license-waiver', `${w.component}: ${w.license}`, { class: 'license-decision', remarks: w.reason }));
   }
   const ci = controlImplementation(model, c, docPath);
   const runsOnHost = HOST_LAYERS.has(c.info.layer) || (c.images.length === 0 && c.charts.length === 0);

@@ -5,6 +5,14 @@
  */
 export type LocalModelSettings = BuiltinLocalModel | VolumeLocalModel | NoLocalModel;
 /**
+ * The platform's S3-compatible object store (buckets for model weights, PostgreSQL backups and logs): a MinIO Tenant run by the MinIO operator (AGPL-3.0: the profile needs a license waiver for its images and charts), or an existing S3-compatible endpoint of the site (then no MinIO objects are written).
+ */
+export type ObjectStoreSettings = ObjectStoreMinio | ObjectStoreExternal;
+/**
+ * Where each client's access key pair comes from: `supplied-at-install` (the site creates the Secret in every namespace that uses it, before install) or `openbao` (External Secrets reads it from OpenBao's KV store at `path`, properties ACCESS_KEY_ID and ACCESS_SECRET_KEY).
+ */
+export type ObjectStoreCredentials = ObjectStoreCredentialsSupplied | ObjectStoreCredentialsOpenBao;
+/**
  * How the root key is protected. `type` picks one: `shamir` (key holders unseal every server by hand, see the runbook), `static` (a 32-byte key in the Secret openbao-seal, key `key`: the key sits beside the data it protects), `transit` (another OpenBao's Transit engine; token and CA in the Secret openbao-seal) or `kms` (a cloud KMS, credentials in the Secret openbao-seal). The settings of each type sit under its own key, so a profile that extends another can switch type.
  */
 export type OpenBaoSeal = {
@@ -235,6 +243,7 @@ export interface ComponentSettings {
   istio: IstioSettings;
   keycloak: KeycloakSettings;
   nats: NatsSettings;
+  'object-store': ObjectStoreSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
   spire: SpireSettings;
@@ -432,6 +441,60 @@ export interface NatsSettings {
    * JetStream memory store size per server (Kubernetes quantity).
    */
   memoryStorage: string;
+}
+export interface ObjectStoreMinio {
+  mode: 'minio';
+  /**
+   * MinIO servers of the Tenant's pool: 1 (a single server, no erasure across nodes) or 4 and more (distributed erasure coding).
+   */
+  servers: number;
+  /**
+   * Volumes (PersistentVolumeClaims) per server; servers × volumes must be at least 4 for erasure coding to tolerate the loss of a volume.
+   */
+  volumesPerServer: number;
+  /**
+   * Size of each volume (Kubernetes quantity).
+   */
+  volumeSize: string;
+  /**
+   * StorageClass of the volumes. Default: the cluster's default class.
+   */
+  storageClass?: string;
+  /**
+   * CPU request and limit of one MinIO server.
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of one MinIO server.
+   */
+  memory: string;
+}
+export interface ObjectStoreExternal {
+  mode: 'external';
+  /**
+   * HTTPS endpoint of the site's S3-compatible object store.
+   */
+  endpointURL: string;
+  buckets: ObjectStoreBuckets;
+  credentials: ObjectStoreCredentials;
+}
+/**
+ * Buckets of the site's store for model weights, PostgreSQL backups and logs (they must exist).
+ */
+export interface ObjectStoreBuckets {
+  models: string;
+  backups: string;
+  logs: string;
+}
+export interface ObjectStoreCredentialsSupplied {
+  source: 'supplied-at-install';
+}
+export interface ObjectStoreCredentialsOpenBao {
+  source: 'openbao';
+  /**
+   * KV path in OpenBao (relative to the platform's KV mount).
+   */
+  path: string;
 }
 /**
  * OpenBao: Raft storage per server, resources, how the root key is sealed, whether its PKI issues the platform's certificates, and the web UI.

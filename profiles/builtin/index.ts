@@ -1,5 +1,6 @@
 /** The three built-in profiles (DESIGN.md, "Profiles"). */
 import type { Profile } from '../profile.generated.js';
+import { minioLicenseWaivers } from '../../constructs/data/object-store/license.js';
 
 /** Single-node K3s for development: tags allowed, CPU inference, LOW baseline. */
 export const dev: Profile = {
@@ -13,10 +14,13 @@ export const dev: Profile = {
   highAvailability: false,
   gpu: { pools: [] },
   deploy: 'manifests',
+  // MinIO (object-store mode minio) is AGPL-3.0: its parts are waived with the review's reason.
+  licenseWaivers: minioLicenseWaivers(),
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', databaseStorage: '5Gi', localModel: { source: 'builtin' } },
+    'object-store': { mode: 'minio', servers: 1, volumesPerServer: 1, volumeSize: '10Gi', cpu: '250m', memory: '512Mi' },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '500m', memory: '512Mi' }, backup: { enabled: false } },
     openbao: { storage: '1Gi', cpu: '250m', memory: '256Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-dev-1' } } },
     spire: { trustDomain: 'dev.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
@@ -45,10 +49,14 @@ export const edge: Profile = {
   highAvailability: false,
   gpu: { pools: [{ name: 'edge-gpu', product: 'L4', gpusPerNode: 1, nodes: 1 }] },
   deploy: 'k3s-auto-deploy',
+  // MinIO (object-store mode minio) is AGPL-3.0: its parts are waived with the review's reason.
+  licenseWaivers: minioLicenseWaivers(),
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', databaseStorage: '20Gi', localModel: { source: 'builtin' } },
+    // One server, four volumes: erasure coding survives the loss of a volume on the single node.
+    'object-store': { mode: 'minio', servers: 1, volumesPerServer: 4, volumeSize: '50Gi', cpu: '1', memory: '2Gi' },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '1', memory: '1Gi' }, backup: { enabled: false } },
     // Static seal: the edge box unseals itself after a power cut; its risk is stated in the README and the SSP.
     openbao: { storage: '5Gi', cpu: '500m', memory: '512Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-edge-1' } } },
@@ -77,10 +85,13 @@ export const cluster: Profile = {
   highAvailability: true,
   gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
   deploy: 'cdktf',
+  // MinIO (object-store mode minio) is AGPL-3.0: its parts are waived with the review's reason.
+  licenseWaivers: minioLicenseWaivers(),
   components: {
     'cert-manager': { platformIssuer: 'openbao-pki' },
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', databaseStorage: '100Gi', localModel: { source: 'builtin' } },
+    'object-store': { mode: 'minio', servers: 4, volumesPerServer: 2, volumeSize: '200Gi', cpu: '2', memory: '8Gi' },
     postgres: { operator: { cpu: '200m', memory: '512Mi' }, instance: { cpu: '2', memory: '4Gi' }, backup: { enabled: false } },
     // Shamir: key holders unseal every server by hand (README, OpenBao runbook); OpenBao's PKI issues the platform's certificates.
     openbao: { storage: '20Gi', cpu: '1', memory: '1Gi', pki: true, seal: { type: 'shamir' } },
