@@ -258,7 +258,7 @@ export interface CertManagerSettings {
   platformIssuer: 'internal-ca' | 'openbao-pki';
 }
 /**
- * Resources of one control plane replica and the model of its local tier.
+ * Resources of one control plane replica, the model of its local tier, and hosted OpenAI-compatible upstreams tried after the platform's own model server.
  */
 export interface ControlPlaneSettings {
   /**
@@ -274,6 +274,30 @@ export interface ControlPlaneSettings {
    * Storage of each instance of the control plane's PostgreSQL cluster (Kubernetes quantity).
    */
   databaseStorage: string;
+  /**
+   * Hosted OpenAI-compatible servers, tried in this order after the platform's vLLM (when the profile installs it) and before the local model. Each is reached through the egress allow-list by its host name; its API key, if it needs one, comes from OpenBao through an ExternalSecret and reaches the service as a file, never on a command line or in the environment. Default: none.
+   *
+   * @maxItems 8
+   */
+  hostedUpstreams?:
+    | []
+    | [HostedUpstream]
+    | [HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream
+      ];
 }
 export interface BuiltinLocalModel {
   source: 'builtin';
@@ -319,6 +343,24 @@ export interface ModelParameters {
 }
 export interface NoLocalModel {
   source: 'none';
+}
+export interface HostedUpstream {
+  /**
+   * Short name, used in the Secret's name (control-plane-upstream-<name>).
+   */
+  name: string;
+  /**
+   * Base URL including /v1 (HTTPS).
+   */
+  url: string;
+  apiKey?: HostedUpstreamApiKey;
+}
+/**
+ * Where the bearer API key is kept in OpenBao (path relative to the KV mount, and property).
+ */
+export interface HostedUpstreamApiKey {
+  openbaoPath: string;
+  property: string;
 }
 /**
  * The Istio service mesh: whether the profile installs it, its data plane mode, the names of its ingress gateway, and the components kept out of the mesh.

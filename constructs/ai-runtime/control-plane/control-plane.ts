@@ -23,7 +23,8 @@ import { HardenedWorkload, type InitContainer, type WorkloadVolume } from '../..
 import { builtinLocalModel, controlPlaneImage } from './catalog.js';
 import { addPostgresCluster, postgresImage, type PostgresCluster } from '../../data/postgres/cluster.js';
 import { addExternalSecret } from '../../kit/external-secrets.js';
-import { KEYCLOAK_REALM, OPENBAO_PATHS, TRUST_BUNDLE } from '../../kit/shared-names.js';
+import { KEYCLOAK_REALM, OPENBAO_PATHS, TRUST_BUNDLE, VLLM_API } from '../../kit/shared-names.js';
+import { planUpstreams, upstreamEnv } from './upstreams.js';
 
 /** Where the platform's trust bundle (ConfigMap written by trust-manager) is mounted. */
 const TRUST_MOUNT = '/etc/sovra/trust';
@@ -56,7 +57,7 @@ export class ControlPlane extends Component {
       namespace: CONTROL_PLANE_NAMESPACE,
       version: controlPlaneImage().tag,
       // The CNI, the issuer of its database's certificates, the operator that runs its database, and the operator that writes its audit key Secret.
-      dependsOn: ['cilium', 'cert-manager', 'postgres', 'external-secrets', 'keycloak'].filter((c) => directoryOf(scope).installs(c)),
+      dependsOn: ['cilium', 'cert-manager', 'postgres', 'external-secrets', 'keycloak', VLLM_API.component].filter((c) => directoryOf(scope).installs(c)),
     });
     const p = props.profile;
     const settings = p.components['control-plane'];
@@ -89,13 +90,19 @@ export class ControlPlane extends Component {
     // The identity provider: realm sovra of the Keycloak component (its issuer names the public host when the profile sets one).
     const idp = this.platform.component('keycloak') as (Component & { readonly issuer: string }) | undefined;
     if (!idp) throw new SovraError('bad-profile', `profile ${p.name}: the control plane authenticates callers with OIDC tokens of realm ${KEYCLOAK_REALM.name}, but this platform does not install the keycloak component.`);
+    // Upstream tiers in failover order (the platform's vLLM, then hosted servers), before the local model.
+    const upstreams = planUpstreams(this);
+    if (upstreams.length === 0 && !local) throw new SovraError('bad-profile', `profile ${p.name}: the control plane has no inference tier: install vllm, add components.control-plane.hostedUpstreams, or set components.control-plane.localModel.`);
     const env: Record<string, string> = {
+      ...upstreamEnv(upstreams),
       [serveEnv('host')]: '0.0.0.0',
       [serveEnv('port')]: String(CONTROL_PLANE_PORT),
       [serveEnv('oidc-issuer')]: idp.issuer,
       [serveEnv('oidc-audience')]: KEYCLOAK_REALM.controlPlaneClient,
       // Node trusts the platform's CA (Keycloak's HTTPS certificate) besides its own roots.
       [RUNTIME_ENV.extraCaCerts]: `${TRUST_MOUNT}/${TRUST_BUNDLE.key}`,
+      // The operator's URI carries no sslmode and the server rejects clients without TLS: verify chain and host name against the trust bundle.
+      [RUNTIME_ENV.pgSslMode]: 'verify-full',
       ...(local ? { [serveEnv('local-model')]: `${MODEL_MOUNT_PATH}/${local.model.file}`, [serveEnv('local-model-sha256')]: local.model.sha256 } : {}),
     };
     const secretEnv = [
@@ -113,11 +120,16 @@ export class ControlPlane extends Component {
       secretEnv,
       resources: { cpu: settings.cpu, memory: settings.memory },
       probes: { liveness: CONTROL_PLANE_PATHS.liveness, readiness: CONTROL_PLANE_PATHS.readiness, port: 'http' },
-      volumes: [{ name: 'trust-bundle', mountPath: TRUST_MOUNT, source: { configMap: { name: TRUST_BUNDLE.name } } }, ...(local ? [local.volume] : [])],
+      volumes: [
+        { name: 'trust-bundle', mountPath: TRUST_MOUNT, source: { configMap: { name: TRUST_BUNDLE.name } } },
+        ...(local ? [local.volume] : []),
+        ...upstreams.flatMap((u) => (u.keyVolume ? [u.keyVolume] : [])),
+      ],
       ...(local ? { initContainers: local.init } : {}),
     });
     this.workload.pods.connectsTo({ component: this.node.id, pods: this.database.pods.name, port: 'postgres' }, 'the audit trail, idempotency keys and the RAG store live in the control plane database');
     this.workload.pods.connectsTo({ component: idp.node.id, pods: 'keycloak', port: 'https' }, 'OIDC discovery and the signing keys (JWKS) of realm sovra');
+    for (const u of upstreams) this.workload.pods.connectsTo(u.peer, u.reason);
     this.addMetrics({ pods: this.workload.pods, port: 'http', path: CONTROL_PLANE_PATHS.metrics });
 
     const d = this.workload.deployment;
@@ -147,9 +159,32 @@ export class ControlPlane extends Component {
     });
     this.claim({
       control: 'sc-7',
-      statement: 'Ingress to the API port and egress from the control plane are limited to the peers the platform declares (DNS, the control plane database and Keycloak); everything else is denied.',
+      statement: `Ingress to the API port and egress from the control plane are limited to the peers the platform declares (DNS, the control plane database, Keycloak${upstreams.map((u) => `, ${u.name === VLLM_API.component ? 'the platform\'s vLLM' : `the hosted upstream ${u.name}`}`).join('')}); everything else is denied.`,
       evidence: [onObject(this.workload.pods.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })],
     });
+    const envAt = (name: string) => `${c}.env[${Object.keys(env).sort().indexOf(name)}]`;
+    this.claim({
+      control: 'sc-8',
+      statement: `The control plane connects to its PostgreSQL cluster over TLS only and verifies the server's certificate chain and host name against the platform trust bundle (PGSSLMODE verify-full, NODE_EXTRA_CA_CERTS ${TRUST_MOUNT}/${TRUST_BUNDLE.key}); the server rejects clients without TLS.`,
+      evidence: [
+        onObject(d, envAt(RUNTIME_ENV.pgSslMode), { equals: { name: RUNTIME_ENV.pgSslMode, value: 'verify-full' } }),
+        onObject(d, envAt(RUNTIME_ENV.extraCaCerts), { equals: { name: RUNTIME_ENV.extraCaCerts, value: `${TRUST_MOUNT}/${TRUST_BUNDLE.key}` } }),
+      ],
+    });
+    if (upstreams.length > 0) {
+      this.claim({
+        control: 'ac-4',
+        statement: `The control plane sends inference requests only to its declared upstream tiers, in this order: ${upstreams.map((u) => `${u.name} (${u.url})`).join(', ')}${local ? ', then the local model' : ''}; its egress policy allows no other destination.`,
+        evidence: [onObject(d, envAt(serveEnv('upstream')), { equals: { name: serveEnv('upstream'), value: upstreams.map((u) => u.url).join(',') } })],
+      });
+    }
+    if (upstreams.some((u) => u.keyFile)) {
+      this.claim({
+        control: 'ia-5.7',
+        statement: 'API keys of hosted upstreams are not in the image, the manifest, the command line or the environment: each comes from OpenBao through an ExternalSecret and reaches the service as a read-only file whose path the environment names.',
+        evidence: [onObject(d, envAt(serveEnv('upstream-api-key-file')), { present: true })],
+      });
+    }
     this.claim({
       control: 'cm-2',
       statement: image.digest ? 'The control plane image is pinned by digest in the manifest that deploys it.' : 'The control plane image is named by tag; its digest is pinned once the image is built and locked.',
