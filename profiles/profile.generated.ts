@@ -30,9 +30,9 @@ export type KmsSealSettings = {
   gcpckms?: GcpCkmsSettings;
 };
 /**
- * Backups of every cluster (WAL archive and scheduled base backups, by barman-cloud) to an S3-compatible object store, until the platform has its own. Off by default.
+ * Backups of every cluster (WAL archive and scheduled base backups, by barman-cloud): to the platform's object store (`store: object-store`: the MinIO Tenant or the site's endpoint of components.object-store, credentials from OpenBao through an ExternalSecret), or to an S3-compatible endpoint named here with a Secret supplied at install. Off by default.
  */
-export type PostgresBackup = PostgresBackupOff | PostgresBackupOn;
+export type PostgresBackup = PostgresBackupOff | PostgresBackupOn | PostgresBackupObjectStore;
 
 /**
  * A Sovra deployment profile: what to install and how hardened, for one kind of site.
@@ -685,6 +685,29 @@ export interface PostgresBackupOn {
    * Name of the Secret, supplied at install in the namespace of every cluster, with the keys ACCESS_KEY_ID and ACCESS_SECRET_KEY.
    */
   credentialsSecret: string;
+  /**
+   * How long base backups and WAL are kept, as CloudNativePG spells it: a number and d (days), w (weeks) or m (months).
+   */
+  retention: string;
+  /**
+   * When base backups run: a cron expression with seconds first (six fields, robfig/cron), in the operator's time zone.
+   */
+  schedule: string;
+  /**
+   * Server-side encryption barman-cloud asks the object store for: AES256 (default), aws:kms, or bucket-default to leave it to the bucket's policy (for stores that reject the request).
+   */
+  encryption?: 'AES256' | 'aws:kms' | 'bucket-default';
+}
+export interface PostgresBackupObjectStore {
+  enabled: true;
+  /**
+   * Back up to the platform's object store (components.object-store): its backups bucket, its endpoint, and its CA when the platform issues its certificate.
+   */
+  store: 'object-store';
+  /**
+   * Prefix inside the bucket; each cluster writes under <path>/<namespace>/<cluster>. Default: postgres.
+   */
+  path?: string;
   /**
    * How long base backups and WAL are kept, as CloudNativePG spells it: a number and d (days), w (weeks) or m (months).
    */
