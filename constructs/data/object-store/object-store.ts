@@ -167,6 +167,15 @@ export class ObjectStore extends Component {
       statement: 'Only the pods of components that declare the object store as their peer (and the operator) may reach the S3 port; the servers reach nothing but the API server and, in a distributed pool, each other.',
       evidence: [onObject(this.servers.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })],
     });
+    this.claim({
+      control: 'ac-6',
+      statement: 'The MinIO servers run as non-root UID 1000 without privilege escalation, with every Linux capability dropped and the RuntimeDefault seccomp profile.',
+      evidence: [
+        onChartValues(r, 'tenant.pools[0].containerSecurityContext.runAsNonRoot', { equals: true }),
+        onChartValues(r, 'tenant.pools[0].containerSecurityContext.allowPrivilegeEscalation', { equals: false }),
+        onChartValues(r, 'tenant.pools[0].containerSecurityContext.capabilities.drop', { equals: ['ALL'] }),
+      ],
+    });
     if (settings.servers * settings.volumesPerServer >= 4) {
       this.claim({
         control: 'cp-10',

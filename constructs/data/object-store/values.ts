@@ -9,6 +9,8 @@ import { OBJECT_STORE } from '../../kit/shared-names.js';
 
 /** Name of the Tenant: its pods are `<name>-pool-0-<n>`, its headless Service `<name>-hl`. */
 export const TENANT_NAME = 'sovra';
+/** UID and GID the MinIO servers run as (the tenant chart's default). */
+export const MINIO_UID = 1000;
 /** Pod label the operator puts on every pod of a Tenant. */
 export const TENANT_LABEL = 'v1.min.io/tenant';
 /** Secrets of the Tenant. */
@@ -54,6 +56,8 @@ export interface MinioTenantValues {
       readonly size: string;
       readonly storageClassName?: string;
       readonly resources: { readonly requests: Record<string, string>; readonly limits: Record<string, string> };
+      readonly securityContext: Record<string, unknown>;
+      readonly containerSecurityContext: Record<string, unknown>;
       readonly affinity?: Record<string, unknown>;
     }>;
     readonly certificate: { readonly requestAutoCert: boolean; readonly externalCertSecret: ReadonlyArray<{ readonly name: string; readonly type: string }>; readonly externalCaCertSecret: ReadonlyArray<{ readonly name: string; readonly type: string }> };
@@ -113,6 +117,16 @@ export function tenantValues(i: { server: ImageSpec; settings: ObjectStoreMinio;
           size: s.volumeSize,
           ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
           resources: { requests: resources, limits: resources },
+          // Our pools list replaces the chart's, defaults included: the hardened contexts are written out (the chart's values, plus seccomp on the pod).
+          securityContext: { runAsUser: MINIO_UID, runAsGroup: MINIO_UID, fsGroup: MINIO_UID, fsGroupChangePolicy: 'OnRootMismatch', runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containerSecurityContext: {
+            runAsUser: MINIO_UID,
+            runAsGroup: MINIO_UID,
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           ...(i.highAvailability && s.servers > 1
             ? {
                 affinity: {
