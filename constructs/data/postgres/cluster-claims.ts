@@ -92,15 +92,6 @@ export function claimCluster(owner: Component, c: ClaimedCluster): void {
         onObject(c.backup.object, 'spec.cluster.name', { equals: c.name }),
       ],
     });
-    claimOn(owner, {
-      control: 'cp-10',
-      status: 'partial',
-      statement: `PostgreSQL cluster ${id} can be recovered to any point in time within ${b.retention} from its base backups and continuous WAL archive in ${b.store}; the restore (a new Cluster bootstrapped from the backups) is the site's procedure, and its tests are the site's responsibility.`,
-      evidence: [
-        onObject(c.cluster, 'spec.backup.barmanObjectStore.wal.compression', { equals: 'gzip' }),
-        onObject(c.cluster, 'spec.backup.barmanObjectStore.destinationPath', { equals: destination }),
-      ],
-    });
   }
 }
 
