@@ -57,8 +57,7 @@ export const edge: Profile = {
     'control-plane': { cpu: '1', memory: '1Gi', databaseStorage: '20Gi', localModel: { source: 'builtin' } },
     // One server, four volumes: erasure coding survives the loss of a volume on the single node.
     'object-store': { mode: 'minio', servers: 1, volumesPerServer: 4, volumeSize: '50Gi', cpu: '1', memory: '2Gi' },
-    // Backups to the platform's object store (MinIO), keys from OpenBao: WAL continuously, a base backup nightly at 02:00.
-    postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '1', memory: '1Gi' }, backup: { enabled: true, store: 'object-store', retention: '14d', schedule: '0 0 2 * * *' } },
+    postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '1', memory: '1Gi' }, backup: { enabled: false } },
     // Static seal: the edge box unseals itself after a power cut; its risk is stated in the README and the SSP.
     openbao: { storage: '5Gi', cpu: '500m', memory: '512Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-edge-1' } } },
     spire: { trustDomain: 'edge.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
@@ -93,8 +92,7 @@ export const cluster: Profile = {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', databaseStorage: '100Gi', localModel: { source: 'builtin' } },
     'object-store': { mode: 'minio', servers: 4, volumesPerServer: 2, volumeSize: '200Gi', cpu: '2', memory: '8Gi' },
-    // Backups to the platform's object store (MinIO), keys from OpenBao: WAL continuously, a base backup nightly at 02:00.
-    postgres: { operator: { cpu: '200m', memory: '512Mi' }, instance: { cpu: '2', memory: '4Gi' }, backup: { enabled: true, store: 'object-store', retention: '30d', schedule: '0 0 2 * * *' } },
+    postgres: { operator: { cpu: '200m', memory: '512Mi' }, instance: { cpu: '2', memory: '4Gi' }, backup: { enabled: false } },
     // Shamir: key holders unseal every server by hand (README, OpenBao runbook); OpenBao's PKI issues the platform's certificates.
     openbao: { storage: '20Gi', cpu: '1', memory: '1Gi', pki: true, seal: { type: 'shamir' } },
     spire: { trustDomain: 'cluster.sovra.local', caKeyType: 'ec-p384', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
