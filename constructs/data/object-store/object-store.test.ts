@@ -126,7 +126,8 @@ describe('an existing S3-compatible endpoint instead (mode external)', () => {
       const edge = structuredClone(BUILTIN_PROFILES.edge);
       const external = { mode: 'external', endpointURL: 'https://s3.example.org:9443', buckets: { models: 'm-bucket', backups: 'b-bucket', logs: 'l-bucket' }, credentials: { source: 'openbao', path: 'site/s3' } };
       // No MinIO, so no AGPL part and no waiver (a waiver that lifts nothing would fail the synth).
-      const profile = validateProfile({ ...edge, licenseWaivers: [], components: { ...edge.components, 'object-store': external } }, 'test (edge, external store)');
+      const postgres = { ...edge.components.postgres, backup: { enabled: true, store: 'object-store', retention: '14d', schedule: '0 0 2 * * *' } };
+      const profile = validateProfile({ ...edge, licenseWaivers: [], components: { ...edge.components, postgres, 'object-store': external } }, 'test (edge, external store)');
       await synthProfile('edge', dir, { profile });
       const objs = writtenObjects(dir).map((o) => o.object as Obj);
       expect(objs.filter((o) => o.metadata.namespace === OBJECT_STORE.namespace || o.metadata.name === OBJECT_STORE.namespace)).toEqual([]);
