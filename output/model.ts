@@ -5,7 +5,7 @@
  * functions of this model.
  */
 import type { HelmChartSpec } from '../constructs/kit/chart.js';
-import type { CustomerResponsibility, ImplementationStatus } from '../constructs/kit/claims.js';
+import type { CustomerResponsibility, ImplementationStatus, UserRole } from '../constructs/kit/claims.js';
 import type { ComponentInfo } from '../constructs/kit/component.js';
 import type { CryptoAsset } from '../constructs/kit/crypto.js';
 import type { ImageSpec } from '../constructs/kit/image.js';
@@ -46,6 +46,8 @@ export interface ResolvedClaim {
   readonly statement: string;
   readonly status: ImplementationStatus;
   readonly evidence: readonly ResolvedEvidence[];
+  /** Organization-defined parameter values the claim sets, by SP 800-53 parameter id. */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 /** A loosening of the hardened baseline with its written reason. */
@@ -73,6 +75,39 @@ export interface ComponentView {
   readonly exceptions: readonly BaselineException[];
   /** Output files this component produced (manifests and host files). */
   readonly files: readonly string[];
+  /** Roles of the platform's users the component defines (realm roles, groups). */
+  readonly userRoles?: readonly UserRole[];
+}
+
+/** One end of a network flow: pods of a component, or a Cilium entity (`kube-apiserver`, `world`, …). */
+export type FlowEnd = { readonly component: string; readonly pods: string; readonly namespace: string } | { readonly entity: string };
+
+/** A pod group as the network architecture shows it. */
+export interface PodGroupView {
+  readonly component: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** Ports it serves, `name port/protocol`. */
+  readonly ports: readonly string[];
+  /** The NetworkPolicy derived for it. */
+  readonly networkPolicy: ObjectId;
+}
+
+/** One allowed flow, from the peer declarations the NetworkPolicies are derived from. */
+export interface FlowView {
+  readonly from: FlowEnd;
+  readonly to: FlowEnd;
+  /** `443/TCP`, several joined with `, `. */
+  readonly ports: string;
+  /** FQDNs an egress to `world` is limited to. */
+  readonly fqdns?: readonly string[];
+  readonly reason: string;
+}
+
+/** The network of the platform: every pod group and every allowed flow (all else is denied). */
+export interface NetworkView {
+  readonly podGroups: readonly PodGroupView[];
+  readonly flows: readonly FlowView[];
 }
 
 /** Everything the document emitters need. */
@@ -84,4 +119,6 @@ export interface SynthModel {
   readonly sovraVersion: string;
   /** Components in construct order. */
   readonly components: readonly ComponentView[];
+  /** Pod groups and allowed flows (absent in hand-made models). */
+  readonly network?: NetworkView;
 }

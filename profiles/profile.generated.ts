@@ -65,6 +65,13 @@ export interface Profile {
    * @maxItems 500
    */
   licenseWaivers?: LicenseWaiver[];
+  responsibilities?: Responsibilities;
+  /**
+   * Authorizations the system leverages (a hosting provider's or data centre's ATO): their controls are inherited where the platform claims nothing for them.
+   *
+   * @maxItems 50
+   */
+  leveragedAuthorizations?: LeveragedAuthorization[];
   components: ComponentSettings;
 }
 export interface Distribution {
@@ -225,6 +232,63 @@ export interface LicenseWaiver {
    * Who approved the waiver.
    */
   approvedBy?: string;
+}
+/**
+ * Controls no manifest can implement (policy, personnel, training, physical protection, planning), keyed by SP 800-53 rev5 control id: who answers for each and how far it is. The SSP states each one; a baseline control with neither a claim nor an entry here is listed as not addressed. Built-in profiles ship every organizational control of their baseline as planned, customer responsibility: a site overrides entries one by one (maps merge).
+ */
+export interface Responsibilities {
+  [k: string]: Responsibility;
+}
+export interface Responsibility {
+  /**
+   * What is done for the control and by whom, for an accreditor.
+   */
+  statement: string;
+  /**
+   * Id of the responsible role (OSCAL role id), e.g. `system-owner` (the site's organization) or `platform-engineering`.
+   */
+  role: string;
+  /**
+   * How far the control is implemented. `not-applicable` needs a `reason`.
+   */
+  status: 'implemented' | 'partial' | 'planned' | 'not-applicable';
+  /**
+   * Why the control does not apply (required with status not-applicable).
+   */
+  reason?: string;
+  /**
+   * Where the procedure is written (document, URL).
+   */
+  procedure?: string;
+}
+export interface LeveragedAuthorization {
+  /**
+   * Stable id of the authorization (part of its UUID).
+   */
+  id: string;
+  /**
+   * Name of the leveraged system and its authorization.
+   */
+  title: string;
+  /**
+   * Organization that holds the authorization.
+   */
+  party: string;
+  /**
+   * Date of the authorization (YYYY-MM-DD).
+   */
+  dateAuthorized: string;
+  /**
+   * Controls inherited from it, by SP 800-53 rev5 id.
+   *
+   * @minItems 1
+   * @maxItems 1200
+   */
+  controls: [string, ...string[]];
+  /**
+   * What the leveraged system provides.
+   */
+  statement?: string;
 }
 /**
  * Settings of each component, by component id; composed from each component's settings.schema.json by `npm run gen`.

@@ -22,6 +22,8 @@ import { sovraVersion } from '../core/version.js';
 import { toYaml } from '../core/yaml.js';
 import { emitComponentDefinitions } from '../oscal/component-definition.js';
 import { validateOscal } from '../oscal/validate.js';
+import { emitAccreditorViews } from '../oscal/ssp/emit.js';
+import { networkView } from '../output/network-view.js';
 import type { Profile } from '../profiles/profile.generated.js';
 import { emitSbom } from '../supply-chain/sbom.js';
 import type { CycloneDxVersion } from '../supply-chain/cyclonedx-validate.js';
@@ -111,6 +113,8 @@ export interface SynthResult {
   readonly unlocked: readonly string[];
   /** Secrets the site supplies at install (every other referenced Secret has a producer in the output). */
   readonly suppliedAtInstall: readonly SecretProducer[];
+  /** The baseline coverage in one line (also in oscal/coverage.json). */
+  readonly coverage: string;
 }
 
 /** Build time: SOURCE_DATE_EPOCH, else the time of the source commit, else 0. */
@@ -209,12 +213,13 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       images: c.images,
       models: c.models,
       cryptoAssets: resolveCryptoAssets(c, index, layout),
-      claims: c.claims.map((claim, i) => ({ control: claim.control, statement: claim.statement, status: claim.status ?? 'implemented', evidence: resolved.get(c)![i]! })),
+      claims: c.claims.map((claim, i) => ({ control: claim.control, statement: claim.statement, status: claim.status ?? 'implemented', evidence: resolved.get(c)![i]!, ...(claim.parameters ? { parameters: claim.parameters } : {}) })),
       responsibilities: c.responsibilities,
       exceptions: exceptionsOf(c),
       files: filesOf.get(c)!,
+      userRoles: c.userRoles,
     }));
-    const model: SynthModel = { profile, epoch, sovraVersion: SOVRA_VERSION, components: views };
+    const model: SynthModel = { profile, epoch, sovraVersion: SOVRA_VERSION, components: views, network: networkView(platform.podGroups()) };
 
     for (const [path, doc] of emitComponentDefinitions(model)) {
       validateOscal('component-definition', doc, path);
@@ -224,6 +229,10 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     const licenses = enforceLicensePolicy(sbom, profile);
     out.write(OUTPUT.sbom, sbom);
     out.write(OUTPUT.cbom, emitCbom(model, { specVersion: options.cyclonedx ?? '1.6' }));
+
+    // SSP, network diagram, coverage, POA&M, assessment results and the HTML report: each OSCAL document validated before it is staged.
+    const accreditor = emitAccreditorViews(model);
+    for (const [path, data] of accreditor.files) out.write(path, data);
 
     const covered = out.files();
     out.write(OUTPUT.sums, sha256sums(covered));
@@ -244,7 +253,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     out.commit();
     const images = components.flatMap((c) => c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id })));
     const unlocked = [...new Set(images.filter((i) => !i.digest).map((i) => i.name))].sort();
-    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall };
+    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall, coverage: accreditor.coverageLine };
   } catch (e) {
     out.abort();
     throw e;

@@ -13,7 +13,7 @@ import type { ModelDeclaration } from '../../contracts/model-declaration.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
 import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
-import type { ControlClaim, CustomerResponsibility } from './claims.js';
+import type { ControlClaim, CustomerResponsibility, UserRole } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
@@ -126,6 +126,7 @@ export abstract class Component extends Chart {
   private readonly _crypto: CryptoAsset[] = [];
   private readonly _claims: ControlClaim[] = [];
   private readonly _responsibilities: CustomerResponsibility[] = [];
+  private readonly _userRoles: UserRole[] = [];
   private readonly _hostFiles: HostFile[] = [];
   private readonly _podGroups: PodGroup[] = [];
   private readonly _metrics: MetricsEndpoint[] = [];
@@ -223,6 +224,10 @@ export abstract class Component extends Chart {
   /** What the customer must do for controls this component touches. */
   get responsibilities(): readonly CustomerResponsibility[] {
     return this._responsibilities;
+  }
+  /** Roles of the platform's users this component defines (the SSP's system users). */
+  get userRoles(): readonly UserRole[] {
+    return this._userRoles;
   }
   /** Host configuration files. */
   get hostFiles(): readonly HostFile[] {
@@ -394,6 +399,12 @@ export abstract class Component extends Chart {
       throw new SovraError('bad-input', `${this.node.path}: customer responsibility on unknown control "${r.control}". Use an SP 800-53 rev5 id in OSCAL form, e.g. "sc-12".`);
     }
     this._responsibilities.push(r);
+  }
+
+  /** Declares a role of the platform's users that this component defines and enforces (listed as an SSP system user). */
+  protected declareUserRole(role: UserRole): void {
+    if (this._userRoles.some((r) => r.id === role.id)) throw new Error(`${this.node.path}: user role ${role.id} declared twice`);
+    this._userRoles.push(role);
   }
 
   /** Adds labels to this component's Namespace (for components that derive them platform-wide, such as a mesh's injection label). */

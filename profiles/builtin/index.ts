@@ -1,5 +1,6 @@
 /** The three built-in profiles (DESIGN.md, "Profiles"). */
 import type { Profile } from '../profile.generated.js';
+import { organizationalResponsibilities } from './responsibilities.js';
 
 /** Single-node K3s for development: tags allowed, CPU inference, LOW baseline. */
 export const dev: Profile = {
@@ -7,6 +8,9 @@ export const dev: Profile = {
   description: 'Single-node K3s for development: image tags allowed, CPU inference, 800-53 LOW baseline.',
   distribution: { kind: 'k3s', cisProfile: false, fips: false, nodes: 1 },
   baseline: 'LOW',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('LOW'),
+  leveragedAuthorizations: [],
   airGapped: false,
   images: { requireDigest: false },
   replicas: { stateless: 1, stateful: 1 },
@@ -39,6 +43,9 @@ export const edge: Profile = {
   description: 'Air-gapped single-node K3s at the edge: digest-pinned images from the bundle mirror, 800-53 MODERATE baseline.',
   distribution: { kind: 'k3s', cisProfile: false, fips: false, nodes: 1 },
   baseline: 'MODERATE',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('MODERATE'),
+  leveragedAuthorizations: [],
   airGapped: true,
   images: { requireDigest: true, registryMirror: 'registry.sovra.local:5000' },
   replicas: { stateless: 1, stateful: 1 },
@@ -71,6 +78,9 @@ export const cluster: Profile = {
   description: 'Multi-node RKE2 with CIS profile and FIPS, HA services, GPU node pools, 800-53 HIGH baseline, installed with cdktf.',
   distribution: { kind: 'rke2', cisProfile: true, fips: true, nodes: 3 },
   baseline: 'HIGH',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('HIGH'),
+  leveragedAuthorizations: [],
   airGapped: false,
   images: { requireDigest: true },
   replicas: { stateless: 3, stateful: 3 },
