@@ -10,7 +10,10 @@ Synthesizes the platform for a profile and writes, from one construct tree:
   manifests/            Kubernetes objects, one file per component
   host/                 K3s/RKE2 config.yaml, audit policy, Pod Security config, registries.yaml
   terraform/            cdk.tf.json (profiles deployed with cdktf)
-  oscal/                OSCAL 1.1.3 component definitions (one per component and an aggregate)
+  oscal/                OSCAL 1.1.3 component definitions (one per component and an aggregate),
+                        ssp.json (every baseline control with its status), poam.json,
+                        assessment-results.json (build time), coverage.json, network.svg,
+                        ssp.html (the report: self-contained, works from file://)
   sbom.cdx.json         CycloneDX SBOM: images, charts, models, the control plane's npm tree, licenses
   cbom.cdx.json         CycloneDX CBOM: algorithms, protocols, keys and certificates, with the setting of each
   SHA256SUMS            digests of every file above
@@ -68,11 +71,13 @@ export const synthCommand: Command = {
         files: result.files.length,
         images: result.images,
         unlocked: result.unlocked,
+        coverage: result.coverage,
         ...(signer ? { signedWith: signer.keyHint } : {}),
       };
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else if (!values.quiet) {
       process.stdout.write(`synthesized profile ${profile.name}: ${result.objects} objects, ${result.files.length} files in ${relative(process.cwd(), result.outDir) || '.'}${signer ? `, signed with key ${signer.keyHint}` : ''}\n`);
+      process.stdout.write(`${result.coverage} (oscal/coverage.json, oscal/ssp.html)\n`);
       const total = new Set(result.images.map((i) => i.name)).size;
       if (result.unlocked.length > 0) {
         const gate = profile.images.requireDigest ? `; profile ${profile.name} requires digests, so \`sovra verify --require-locked\` and the bundle refuse this output until they are locked` : '';

@@ -10,6 +10,9 @@ import { validateOscal } from '../validate.js';
 import { controlEntries } from './control-status.js';
 import { COVERAGE_PATH, coverage, coverageLine } from './coverage.js';
 import { DIAGRAM_PATH, SSP_PATH, emitSsp } from './ssp.js';
+import { POAM_PATH, emitPoam } from './poam.js';
+import { ASSESSMENT_RESULTS_PATH, emitAssessmentResults } from '../assess/assessment-results.js';
+import { checksFromModel } from '../assess/claim-checks.js';
 
 /** What `emitAccreditorViews` produces. */
 export interface AccreditorViews {
@@ -29,5 +32,18 @@ export function emitAccreditorViews(model: SynthModel): AccreditorViews {
   files.set(DIAGRAM_PATH, diagram);
   const cov = coverage(model.profile.name, model.profile.baseline, entries);
   files.set(COVERAGE_PATH, stableJson(cov));
+  const poam = emitPoam(model, entries);
+  validateOscal('poam', poam, POAM_PATH);
+  files.set(POAM_PATH, stableJson(poam));
+  const ar = emitAssessmentResults({
+    profile: model.profile.name,
+    sovraVersion: model.sovraVersion,
+    epoch: model.epoch,
+    sspHref: 'ssp.json',
+    docPath: ASSESSMENT_RESULTS_PATH,
+    checks: checksFromModel(model),
+  }).document;
+  validateOscal('assessment-results', ar, ASSESSMENT_RESULTS_PATH);
+  files.set(ASSESSMENT_RESULTS_PATH, stableJson(ar));
   return { files, coverageLine: coverageLine(cov) };
 }
