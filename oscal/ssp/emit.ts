@@ -10,6 +10,7 @@ import { validateOscal } from '../validate.js';
 import { controlEntries } from './control-status.js';
 import { COVERAGE_PATH, coverage, coverageLine } from './coverage.js';
 import { DIAGRAM_PATH, SSP_PATH, emitSsp } from './ssp.js';
+import { REPORT_PATH, emitReport } from './report-html.js';
 import { POAM_PATH, emitPoam } from './poam.js';
 import { ASSESSMENT_RESULTS_PATH, emitAssessmentResults } from '../assess/assessment-results.js';
 import { checksFromModel } from '../assess/claim-checks.js';
@@ -45,5 +46,6 @@ export function emitAccreditorViews(model: SynthModel): AccreditorViews {
   }).document;
   validateOscal('assessment-results', ar, ASSESSMENT_RESULTS_PATH);
   files.set(ASSESSMENT_RESULTS_PATH, stableJson(ar));
+  files.set(REPORT_PATH, emitReport(model, entries, cov, diagram));
   return { files, coverageLine: coverageLine(cov) };
 }
