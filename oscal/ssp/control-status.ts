@@ -37,7 +37,7 @@ export interface ControlEntry {
   readonly responsibility?: ProfileResponsibility;
   /** The leveraged authorization it is inherited from (only when nothing else implements it). */
   readonly inheritedFrom?: LeveragedAuthorization;
-  /** Parameter values the claims set, by parameter id (first claim wins; a conflict is an error). */
+  /** Parameter values the claims set, by parameter id; components that set the same parameter each add their value (joined by `; `). */
   readonly parameters: Readonly<Record<string, string>>;
   /** Why, for not-applicable and not-addressed. */
   readonly reason?: string;
@@ -58,16 +58,19 @@ function entryFor(model: SynthModel, c: CatalogControl, inBaseline: boolean): Co
     component.responsibilities.filter((r) => r.control === c.id).map((r) => ({ component, statement: r.statement, ...(r.procedure ? { procedure: r.procedure } : {}) })),
   );
   const responsibility = model.profile.responsibilities?.[c.id];
-  const parameters: Record<string, string> = {};
+  const collected = new Map<string, string[]>();
   for (const { component, claims: list } of claims) {
     for (const claim of list) {
       for (const [id, value] of Object.entries(claim.parameters ?? {})) {
         if (!c.params.includes(id)) throw new Error(`component ${component.id}: claim on ${c.id} sets parameter ${id}, which ${c.label} does not have (${c.params.join(', ') || 'none'})`);
-        if (parameters[id] !== undefined && parameters[id] !== value) throw new Error(`control ${c.id}: parameter ${id} is set to ${parameters[id]} and to ${value} by different claims`);
-        parameters[id] = value;
+        // Each component sets the parameter for what it runs; the system-level value lists them all.
+        const values = collected.get(id) ?? [];
+        if (!values.includes(`${component.id}: ${value}`)) values.push(`${component.id}: ${value}`);
+        collected.set(id, values);
       }
     }
   }
+  const parameters = Object.fromEntries([...collected].map(([id, values]) => [id, values.length === 1 ? values[0]!.replace(/^[^:]+: /, '') : values.join('; ')]));
   const base = { control: c, inBaseline, claims, componentDuties, parameters, ...(responsibility ? { responsibility } : {}) };
   if (responsibility?.status === 'not-applicable') {
     if (!responsibility.reason) throw new SovraError('bad-profile', `profile ${model.profile.name}: /responsibilities/${c.id} has status not-applicable but no reason; add \`reason\` saying why ${c.label} does not apply.`);

@@ -29,7 +29,7 @@ table.controls th[scope=row]{white-space:nowrap}table.controls td:nth-child(5){w
 details summary{cursor:pointer;color:var(--accent)}ul.evidence{margin:.2rem 0 .6rem;padding-left:1.2rem;font-size:.9rem}
 code{font:.85rem ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f5;padding:0 .2rem;word-break:break-word}
 .cid,.claim-status,.beyond{color:var(--muted);font-weight:400}.refs{font-size:.88rem;color:var(--muted)}.gap{color:#5c0d06}
-.diagram-wrap{overflow:auto;border:1px solid var(--line);padding:.4rem}.diagram{max-width:none;height:auto}
+.diagram-wrap{border:1px solid var(--line);padding:.4rem}.diagram{width:100%;height:auto}
 @media print{body{max-width:none;font-size:11px}.filters,.skip,nav,#count{display:none}tr[hidden]{display:table-row}details>summary{display:none}a{color:inherit;text-decoration:none}tr{break-inside:avoid}.diagram{width:100%}}
 `;
 

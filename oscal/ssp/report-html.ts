@@ -11,7 +11,7 @@
 import { imageName } from '../../constructs/kit/image.js';
 import { catalog } from '../../controls/catalog.js';
 import { isoTime } from '../../core/time.js';
-import type { ComponentView, SynthModel } from '../../output/model.js';
+import type { ComponentView, ResolvedClaim, ResolvedEvidence, SynthModel } from '../../output/model.js';
 import { cryptoBomRef } from '../../supply-chain/cbom.js';
 import { imageBomRef, modelBomRef } from '../../supply-chain/sbom-components.js';
 import { CBOM_PATH, SBOM_PATH } from '../../contracts/output-paths.js';
@@ -48,13 +48,22 @@ function value(v: unknown): string {
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }
 
-function componentRefs(c: ComponentView): string {
+/** SBOM entries of the component (its images and models) and the CBOM entries configured by the same objects as `claims`' evidence. */
+function componentRefs(c: ComponentView, claims: readonly ResolvedClaim[]): string {
+  const objects = new Set(claims.flatMap((cl) => cl.evidence.map((ev) => evidenceKey(ev))));
+  const crypto = [...new Set(c.cryptoAssets.filter((a) => objects.has(evidenceKey(a.evidence))).map((a) => cryptoBomRef(c.id, a.type, a.name)))];
   const refs = [
     ...c.images.map((i) => `<a href="#${anchor('sbom', imageBomRef(i))}">${esc(imageName(i))}</a>`),
     ...c.models.map((m) => `<a href="#${anchor('sbom', modelBomRef(m))}">${esc(`${m.name} ${m.version}`)}</a>`),
-    ...[...new Set(c.cryptoAssets.map((a) => cryptoBomRef(c.id, a.type, a.name)))].map((r) => `<a href="#${anchor('cbom', r)}">${esc(r.replace(/^crypto:[^:]+:/, ''))}</a>`),
+    ...crypto.map((r) => `<a href="#${anchor('cbom', r)}">${esc(r.replace(/^crypto:[^:]+:/, ''))}</a>`),
   ];
   return refs.length > 0 ? `<p class="refs">SBOM/CBOM: ${refs.join(' · ')}</p>` : '';
+}
+
+/** The file and object a piece of evidence is in. */
+function evidenceKey(ev: ResolvedEvidence): string {
+  const o = ev.object;
+  return `${ev.file} ${o ? `${o.apiVersion} ${o.kind} ${o.namespace ?? ''} ${o.name}` : ''}`;
 }
 
 function details(e: ControlEntry): string {
@@ -70,7 +79,7 @@ function details(e: ControlEntry): string {
       }
       parts.push('</ul>');
     }
-    parts.push(componentRefs(component));
+    parts.push(componentRefs(component, claims));
   }
   for (const d of e.componentDuties) parts.push(`<p><strong>Customer responsibility</strong> (${esc(d.component.id)}): ${esc(d.statement)}${d.procedure ? ` — see ${esc(d.procedure)}` : ''}</p>`);
   if (e.responsibility) {

@@ -51,16 +51,26 @@ export class Distribution extends Component {
     }
 
     const auditArg = p.distribution.kind === 'rke2' ? { path: 'audit-policy-file', value: paths.audit } : { path: 'kube-apiserver-arg', value: `audit-policy-file=${paths.audit}` };
+    // AU-2: the rules of the audit policy that log the named events, each as written (one source: auditPolicy()).
+    const rules = (auditPolicy() as { rules: unknown[] }).rules;
+    const rule = (i: number) => onHostFile(HOST_FILES.audit, `rules[${i}]`, { equals: rules[i] });
     this.claim({
       control: 'au-2',
-      statement: 'The API server logs every request at Metadata level or above, with full bodies for RBAC, admission and certificate changes; health probes are excluded.',
+      statement:
+        'The API server logs every request at Metadata level or above (who, what, when, outcome); requests to Secrets, ConfigMaps, service account tokens and token reviews at Metadata only, so no secret value reaches the log; every create, update, patch and delete with its request body; and RBAC, admission webhook and certificate changes with request and response. Health and version probes are not logged.',
       evidence: [
-        onHostFile(HOST_FILES.audit, 'kind', { equals: 'Policy' }),
-        onHostFile(HOST_FILES.audit, 'rules[5].level', { equals: 'Metadata' }),
+        rule(0),
+        rule(2),
+        rule(3),
+        rule(4),
+        rule(5),
         auditArg.path === 'audit-policy-file'
           ? onHostFile(HOST_FILES.config, auditArg.path, { equals: auditArg.value })
           : onHostFile(HOST_FILES.config, auditArg.path, { contains: auditArg.value }),
       ],
+      parameters: {
+        'au-2_prm_1': 'every Kubernetes API request (Metadata level); create, update, patch and delete with request bodies; RBAC, admission and certificate changes with request and response; never Secret or ConfigMap contents',
+      },
     });
     this.claim({
       control: 'au-12',

@@ -162,8 +162,12 @@ export class Cilium extends Component {
     });
     this.claim({
       control: 'ac-4',
-      statement: 'Information flow between workloads is enforced by Cilium network policy with default deny.',
-      evidence: [onObject(this.defaultDeny, 'kind', { equals: 'CiliumClusterwideNetworkPolicy' })],
+      statement: 'Information flow between workloads is enforced by Cilium network policy with default deny: every pod outside kube-system accepts traffic only from its node and sends only DNS queries to the cluster DNS, unless the NetworkPolicy derived from its declared peers allows more.',
+      evidence: [
+        onObject(this.defaultDeny, 'spec.endpointSelector', { equals: { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] } }),
+        onObject(this.defaultDeny, 'spec.ingress', { equals: [{ fromEntities: ['host'] }] }),
+        onObject(this.defaultDeny, 'spec.egress[0].toEndpoints', { equals: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }] }),
+      ],
     });
     this.claim({
       control: 'si-4',
