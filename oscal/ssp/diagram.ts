@@ -50,6 +50,7 @@ export function networkDiagram(network: NetworkView, title: string): string {
   const entities = [...new Set(network.flows.flatMap((f) => [f.from, f.to]).filter((e): e is { entity: string } => 'entity' in e).map((e) => e.entity))].sort();
   const boxes = new Map<string, Box>();
   const parts: string[] = [];
+  const back: string[] = [];
   const top = 50;
   entities.forEach((e, i) => {
     const b = { x: PAD + 20 + i * (ENTITY_W + GAP), y: top, w: ENTITY_W, h: ENTITY_H };
@@ -69,7 +70,7 @@ export function networkDiagram(network: NetworkView, title: string): string {
     const x = PAD + (i % COLS) * (NS_W + GAP);
     const y = rowY[Math.floor(i / COLS)]!;
     const h = rows[Math.floor(i / COLS)]!;
-    parts.push(`<g class="namespace"><rect x="${x}" y="${y}" width="${NS_W}" height="${h}" rx="6"/><text x="${x + 10}" y="${y + 20}" class="ns-title">namespace ${esc(ns)}</text></g>`);
+    back.push(`<g class="namespace"><rect x="${x}" y="${y}" width="${NS_W}" height="${h}" rx="6"/><text x="${x + 10}" y="${y + 20}" class="ns-title">namespace ${esc(ns)}</text></g>`);
     groups.forEach((g, j) => {
       const b = { x: x + PAD, y: y + HEAD + j * (GROUP_H + 6), w: NS_W - 2 * PAD, h: GROUP_H };
       boxes.set(`${g.component}/${g.name}`, b);
@@ -103,8 +104,10 @@ export function networkDiagram(network: NetworkView, title: string): string {
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#1f4e79"/></marker></defs>',
     '<style>text{font:13px sans-serif;fill:#111}.ns-title{font-weight:bold}.namespace rect{fill:#f3f6fa;stroke:#5a6b7d}.pods rect{fill:#fff;stroke:#1f4e79}.entity rect{fill:#fff4e0;stroke:#8a5a00}.flow line{stroke:#1f4e79;stroke-width:1.2;opacity:.7}</style>',
     `<text x="${PAD}" y="24" style="font-size:16px;font-weight:bold">${esc(title)}</text>`,
-    ...parts,
+    // Namespaces behind, then the arrows, then pod groups and entities on top so their labels stay readable.
+    ...back,
     ...arrows,
+    ...parts,
     '</svg>',
     '',
   ].join('\n');

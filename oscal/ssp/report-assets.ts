@@ -15,7 +15,7 @@ a{color:var(--accent)}a:focus,button:focus,select:focus,input:focus,summary:focu
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;padding:0;margin:.6rem 0}
 table{border-collapse:collapse;width:100%;margin:.6rem 0}caption{text-align:left;font-weight:600;padding:.3rem 0}
-th,td{border:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}thead th{background:#eef2f6}
+th,td{border:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}td code,td a{overflow-wrap:anywhere}thead th{white-space:nowrap}thead th{background:#eef2f6}
 table.coverage td{text-align:right}tr.total th,tr.total td{font-weight:700;background:#f6f8fa}
 .badge{display:inline-block;padding:.05rem .45rem;border-radius:.6rem;font-size:.85rem;font-weight:600;border:1px solid #0003;white-space:nowrap}
 .s-implemented{background:#cdeccd;color:#0c3d0c}.s-partial{background:#fde9b8;color:#4a3300}.s-planned{background:#d6e4f7;color:#0d2c54}
