@@ -99,7 +99,7 @@ describe('a changed component', () => {
     expect(changedSubjects(base, changed)).toEqual(['SHA256SUMS', 'manifests/nats.yaml']);
   });
 
-  it('control plane replicas on cluster change its manifest, Terraform, its OSCAL definition and the aggregate, and SHA256SUMS', async () => {
+  it('control plane replicas on cluster change its manifest, Terraform, its OSCAL definition and the aggregate, the SSP, its report and the assessment, and SHA256SUMS', async () => {
     const base = join(root, 'cluster-a');
     const changed = join(root, 'cluster-replicas');
     await synthProfile(profileFile('cp-replicas', 'extends: cluster\nname: cluster\nreplicas:\n  stateless: 4\n'), changed);
@@ -107,8 +107,11 @@ describe('a changed component', () => {
     expect(changedSubjects(base, changed)).toEqual([
       'SHA256SUMS',
       'manifests/control-plane.yaml',
+      'oscal/assessment-results.json',
       'oscal/component-definition.json',
       'oscal/component-definitions/control-plane.json',
+      'oscal/ssp.html',
+      'oscal/ssp.json',
       'terraform/cdk.tf.json',
     ]);
   });
@@ -131,7 +134,18 @@ describe('a changed component', () => {
     expect([...sb.keys()].filter((k) => !sa.has(k))).toEqual(['manifests/probe.yaml', 'oscal/component-definitions/probe.json']);
     expect([...sa.keys()].filter((k) => !sb.has(k))).toEqual([]);
     // On edge the mesh takes the new namespace in: its default deny and sidecar egress are the mesh's objects, and its AC-4 statement names the namespace.
-    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'manifests/istio.yaml', 'oscal/component-definition.json', 'oscal/component-definitions/istio.json', 'sbom.cdx.json']);
+    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual([
+      'SHA256SUMS',
+      'host/registries.yaml',
+      'manifests/istio.yaml',
+      // The probe's claim reaches the SSP, its report and the build-time assessment; the coverage of AC-3 stays as it was.
+      'oscal/assessment-results.json',
+      'oscal/component-definition.json',
+      'oscal/component-definitions/istio.json',
+      'oscal/ssp.html',
+      'oscal/ssp.json',
+      'sbom.cdx.json',
+    ]);
     expect(readFileSync(join(changed, 'host/registries.yaml'), 'utf8')).toContain('registry.example.org');
   });
 });
