@@ -310,6 +310,7 @@ export function emitSsp(model: SynthModel, entries: readonly ControlEntry[]): { 
   const roleIds = [...new Set([PLATFORM_ROLE_ID, SITE_ROLE_ID, ...entries.flatMap((e) => (e.responsibility ? [e.responsibility.role] : [])), ...model.components.flatMap((c) => (c.userRoles ?? []).map((r) => r.id))])];
   const userRoleDescriptions = new Map(model.components.flatMap((c) => (c.userRoles ?? []).map((r) => [r.id, { title: r.title, description: r.description }] as const)));
   const level_ = level(p.baseline);
+  const items = inventory(model);
   const leveraged = (p.leveragedAuthorizations ?? []).map((a) => ({
     uuid: leveragedUuid(a.id),
     title: a.title,
@@ -374,7 +375,7 @@ export function emitSsp(model: SynthModel, entries: readonly ControlEntry[]): { 
       ...(leveraged.length > 0 ? { 'leveraged-authorizations': leveraged } : {}),
       users: users(model),
       components: components(model),
-      ...(inventory(model).length > 0 ? { 'inventory-items': inventory(model) } : {}),
+      ...(items.length > 0 ? { 'inventory-items': items } : {}),
     },
     'control-implementation': {
       description: `Every control of the ${source.title}, with the status Sovra derives from the components' claims (implemented only when every claim's evidence held in the written output), the profile's responsibilities and leveraged authorizations; controls nothing addresses are listed as not addressed. Controls claimed beyond the baseline follow.`,

@@ -72,7 +72,7 @@ describe('the reference data', () => {
 
 describe('the shipped OSCAL schemas', () => {
   it('are the NIST originals, and the emitted documents validate against the originals', () => {
-    for (const f of ['oscal_component_schema.json', 'oscal_ssp_schema.json']) {
+    for (const f of ['oscal_component_schema.json', 'oscal_ssp_schema.json', 'oscal_assessment-results_schema.json', 'oscal_poam_schema.json']) {
       expect(readFileSync(join(REPO_ROOT, 'oscal/schema', f), 'utf8'), f).toBe(readFileSync(sharedPath(`oscal/schema/${f}`), 'utf8'));
     }
     for (const [path, doc] of emitComponentDefinitions(synthModel())) {

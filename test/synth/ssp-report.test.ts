@@ -86,7 +86,7 @@ describe('oscal/ssp.html in Chromium', () => {
     for (const id of rows) expect(id).toMatch(/^PE-/);
     await page.click('#reset');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-family');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('f-family');
   });
 
   it('links each statement to files of the output and to SBOM/CBOM entries on the page', async () => {
