@@ -2,7 +2,6 @@
 import { dirname } from 'node:path';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { ASSESS_EXIT } from '../../contracts/verify-codes.js';
-import { stableJson } from '../../core/canonical.js';
 import { SovraError } from '../../core/errors.js';
 import { sourceDateEpoch } from '../../core/time.js';
 import { parseCommandArgs } from '../args.js';
@@ -34,12 +33,12 @@ export const assessCommand: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs('assess', args, { out: { type: 'string', default: 'assessment-results.json' }, json: { type: 'boolean', default: false } }, true);
     if (positionals.length !== 1) throw new SovraError('usage', 'sovra assess: give exactly one output directory, e.g. `sovra assess dist/edge`. Run `sovra assess --help` for usage.');
-    const { assessOutput } = await import('../../oscal/assess/assess.js');
+    const [{ assessOutput }, { documentText }, { ASSESSMENT_RESULTS_PATH }] = await Promise.all([import('../../oscal/assess/assess.js'), import('../../oscal/document-text.js'), import('../../oscal/assess/assessment-results.js')]);
     const epoch = process.env.SOURCE_DATE_EPOCH ? sourceDateEpoch(process.env) : undefined;
     const { document, summary } = assessOutput(positionals[0]!, epoch === undefined ? {} : { epoch });
     try {
       mkdirSync(dirname(values.out), { recursive: true });
-      writeFileSync(`${values.out}.tmp`, stableJson(document));
+      writeFileSync(`${values.out}.tmp`, documentText(ASSESSMENT_RESULTS_PATH, document));
       renameSync(`${values.out}.tmp`, values.out);
     } catch (e) {
       throw new SovraError('io', `sovra assess: cannot write ${values.out}: ${(e as Error).message}`, { cause: e });

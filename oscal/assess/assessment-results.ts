@@ -9,7 +9,7 @@ import { canonicalJson } from '../../core/canonical.js';
 import { uuidV5 } from '../../core/hash.js';
 import { isoTime } from '../../core/time.js';
 import { control as catalogControl } from '../../controls/catalog.js';
-import { documentUuid } from '../component-definition-ids.js';
+import { PENDING_UUID } from '../document-text.js';
 import { hrefFrom, sovraProp } from '../component-definition-requirements.js';
 import type { ClaimCheck } from './claim-checks.js';
 
@@ -40,7 +40,7 @@ export interface AssessmentInput {
   readonly checks: readonly ClaimCheck[];
 }
 
-/** The assessment results document and its summary. */
+/** The assessment results document (its own uuid PENDING_UUID until `documentText` writes it) and its summary. */
 export function emitAssessmentResults(input: AssessmentInput): { document: Json; summary: AssessmentSummary } {
   const time = isoTime(input.epoch);
   const byControl = new Map<string, ClaimCheck[]>();
@@ -54,7 +54,8 @@ export function emitAssessmentResults(input: AssessmentInput): { document: Json;
     for (const [i, c] of checks.entries()) {
       evidence += c.evidence.length;
       const failed = c.evidence.filter((e) => !e.holds);
-      const uuid = uuidV5(`ar:observation:${id}:${c.component}:${i}:${canonicalJson(c.evidence.map((e) => [e.record, e.holds, e.actual ?? null]))}`);
+      // Per control, component and claim, and whether each piece held: stable across runs over the same output.
+      const uuid = uuidV5(`ar:observation:${id}:${c.component}:${i}:${c.evidence.map((e) => (e.holds ? '1' : '0')).join('')}`);
       related.push(uuid);
       observations.push({
         uuid,
@@ -122,9 +123,8 @@ export function emitAssessmentResults(input: AssessmentInput): { document: Json;
       },
     ],
   };
-  const docUuid = documentUuid(input.docPath, body);
   return {
-    document: { 'assessment-results': { uuid: docUuid, ...body } },
+    document: { 'assessment-results': { uuid: PENDING_UUID, ...body } },
     summary: { controls: controls.length, claims: input.checks.length, evidence, notSatisfied: notSatisfied.sort() },
   };
 }

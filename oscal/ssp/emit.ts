@@ -7,6 +7,7 @@
 import { stableJson } from '../../core/canonical.js';
 import type { SynthModel } from '../../output/model.js';
 import { validateOscal } from '../validate.js';
+import { documentText } from '../document-text.js';
 import { controlEntries } from './control-status.js';
 import { COVERAGE_PATH, coverage, coverageLine } from './coverage.js';
 import { DIAGRAM_PATH, SSP_PATH, emitSsp } from './ssp.js';
@@ -29,13 +30,13 @@ export function emitAccreditorViews(model: SynthModel): AccreditorViews {
   const files = new Map<string, string>();
   const { ssp, diagram } = emitSsp(model, entries);
   validateOscal('ssp', ssp, SSP_PATH);
-  files.set(SSP_PATH, stableJson(ssp));
+  files.set(SSP_PATH, documentText(SSP_PATH, ssp));
   files.set(DIAGRAM_PATH, diagram);
   const cov = coverage(model.profile.name, model.profile.baseline, entries);
   files.set(COVERAGE_PATH, stableJson(cov));
   const poam = emitPoam(model, entries);
   validateOscal('poam', poam, POAM_PATH);
-  files.set(POAM_PATH, stableJson(poam));
+  files.set(POAM_PATH, documentText(POAM_PATH, poam));
   const ar = emitAssessmentResults({
     profile: model.profile.name,
     sovraVersion: model.sovraVersion,
@@ -45,7 +46,7 @@ export function emitAccreditorViews(model: SynthModel): AccreditorViews {
     checks: checksFromModel(model),
   }).document;
   validateOscal('assessment-results', ar, ASSESSMENT_RESULTS_PATH);
-  files.set(ASSESSMENT_RESULTS_PATH, stableJson(ar));
+  files.set(ASSESSMENT_RESULTS_PATH, documentText(ASSESSMENT_RESULTS_PATH, ar));
   files.set(REPORT_PATH, emitReport(model, entries, cov, diagram));
   return { files, coverageLine: coverageLine(cov) };
 }

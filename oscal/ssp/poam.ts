@@ -8,7 +8,8 @@
 import { uuidV5 } from '../../core/hash.js';
 import { isoTime } from '../../core/time.js';
 import type { SynthModel } from '../../output/model.js';
-import { PLATFORM_ROLE_ID, documentUuid, platformPartyUuid } from '../component-definition-ids.js';
+import { PLATFORM_ROLE_ID, platformPartyUuid } from '../component-definition-ids.js';
+import { PENDING_UUID } from '../document-text.js';
 import { sovraProp } from '../component-definition-requirements.js';
 import type { ControlEntry } from './control-status.js';
 import { SITE_ROLE_ID } from './ssp.js';
@@ -72,7 +73,7 @@ export function poamItems(entries: readonly ControlEntry[], waivers: readonly Po
   return items;
 }
 
-/** The POA&M document of `model`. */
+/** The POA&M document of `model`; its own uuid is PENDING_UUID until `documentText` writes it. */
 export function emitPoam(model: SynthModel, entries: readonly ControlEntry[], waivers: readonly PolicyWaiver[] = policyWaiversOf(model)): Json {
   const time = isoTime(model.epoch);
   const p = model.profile;
@@ -96,5 +97,5 @@ export function emitPoam(model: SynthModel, entries: readonly ControlEntry[], wa
     // OSCAL requires at least one item; a plan with nothing open says so.
     'poam-items': items.length > 0 ? items : [{ uuid: uuidV5('poam:none'), title: 'Nothing open', description: 'Every baseline control is implemented, partial, inherited or not applicable, and no policy finding is waived.' }],
   };
-  return { 'plan-of-action-and-milestones': { uuid: documentUuid(POAM_PATH, body), ...body } };
+  return { 'plan-of-action-and-milestones': { uuid: PENDING_UUID, ...body } };
 }

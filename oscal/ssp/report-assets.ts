@@ -25,22 +25,25 @@ table.coverage td{text-align:right}tr.total th,tr.total td{font-weight:700;backg
 .filters label{display:flex;flex-direction:column;font-weight:600;font-size:.9rem}
 .filters input,.filters select,.filters button{font:inherit;padding:.3rem .4rem;border:1px solid #6b7580;border-radius:4px;background:#fff;color:var(--fg)}
 .filters input{min-width:18rem}
-table.controls th[scope=row]{white-space:nowrap}table.controls td:nth-child(5){width:42%}
+/* Fixed layout: the browser lays out hundreds of rows without measuring every cell first. */
+table.controls{table-layout:fixed}.c-id{width:7.5rem}.c-title{width:20%}.c-status{width:9.5rem}.c-by{width:16%}
 details summary{cursor:pointer;color:var(--accent)}ul.evidence{margin:.2rem 0 .6rem;padding-left:1.2rem;font-size:.9rem}
 code{font:.85rem ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f5;padding:0 .2rem;word-break:break-word}
 .cid,.claim-status,.beyond{color:var(--muted);font-weight:400}.refs{font-size:.88rem;color:var(--muted)}.gap{color:#5c0d06}
 .diagram-wrap{border:1px solid var(--line);padding:.4rem}.diagram{width:100%;height:auto}
-@media print{body{max-width:none;font-size:11px}.filters,.skip,nav,#count{display:none}tr[hidden]{display:table-row}details>summary{display:none}a{color:inherit;text-decoration:none}tr{break-inside:avoid}.diagram{width:100%}}
+#network,#inventory,#crypto,#documents{content-visibility:auto;contain-intrinsic-size:auto 1200px}
+@media print{#network,#inventory,#crypto,#documents{content-visibility:visible}body{max-width:none;font-size:11px}.filters,.skip,nav,#count{display:none}tr[hidden]{display:table-row}details>summary{display:none}a{color:inherit;text-decoration:none}tr{break-inside:avoid}.diagram{width:100%}}
 `;
 
 /** Script of the report: search and filters over the rendered rows, coverage links that set filters, details opened for print. */
 export const REPORT_SCRIPT = `
 (function(){
   var rows=[].slice.call(document.querySelectorAll('#control-rows > tr'));
-  var text=rows.map(function(r){return r.textContent.toLowerCase();});
+  var text=null; // built on the first search, so loading does not pay for reading every row's evidence
   var q=document.getElementById('q'),fam=document.getElementById('f-family'),st=document.getElementById('f-status'),comp=document.getElementById('f-component'),count=document.getElementById('count');
   function apply(){
     var s=q.value.trim().toLowerCase(),f=fam.value,t=st.value,c=comp.value,n=0;
+    if(s&&!text)text=rows.map(function(r){return r.textContent.toLowerCase();});
     for(var i=0;i<rows.length;i++){
       var r=rows[i],d=r.dataset;
       var show=(!f||d.family===f)&&(!t||d.status===t)&&(!c||(' '+d.components+' ').indexOf(' '+c+' ')>=0)&&(!s||text[i].indexOf(s)>=0);
@@ -57,7 +60,6 @@ export const REPORT_SCRIPT = `
   var opened=[];
   window.addEventListener('beforeprint',function(){opened=[].slice.call(document.querySelectorAll('details:not([open])'));opened.forEach(function(d){d.open=true;});});
   window.addEventListener('afterprint',function(){opened.forEach(function(d){d.open=false;});});
-  apply();
   document.documentElement.dataset.ready='true';
 })();
 `;

@@ -191,8 +191,8 @@ ${coverageTable(cov)}
 <label>Component <select id="f-component"><option value="">All</option>${components.map((c) => `<option value="${esc(c)}">${esc(c)}</option>`).join('')}</select></label>
 <button type="button" id="reset">Reset</button>
 </form>
-<p id="count" role="status" aria-live="polite">${entries.length} controls</p>
-<table class="controls"><caption class="visually-hidden">Every control of the baseline with its status</caption><thead><tr><th scope="col">Control</th><th scope="col">Title</th><th scope="col">Status</th><th scope="col">Addressed by</th><th scope="col">Statement and evidence</th></tr></thead>
+<p id="count" role="status" aria-live="polite">${entries.length} of ${entries.length} controls</p>
+<table class="controls"><caption class="visually-hidden">Every control of the baseline with its status</caption><colgroup><col class="c-id"><col class="c-title"><col class="c-status"><col class="c-by"><col class="c-details"></colgroup><thead><tr><th scope="col">Control</th><th scope="col">Title</th><th scope="col">Status</th><th scope="col">Addressed by</th><th scope="col">Statement and evidence</th></tr></thead>
 <tbody id="control-rows">${entries.map(row).join('\n')}</tbody></table>
 </section>
 <section id="network" aria-labelledby="network-h"><h2 id="network-h">Network architecture and data flow</h2>

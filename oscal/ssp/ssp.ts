@@ -16,7 +16,8 @@ import type { ComponentView, NetworkView, ResolvedClaim, SynthModel } from '../.
 import { cryptoBomRef } from '../../supply-chain/cbom.js';
 import { imageBomRef, modelBomRef } from '../../supply-chain/sbom-components.js';
 import { CBOM_PATH, SBOM_PATH } from '../../contracts/output-paths.js';
-import { PLATFORM_ROLE_ID, componentUuid, documentUuid, platformPartyUuid } from '../component-definition-ids.js';
+import { PLATFORM_ROLE_ID, componentUuid, platformPartyUuid } from '../component-definition-ids.js';
+import { PENDING_UUID } from '../document-text.js';
 import { evidenceProps, hrefFrom, sovraProp } from '../component-definition-requirements.js';
 import type { ControlEntry } from './control-status.js';
 import { networkDiagram } from './diagram.js';
@@ -298,7 +299,7 @@ function components(model: SynthModel): Json[] {
   return out;
 }
 
-/** The SSP of `model` given its control entries, and the network diagram it embeds. */
+/** The SSP of `model` given its control entries (its own uuid PENDING_UUID until `documentText` writes it), and the network diagram it embeds. */
 export function emitSsp(model: SynthModel, entries: readonly ControlEntry[]): { ssp: Json; diagram: string } {
   const p = model.profile;
   const time = isoTime(model.epoch);
@@ -393,5 +394,5 @@ export function emitSsp(model: SynthModel, entries: readonly ControlEntry[]): { 
       ],
     },
   };
-  return { ssp: { 'system-security-plan': { uuid: documentUuid(SSP_PATH, body), ...body } }, diagram };
+  return { ssp: { 'system-security-plan': { uuid: PENDING_UUID, ...body } }, diagram };
 }
