@@ -32,7 +32,7 @@ code{font:.85rem ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f5;
 .cid,.claim-status,.beyond{color:var(--muted);font-weight:400}.refs{font-size:.88rem;color:var(--muted)}.gap{color:#5c0d06}
 .diagram-wrap{border:1px solid var(--line);padding:.4rem}.diagram{width:100%;height:auto}
 #network,#inventory,#crypto,#documents{content-visibility:auto;contain-intrinsic-size:auto 1200px}
-@media print{#network,#inventory,#crypto,#documents{content-visibility:visible}body{max-width:none;font-size:11px}.filters,.skip,nav,#count{display:none}tr[hidden]{display:table-row}details>summary{display:none}a{color:inherit;text-decoration:none}tr{break-inside:avoid}.diagram{width:100%}}
+@media print{html{font-size:11px}#network,#inventory,#crypto,#documents{content-visibility:visible}body{max-width:none;font-size:11px}.filters,.skip,nav,#count{display:none}tr[hidden]{display:table-row}details>summary{display:none}a{color:inherit;text-decoration:none}tr{break-inside:avoid}.diagram{width:100%}}
 `;
 
 /** Script of the report: search and filters over the rendered rows, coverage links that set filters, details opened for print. */
