@@ -18,6 +18,7 @@ import { imageBomRef, modelBomRef } from '../../supply-chain/sbom-components.js'
 import { CBOM_PATH, SBOM_PATH } from '../../contracts/output-paths.js';
 import { PLATFORM_ROLE_ID, componentUuid, platformPartyUuid } from '../component-definition-ids.js';
 import { PENDING_UUID } from '../document-text.js';
+import { SITE_ROLE } from '../../profiles/builtin/responsibilities.js';
 import { evidenceProps, hrefFrom, sovraProp } from '../component-definition-requirements.js';
 import type { ControlEntry } from './control-status.js';
 import { networkDiagram } from './diagram.js';
@@ -30,8 +31,8 @@ export const DIAGRAM_PATH = 'oscal/network.svg';
 /** Where NIST publishes the resolved baseline profiles named in the shipped catalog data. */
 export const NIST_CONTENT_BASE = 'https://raw.githubusercontent.com/usnistgov/oscal-content/main/nist.gov/SP800-53/rev5/json/';
 
-/** Role of the organization that operates the site. */
-export const SITE_ROLE_ID = 'system-owner';
+/** Role of the organization that operates the site (the role the built-in responsibilities name). */
+export const SITE_ROLE_ID = SITE_ROLE;
 
 type Json = Record<string, unknown>;
 type Prop = ReturnType<typeof sovraProp>;
