@@ -59,3 +59,19 @@ export const OPENBAO_PATHS = {
 
 /** The Keycloak realm of the platform and its issuer URL (component keycloak). */
 export const KEYCLOAK_REALM = { name: 'sovra', issuer: `https://keycloak.${NAMESPACES.keycloak}.svc/realms/sovra`, controlPlaneClient: 'sovra-control-plane' } as const;
+
+// ---------------------------------------------------------------------------
+// Policy (component admission, policies/): names the policy rules read and
+// other components must follow.
+
+/**
+ * How a GPU pool's nodes are marked (the distribution component labels and
+ * taints them; workloads that request GPUs select and tolerate them; the
+ * rule gpu/pool-placement checks it): node label `sovra.dev/gpu-pool` with
+ * the pool's name, taint `nvidia.com/gpu:NoSchedule`.
+ */
+export const GPU_POOL = {
+  nodeLabel: 'sovra.dev/gpu-pool',
+  taint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
+  resource: 'nvidia.com/gpu',
+} as const;
