@@ -44,6 +44,12 @@ export interface Profile {
    * @maxItems 500
    */
   licenseWaivers?: LicenseWaiver[];
+  /**
+   * Objects allowed to fail a policy rule, each with a written reason, an approver and an expiry date. Every waiver appears in policy-report.json and the view model (for the SSP and POA&M); a waiver that lifts nothing, or whose expiry date is before the build date (SOURCE_DATE_EPOCH), fails the synth. In the cluster each waiver excludes its object from the rule's binding.
+   *
+   * @maxItems 500
+   */
+  policyWaivers?: PolicyWaiver[];
   components: ComponentSettings;
 }
 export interface Distribution {
@@ -73,6 +79,12 @@ export interface ImagePolicy {
    * host[:port] of the registry that mirrors every upstream registry (required when airGapped).
    */
   registryMirror?: string;
+  /**
+   * Registries (host[:port]) images may come from; the rule images/allowed-registries refuses any other. By default the registries the catalogs of the stack declare. The registry mirror is always allowed.
+   *
+   * @maxItems 100
+   */
+  allowedRegistries?: string[];
 }
 export interface Replicas {
   /**
@@ -204,6 +216,42 @@ export interface LicenseWaiver {
    * Who approved the waiver.
    */
   approvedBy?: string;
+}
+export interface PolicyWaiver {
+  /**
+   * Id of the rule waived, e.g. `pod-security/read-only-root-fs` (as policy messages and policies/README.md name it).
+   */
+  rule: string;
+  object: PolicyWaiverObject;
+  /**
+   * Why the object may fail the rule, and what limits the risk meanwhile.
+   */
+  reason: string;
+  /**
+   * Who approved the waiver.
+   */
+  approvedBy: string;
+  /**
+   * Last day the waiver holds (ISO date, compared with the build date from SOURCE_DATE_EPOCH, never the clock).
+   */
+  expires: string;
+}
+/**
+ * The object waived, as the synth output names it.
+ */
+export interface PolicyWaiverObject {
+  /**
+   * Kind, e.g. `Deployment`.
+   */
+  kind: string;
+  /**
+   * Namespace; omitted for cluster-scoped objects.
+   */
+  namespace?: string;
+  /**
+   * metadata.name.
+   */
+  name: string;
 }
 /**
  * Settings of each component, by component id; composed from each component's settings.schema.json by `npm run gen`.
