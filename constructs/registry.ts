@@ -5,10 +5,11 @@
  * follows from its own declarations.
  */
 import { CONTROL_PLANE } from './ai-runtime/control-plane/definition.js';
+import { ADMISSION } from './policy/admission/definition.js';
 import { NATS } from './data/nats/definition.js';
 import { DISTRIBUTION } from './distribution/distribution/definition.js';
 import type { ComponentDefinition } from './kit/definition.js';
 import { CILIUM } from './network/cilium/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, NATS, CONTROL_PLANE];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, NATS, CONTROL_PLANE, ADMISSION];

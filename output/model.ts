@@ -75,6 +75,46 @@ export interface ComponentView {
   readonly files: readonly string[];
 }
 
+/** A policy waiver as the output records it (for the SSP and the POA&M). */
+export interface PolicyWaiverView {
+  readonly rule: string;
+  /** Controls the waived rule supports. */
+  readonly controls: readonly string[];
+  readonly object: { readonly kind: string; readonly namespace?: string; readonly name: string };
+  readonly reason: string;
+  readonly approvedBy: string;
+  /** Last day it holds (ISO date); absent for a component's exception by design. */
+  readonly expires?: string;
+  /** `profile`, or `component <id>`. */
+  readonly source: string;
+  /** Helm release of a chart-rendered object (checked by the chart's conformance test, not the synth). */
+  readonly release?: string;
+  /** Findings it lifted in this output, each `field: detail`. */
+  readonly lifted: readonly string[];
+}
+
+/** A finding of a warning-level rule (reported, not fatal). */
+export interface PolicyWarningView {
+  readonly rule: string;
+  readonly controls: readonly string[];
+  readonly object: ObjectId;
+  readonly file: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+/** What the policy gate did in this synth. */
+export interface PolicyView {
+  /** Rules judged, with their severity and controls. */
+  readonly rules: ReadonlyArray<{ readonly id: string; readonly severity: 'error' | 'warning'; readonly controls: readonly string[] }>;
+  /** Objects judged and rule-object pairs evaluated. */
+  readonly objects: number;
+  readonly judgements: number;
+  readonly warnings: readonly PolicyWarningView[];
+  /** Every waiver (profile and component exceptions), with what it lifted. */
+  readonly waivers: readonly PolicyWaiverView[];
+}
+
 /** Everything the document emitters need. */
 export interface SynthModel {
   readonly profile: Profile;
@@ -84,4 +124,6 @@ export interface SynthModel {
   readonly sovraVersion: string;
   /** Components in construct order. */
   readonly components: readonly ComponentView[];
+  /** The policy gate's result (waivers are POA&M items and SSP statements). */
+  readonly policy?: PolicyView;
 }

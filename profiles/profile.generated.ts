@@ -257,8 +257,18 @@ export interface PolicyWaiverObject {
  * Settings of each component, by component id; composed from each component's settings.schema.json by `npm run gen`.
  */
 export interface ComponentSettings {
+  admission: AdmissionSettings;
   'control-plane': ControlPlaneSettings;
   nats: NatsSettings;
+}
+/**
+ * How the cluster enforces Sovra's policy rules (ValidatingAdmissionPolicies from policies/).
+ */
+export interface AdmissionSettings {
+  /**
+   * What a failed error-level rule does in the cluster: `deny` refuses the request; `warn` admits it with a warning to the client and an audit annotation. Warning-level rules always warn.
+   */
+  enforcement: 'deny' | 'warn';
 }
 /**
  * Resources of one control plane replica and the model of its local tier.

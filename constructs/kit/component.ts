@@ -19,6 +19,8 @@ import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
 import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
 import type { SecretConsumption, SecretProduction } from './secrets.js';
+import { exceptionWaiver, type PolicyException } from './policy-exceptions.js';
+import type { Waiver } from '../../policies/waivers.js';
 
 /** Layers of the stack (DESIGN.md, "The stack"). */
 export type Layer = 'distribution' | 'network' | 'identity' | 'policy' | 'ai-runtime' | 'data' | 'supply-chain' | 'observability';
@@ -130,6 +132,7 @@ export abstract class Component extends Chart {
   private readonly _secretsConsumed: SecretConsumption[] = [];
   private readonly _secretsProduced: SecretProduction[] = [];
   private readonly _finalizers: Array<() => void> = [];
+  private readonly _policyExceptions: PolicyException[] = [];
   private readonly namespaceObject?: ApiObject;
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
@@ -162,6 +165,7 @@ export abstract class Component extends Chart {
         },
       });
       this.clusterScoped(this.namespaceObject);
+      if (info.podSecurity) this.exceptPolicy({ rule: 'pod-security/namespace-restricted', object: this.namespaceObject, reason: info.podSecurity.reason });
     }
     this.node.addValidation({ validate: () => this._podGroups.flatMap((g) => g.validate()) });
   }
@@ -290,6 +294,21 @@ export abstract class Component extends Chart {
   /** Runs this component's finalizers (the platform calls it once, in component order). */
   runFinalizers(): void {
     for (const fn of this._finalizers.splice(0)) fn();
+  }
+
+  /**
+   * States that an object of this component, or one its chart renders,
+   * cannot meet a policy rule by design, and why. The rule's finding on it
+   * is lifted, shown with the reason, and the object is excluded from the
+   * rule's admission binding.
+   */
+  exceptPolicy(exception: PolicyException): void {
+    this._policyExceptions.push(exception);
+  }
+
+  /** Its policy exceptions as waivers (source `component <id>`). */
+  get policyExceptions(): readonly Waiver[] {
+    return this._policyExceptions.map((e) => exceptionWaiver(this.node.id, e, (o) => CLUSTER_SCOPED.has(o)));
   }
 
   /** Declares a Secret its objects reference. */

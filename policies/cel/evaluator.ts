@@ -70,7 +70,7 @@ function program(env: Environment, rule: PolicyRule, what: string, expression: s
   if (options.typeCheck) {
     const checked = env.check(expression);
     if (!checked.valid) throw new Error(`policy rule ${rule.id}: ${what} does not type-check: ${checked.error?.message}`);
-    if (!want.includes(checked.type)) throw new Error(`policy rule ${rule.id}: ${what} yields ${checked.type}, not ${want.join(' or ')}`);
+    if (!want.includes(checked.type ?? '')) throw new Error(`policy rule ${rule.id}: ${what} yields ${checked.type}, not ${want.join(' or ')}`);
   }
   return run;
 }

@@ -16,6 +16,7 @@ export const dev: Profile = {
   components: {
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
+    admission: { enforcement: 'warn' },
   },
 };
 
@@ -34,6 +35,7 @@ export const edge: Profile = {
   components: {
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
+    admission: { enforcement: 'deny' },
   },
 };
 
@@ -52,6 +54,7 @@ export const cluster: Profile = {
   components: {
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
+    admission: { enforcement: 'deny' },
   },
 };
 
