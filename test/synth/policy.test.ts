@@ -1,0 +1,165 @@
+/**
+ * The policy gate inside the synth: it judges every object of every
+ * profile; a violation stops the synth with exit status 6 naming rule,
+ * object, file, field and control, and writes nothing; a waiver with a
+ * reason lifts it and shows in policy-report.json and the view model; an
+ * expired, unused or unknown waiver fails; what the synth judged with is
+ * what the cluster judges with (the parameters ConfigMap).
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../constructs/platform.js';
+import { isSovraError, type SovraError } from '../../core/errors.js';
+import { loadProfile } from '../../profiles/load.js';
+import type { PolicyWaiver, Profile } from '../../profiles/profile.generated.js';
+import { RULES } from '../../policies/catalog.js';
+import { synth } from '../../synth/synth.js';
+import { PROFILES, readJson, removeDir, tempDir, TEST_EPOCH, writtenObjects, type ProfileName } from '../support/synth-output.js';
+
+let root: string;
+beforeAll(() => {
+  root = tempDir('sovra-policy-');
+});
+afterAll(() => removeDir(root));
+
+let n = 0;
+async function run(profile: Profile, customize?: (p: Platform) => void): Promise<{ dir: string; error?: SovraError; result?: Awaited<ReturnType<typeof synth>> }> {
+  const dir = join(root, `out-${n++}`);
+  try {
+    const result = await synth({ profile, profileSource: profile.name, outDir: dir, env: { SOURCE_DATE_EPOCH: TEST_EPOCH }, ...(customize ? { customize } : {}) });
+    return { dir, result };
+  } catch (e) {
+    if (!isSovraError(e)) throw e;
+    return { dir, error: e };
+  }
+}
+
+/** Adds to the control plane a Deployment whose container can write its root file system. */
+function writableWorkload(p: Platform): void {
+  const c = p.component('control-plane')!;
+  new ApiObject(c, 'Writable', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'writable' },
+    spec: {
+      selector: { matchLabels: { app: 'writable' } },
+      template: {
+        metadata: { labels: { app: 'writable' } },
+        spec: {
+          serviceAccountName: 'control-plane',
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'writer',
+              image: 'registry.sovra.dev/sovra/control-plane:0.1.0',
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
+              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  });
+}
+
+const waiver = (over: Partial<PolicyWaiver> = {}): PolicyWaiver => ({
+  rule: 'pod-security/read-only-root-fs',
+  object: { kind: 'Deployment', namespace: 'sovra-system', name: 'writable' },
+  reason: 'The writer caches compiled templates under / until the image moves them to /tmp (ticket SOV-42).',
+  approvedBy: 'isso@example.org',
+  expires: '2026-06-30',
+  ...over,
+});
+
+const withWaivers = (name: ProfileName, waivers: PolicyWaiver[]): Profile => ({ ...loadProfile(name), policyWaivers: waivers });
+
+describe.each(PROFILES)('profile %s', (profile) => {
+  it('judges every object with every rule that matches it, and passes', async () => {
+    const { dir, result, error } = await run(loadProfile(profile));
+    expect(error?.message).toBeUndefined();
+    const report = readJson<{ summary: { rules: number; objects: number; judgements: number }; params: Record<string, string>; rules: Array<{ id: string }> }>(dir, 'policy-report.json');
+    expect(report.summary.rules).toBe(RULES.length);
+    expect(report.summary.objects).toBe(result!.objects);
+    // Every object meets the labels rule at least; every workload meets the 20 pod rules.
+    expect(report.summary.judgements).toBeGreaterThan(result!.objects + 20);
+    // The parameters judged with are the ConfigMap the cluster's bindings read.
+    const cm = writtenObjects(dir).find((o) => o.object.kind === 'ConfigMap' && o.object.metadata.name === 'sovra-policy-params')!.object as unknown as { data: Record<string, string> };
+    expect(report.params).toEqual(cm.data);
+    expect(cm.data.profile).toBe(profile);
+    expect(cm.data.defaultDenyNamespaces.split(' ')).toEqual(expect.arrayContaining(['sovra-system', 'sovra-messaging', 'sovra-policy']));
+    expect(cm.data.defaultDenyNamespaces.split(' ')).not.toContain('kube-system');
+    expect(cm.data.releases.split(' ').sort()).toEqual(['cilium', 'nats']);
+    expect(cm.data.mesh).toBe('none');
+    expect(result!.policy.warnings.every((w) => ['images/locked', 'secrets/produced'].includes(w.rule))).toBe(true);
+  });
+});
+
+describe('a violation', () => {
+  it('stops the synth with exit 6 naming rule, object, file, field and control, and writes nothing', async () => {
+    const { dir, error } = await run(loadProfile('edge'), writableWorkload);
+    expect(error?.code).toBe('failed-policy');
+    expect(error?.exitCode).toBe(6);
+    const m = error!.message;
+    expect(m).toContain('rule pod-security/read-only-root-fs');
+    expect(m).toContain('Deployment sovra-system/writable');
+    expect(m).toContain('manifests/control-plane.yaml');
+    expect(m).toContain('field spec.template.spec.containers[*].securityContext.readOnlyRootFilesystem');
+    expect(m).toContain('controls cm-7, si-7');
+    expect(m).toContain('writable root file system: writer');
+    expect(m).toContain('policyWaivers');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('an image by a tag no catalog declares fails the image rule where digests are required (dev allows tags)', async () => {
+    const retag = (p: Platform) => {
+      writableWorkload(p);
+      const d = p.component('control-plane')!.node.findChild('Writable') as ApiObject;
+      d.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/image', 'ghcr.io/someone/tool:latest'));
+    };
+    const edge = await run(withWaivers('edge', [waiver()]), retag);
+    expect(edge.error?.message).toContain('rule images/pinned-by-digest');
+    expect(edge.error?.message).toContain('neither pinned by digest nor a declared catalog image: ghcr.io/someone/tool:latest');
+    expect(edge.error?.message).toContain('rule images/allowed-registries');
+    const dev = await run(withWaivers('dev', [waiver()]), retag);
+    expect(dev.error?.message).not.toContain('images/pinned-by-digest');
+    expect(dev.error?.message).toContain('images/allowed-registries');
+  });
+});
+
+describe('waivers', () => {
+  it('a waiver with a reason lifts the finding, and shows in policy-report.json, the view model and the binding', async () => {
+    const { dir, result, error } = await run(withWaivers('edge', [waiver()]), writableWorkload);
+    expect(error?.message).toBeUndefined();
+    const w = result!.policy.waivers.find((x) => x.source === 'profile')!;
+    expect(w).toMatchObject({ rule: 'pod-security/read-only-root-fs', controls: ['cm-7', 'si-7'], approvedBy: 'isso@example.org', expires: '2026-06-30' });
+    expect(w.lifted).toEqual(['spec.template.spec.containers[*].securityContext.readOnlyRootFilesystem: writable root file system: writer']);
+    const report = readJson<{ waivers: Array<{ reason: string; source: string }> }>(dir, 'policy-report.json');
+    expect(report.waivers.find((x) => x.source === 'profile')?.reason).toContain('SOV-42');
+    // In the cluster the object is excluded from the rule's binding in its namespace only.
+    const bindings = writtenObjects(dir).filter((o) => o.object.kind === 'ValidatingAdmissionPolicyBinding' && o.object.metadata.name.startsWith('sovra-pod-security-read-only-root-fs'));
+    expect(bindings.map((b) => b.object.metadata.name).sort()).toEqual(['sovra-pod-security-read-only-root-fs', 'sovra-pod-security-read-only-root-fs-ns-sovra-system']);
+    const ns = bindings.find((b) => b.object.metadata.name.endsWith('-ns-sovra-system'))!.object.spec as { matchResources: { excludeResourceRules: Array<{ resources: string[]; resourceNames: string[] }> } };
+    expect(ns.matchResources.excludeResourceRules).toEqual([expect.objectContaining({ resources: ['deployments'], resourceNames: ['writable'] })]);
+  });
+
+  it('an expired waiver fails, compared with SOURCE_DATE_EPOCH (2026-01-01), not the clock', async () => {
+    const { error } = await run(withWaivers('edge', [waiver({ expires: '2025-12-31' })]), writableWorkload);
+    expect(error?.exitCode).toBe(6);
+    expect(error?.message).toContain('expired on 2025-12-31 (build date 2026-01-01)');
+    // The finding it no longer lifts fails too.
+    expect(error?.message).toContain('rule pod-security/read-only-root-fs');
+    const sameDay = await run(withWaivers('edge', [waiver({ expires: '2026-01-01' })]), writableWorkload);
+    expect(sameDay.error?.message).toBeUndefined();
+  });
+
+  it('an unused waiver fails, and so does one of a rule that does not exist', async () => {
+    const unused = await run(withWaivers('edge', [waiver()]));
+    expect(unused.error?.exitCode).toBe(6);
+    expect(unused.error?.message).toContain('lifts nothing: Deployment sovra-system/writable');
+    const unknown = await run(withWaivers('edge', [waiver({ rule: 'pod-security/no-such-rule' })]), writableWorkload);
+    expect(unknown.error?.message).toContain('rule pod-security/no-such-rule does not exist');
+  });
+});
