@@ -1,37 +1,31 @@
 /**
  * The hardened baseline holds on every workload of every profile: walks all
  * objects written (manifests and, for cluster, the Terraform manifests) and
- * the pod settings Sovra passes to its charts.
+ * the pod settings Sovra passes to its charts. The baseline of a pod is the
+ * pod-security rules of policies/ (the synth's gate runs them on every
+ * object, the cluster as admission policies, the chart conformance tests on
+ * the pods charts render); what stays here are the checks across objects
+ * (a ServiceAccount, a NetworkPolicy and a PodDisruptionBudget for each
+ * workload, replicas on cluster) and the image references in chart values.
  */
 import YAML from 'yaml';
+import { RULES } from '../../policies/catalog.js';
+import { compileRules, judge } from '../../policies/cel/evaluator.js';
+import { toCel } from '../../policies/cel/json.js';
+import type { PolicyParamsObject } from '../../policies/params.js';
+import { goodDeployment, PARAMS } from '../policies/fixtures.js';
 import { loadProfile } from '../../profiles/load.js';
 import { buildPlatform } from '../../synth/synth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES, readJson, removeDir, synthAll, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../support/synth-output.js';
 
-type SecurityContext = {
-  runAsNonRoot?: boolean;
-  readOnlyRootFilesystem?: boolean;
-  allowPrivilegeEscalation?: boolean;
-  privileged?: boolean;
-  capabilities?: { drop?: string[]; add?: string[] };
-  seccompProfile?: { type?: string };
-};
-type Container = { name: string; image: string; securityContext?: SecurityContext; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
-type PodSpec = {
-  automountServiceAccountToken?: boolean;
-  serviceAccountName?: string;
-  hostNetwork?: boolean;
-  hostPID?: boolean;
-  hostIPC?: boolean;
-  securityContext?: SecurityContext;
-  containers: Container[];
-  initContainers?: Container[];
-};
+type PodSpec = { serviceAccountName?: string; containers: Array<{ name: string; image: string }> };
 type Selector = { matchLabels?: Record<string, string> };
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
 const DIGEST_REF = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
+/** The rules that are the hardened baseline of a pod (DESIGN.md, "The stack"). */
+const BASELINE = RULES.filter((r) => r.pack === 'pod-security' && r.id !== 'pod-security/namespace-restricted');
 
 let root: string | undefined;
 let dirs: Record<ProfileName, string>;
@@ -52,34 +46,20 @@ function selects(selector: Selector | undefined, labels: Record<string, string>)
   return Object.entries(m).every(([k, v]) => labels[k] === v);
 }
 
-/**
- * Baseline violations of one pod spec; `ownServiceAccount: false` skips the
- * check that it names a ServiceAccount of its own. An image is pinned by
- * digest unless the SBOM declares it unlocked (`unlocked`: its tag references),
- * which the synth reports and `verify --require-locked` refuses.
- */
-function podProblems(spec: PodSpec, ownServiceAccount = true, unlocked: ReadonlySet<string> = new Set()): string[] {
-  const p: string[] = [];
-  if (spec.automountServiceAccountToken !== false) p.push('automountServiceAccountToken is not false');
-  if (ownServiceAccount && (!spec.serviceAccountName || spec.serviceAccountName === 'default')) p.push('runs under the default ServiceAccount');
-  for (const host of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[host]) p.push(`${host} is true`);
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    const sc = c.securityContext ?? {};
-    const pod = spec.securityContext ?? {};
-    const at = `container ${c.name}`;
-    if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) p.push(`${at}: runAsNonRoot is not true`);
-    if (sc.readOnlyRootFilesystem !== true) p.push(`${at}: readOnlyRootFilesystem is not true`);
-    if (!(sc.capabilities?.drop ?? []).includes('ALL')) p.push(`${at}: capabilities.drop lacks ALL`);
-    if ((sc.capabilities?.add ?? []).length > 0) p.push(`${at}: adds capabilities ${JSON.stringify(sc.capabilities?.add)}`);
-    if (sc.allowPrivilegeEscalation !== false) p.push(`${at}: allowPrivilegeEscalation is not false`);
-    if (sc.privileged === true) p.push(`${at}: privileged`);
-    if ((sc.seccompProfile?.type ?? pod.seccompProfile?.type) !== 'RuntimeDefault') p.push(`${at}: seccomp profile is not RuntimeDefault`);
-    for (const kind of ['requests', 'limits'] as const) {
-      for (const r of ['cpu', 'memory']) if (!c.resources?.[kind]?.[r]) p.push(`${at}: no ${kind}.${r}`);
-    }
-    if (!DIGEST_REF.test(c.image) && !unlocked.has(c.image)) p.push(`${at}: image ${c.image} is neither pinned by digest nor declared unlocked in the SBOM`);
-  }
-  return p;
+/** The parameters the synth judged with (the admission component's ConfigMap). */
+function paramsOf(dir: string): PolicyParamsObject {
+  const cm = writtenObjects(dir).find((o) => o.object.kind === 'ConfigMap' && o.object.metadata.name === 'sovra-policy-params')!.object as unknown as PolicyParamsObject;
+  return { data: cm.data };
+}
+
+/** What each baseline rule says of `object`: `rule: outcome (detail)` for every rule that did not pass. */
+function baselineProblems(object: unknown, params: PolicyParamsObject, rules = BASELINE): string[] {
+  const o = object as { apiVersion: string; kind: string };
+  const input = { object: toCel(object), params: toCel(params) };
+  return compileRules(rules).flatMap((c) => {
+    const j = judge(c, o.apiVersion, o.kind, input);
+    return j.outcome === 'pass' ? [] : [`${c.rule.id}: ${j.outcome}${j.detail ? ` (${j.detail})` : ''}`];
+  });
 }
 
 /** Values of every chart the profile installs, by release: from HelmChart objects or Terraform helm_release. */
@@ -121,28 +101,16 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
   return bad;
 }
 
-describe('the walk itself', () => {
-  it('finds what a weakened pod spec gets wrong', () => {
-    const good: PodSpec = {
-      automountServiceAccountToken: false,
-      serviceAccountName: 'x',
-      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [
-        {
-          name: 'c',
-          image: `r/x:1@sha256:${'a'.repeat(64)}`,
-          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-          resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
-        },
-      ],
-    };
-    expect(podProblems(good)).toEqual([]);
+describe('the baseline rules themselves', () => {
+  it('find what a weakened pod spec gets wrong, rule by rule', () => {
+    const good = goodDeployment();
+    expect(baselineProblems(good, PARAMS)).toEqual([]);
     const bad = structuredClone(good);
-    bad.automountServiceAccountToken = undefined;
-    bad.containers[0]!.image = 'r/x:1';
-    bad.containers[0]!.securityContext!.readOnlyRootFilesystem = false;
-    delete bad.containers[0]!.resources!.limits;
-    expect(podProblems(bad)).toHaveLength(5);
+    const pod = bad.spec.template.spec;
+    delete pod.automountServiceAccountToken;
+    pod.containers[0].securityContext.readOnlyRootFilesystem = false;
+    delete pod.containers[0].resources.limits;
+    expect(baselineProblems(bad, PARAMS).map((p) => p.split(':')[0])).toEqual(['pod-security/read-only-root-fs', 'pod-security/service-account-token', 'pod-security/resources']);
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } }, b: { image: 'q/y:1' } })).toHaveLength(2);
   });
 });
@@ -153,12 +121,14 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.object.kind));
     expect(workloads.length).toBeGreaterThan(0);
     const problems: string[] = [];
-    const unlocked = unlockedImages(dirs[profile]);
+    const params = paramsOf(dirs[profile]);
     for (const { object, where } of workloads) {
       const ns = object.metadata.namespace;
       const { spec, labels } = podOf(object);
       const at = `${where} ${object.kind} ${ns}/${object.metadata.name}`;
-      problems.push(...podProblems(spec, true, unlocked).map((p) => `${at}: ${p}`));
+      // The baseline itself is the policy rules (policies/rules/pod-security), the same the synth's gate ran.
+      problems.push(...baselineProblems(object, params).map((p) => `${at}: ${p}`));
+      if (!spec.containers.every((c) => DIGEST_REF.test(c.image) || params.data.unlockedImages!.split(' ').includes(c.image))) problems.push(`${at}: an image is neither locked nor a declared unlocked catalog image`);
       const sameNs = objects.map((o) => o.object).filter((o) => o.metadata.namespace === ns);
       const sa = sameNs.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === spec.serviceAccountName);
       if (!sa) problems.push(`${at}: ServiceAccount ${spec.serviceAccountName} is not written`);
@@ -184,12 +154,17 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const unlocked = unlockedImages(dirs[profile]);
     for (const [release, values] of charts) expect(unpinnedChartImages(values, '', unlocked), release).toEqual([]);
     const nats = charts.get('nats')!;
-    const spec: PodSpec = {
-      ...nats.podTemplate.merge.spec,
-      containers: [{ name: 'nats', image: nats.container.image.fullImageName, ...nats.container.merge }],
+    // The pod the NATS chart renders, as far as Sovra's values set it (the chart merges these into its StatefulSet);
+    // judged by the same baseline and image rules as Sovra's own workloads.
+    const statefulSet = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'nats', namespace: 'sovra-messaging' },
+      spec: { template: { spec: { serviceAccountName: 'nats', ...nats.podTemplate.merge.spec, containers: [{ name: 'nats', image: nats.container.image.fullImageName, ...nats.container.merge }] } } },
     };
-    // Which ServiceAccount the chart's pods use is the chart's choice; the token is not mounted either way.
-    expect(podProblems(spec, false, unlocked)).toEqual([]);
+    // Which ServiceAccount the chart's pods use is the chart's choice (its default names one per release); the token is not mounted either way.
+    const rules = [...BASELINE, ...RULES.filter((r) => r.pack === 'images' && r.severity === 'error')];
+    expect(baselineProblems(statefulSet, paramsOf(dirs[profile]), rules)).toEqual([]);
     if (profile === 'cluster') {
       expect(nats.config.cluster.enabled).toBe(true);
       expect(nats.config.cluster.replicas).toBeGreaterThanOrEqual(3);

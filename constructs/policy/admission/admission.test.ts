@@ -73,7 +73,7 @@ describe.each(PROFILES)('profile %s', (profile) => {
       expect(v.spec.matchConditions.slice(1)).toEqual(rule.matchConditions ?? []);
       expect(v.spec.variables ?? []).toEqual(rule.variables ?? []);
       expect(v.spec.validations[0].expression).toBe(rule.expression);
-      expect(v.metadata.annotations['sovra.dev/controls']).toBe(rule.controls.join(' '));
+      expect(v.metadata.annotations!['sovra.dev/controls']).toBe(rule.controls.join(' '));
     }
     const admission = objs.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy') || (o.kind === 'ConfigMap' && o.metadata.name === 'sovra-policy-params'));
     expect(validateKubernetesObjects([{ files: ['manifests/admission.yaml'], objects: admission }])).toBe(admission.length);
