@@ -80,7 +80,8 @@ export interface PolicyWaiverView {
   readonly rule: string;
   /** Controls the waived rule supports. */
   readonly controls: readonly string[];
-  readonly object: { readonly kind: string; readonly namespace?: string; readonly name: string };
+  /** The object; a component's exception may select chart objects by one label (`selector`) instead of a name. */
+  readonly object: { readonly kind: string; readonly namespace?: string; readonly name: string; readonly selector?: Readonly<Record<string, string>> };
   readonly reason: string;
   readonly approvedBy: string;
   /** Last day it holds (ISO date); absent for a component's exception by design. */

@@ -77,7 +77,7 @@ export interface EvaluateOptions {
   readonly unusedCheck?: (w: Waiver) => boolean;
 }
 
-type Meta = { name?: string; namespace?: string };
+type Meta = { name?: string; namespace?: string; labels?: Record<string, string> };
 
 /** Judges every object against every rule, in one pass. */
 export function evaluatePolicies(objects: readonly PolicyObject[], options: EvaluateOptions): PolicyResult {
@@ -126,7 +126,7 @@ export function evaluatePolicies(objects: readonly PolicyObject[], options: Eval
         message: c.rule.message,
         ...(j.detail ? { detail: j.detail } : {}),
       };
-      const w = live.find((x) => waiverMatches(x, c.rule.id, id));
+      const w = live.find((x) => waiverMatches(x, c.rule.id, id, meta.labels ?? {}));
       if (w) {
         used.add(w);
         waived.push({ ...finding, waiver: w });

@@ -14,7 +14,15 @@ export interface WaiverObject {
   readonly kind: string;
   /** Omitted for cluster-scoped objects. */
   readonly namespace?: string;
+  /** metadata.name; `*` with `selector` (objects whose name a chart derives from a checksum). */
   readonly name: string;
+  /**
+   * One label that selects the objects of `kind` in `namespace` instead of a
+   * name (component exceptions only): for objects a chart names by a
+   * checksum of their content, such as a Job's. In the cluster it becomes
+   * the binding's object selector in that namespace.
+   */
+  readonly selector?: Readonly<Record<string, string>>;
 }
 
 /** A waiver of one rule for one object. */
@@ -51,14 +59,17 @@ export function profileWaivers(waivers: readonly PolicyWaiver[] | undefined): Wa
   }));
 }
 
-/** `Kind namespace/name` or `Kind name`. */
+/** `Kind namespace/name`, `Kind name`, or `Kind namespace/* with label k=v`. */
 export function describeObject(o: WaiverObject): string {
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+  const sel = o.selector ? ` with label ${Object.entries(o.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : '';
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${sel}`;
 }
 
-/** Whether `w` names the object `o`. */
-export function waiverMatches(w: Waiver, rule: string, o: WaiverObject): boolean {
-  return w.rule === rule && w.object.kind === o.kind && w.object.name === o.name && (w.object.namespace ?? '') === (o.namespace ?? '');
+/** Whether `w` names the object `o` (with its labels) for `rule`. */
+export function waiverMatches(w: Waiver, rule: string, o: WaiverObject, labels: Readonly<Record<string, string>> = {}): boolean {
+  if (w.rule !== rule || w.object.kind !== o.kind || (w.object.namespace ?? '') !== (o.namespace ?? '')) return false;
+  if (w.object.selector) return Object.entries(w.object.selector).every(([k, v]) => labels[k] === v);
+  return w.object.name === o.name;
 }
 
 /** Whether `w` has expired on `buildDate` (both ISO dates): it holds through its `expires` day. */

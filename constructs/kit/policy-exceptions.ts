@@ -28,6 +28,9 @@ export function objectOf(obj: ApiObject, clusterScoped: boolean): WaiverObject {
 
 /** The exception as a waiver of component `component`. */
 export function exceptionWaiver(component: string, e: PolicyException, clusterScoped: (o: ApiObject) => boolean): Waiver {
+  if (!(e.object instanceof ApiObject) && e.object.selector) {
+    if (Object.keys(e.object.selector).length !== 1 || !e.object.namespace) throw new Error(`component ${component}: an exception by label names one label and a namespace (${e.rule})`);
+  }
   const object = e.object instanceof ApiObject ? objectOf(e.object, clusterScoped(e.object)) : e.object;
   return { rule: e.rule, object, reason: e.reason, approvedBy: `Sovra (component ${component}, by design)`, source: `component ${component}`, ...(e.release ? { release: e.release } : {}) };
 }

@@ -82,6 +82,7 @@ export class Admission {
       if (!(ps.matchConstraints?.resourceRules ?? []).some((r: Rule) => ruleMatches(r, o))) continue;
       const mr = b.spec.matchResources ?? {};
       if (nsLabels && !selects(mr.namespaceSelector, nsLabels)) continue;
+      if (!selects(mr.objectSelector, o.metadata.labels ?? {})) continue;
       if (mr.resourceRules && !mr.resourceRules.some((r: Rule) => ruleMatches(r, o))) continue;
       if ((mr.excludeResourceRules ?? []).some((r: Rule) => ruleMatches(r, o))) continue;
       const ref = b.spec.paramRef;

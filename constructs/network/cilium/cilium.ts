@@ -9,6 +9,7 @@ import { onChartValues, onObject } from '../../kit/claims.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
 import type { ImageSpec } from '../../kit/image.js';
 import { CILIUM_CHART, CILIUM_IMAGES } from './catalog.js';
+import { declareCiliumExceptions } from './policy-exceptions.js';
 
 function chartImage(image: ImageSpec): { repository: string; tag: string; digest?: string; useDigest: boolean; pullPolicy: string } {
   return { repository: `${image.registry}/${image.repository}`, tag: image.tag, ...(image.digest ? { digest: image.digest } : {}), useDigest: image.digest !== undefined, pullPolicy: 'IfNotPresent' };
@@ -99,6 +100,7 @@ export class Cilium extends Component {
       ipam: { mode: 'kubernetes' },
     };
     this.chart = this.addChart<CiliumValues>({ release: CILIUM_RELEASE, namespace: 'kube-system', values, ...CILIUM_CHART });
+    declareCiliumExceptions(this, CILIUM_RELEASE);
 
     // Default deny for every namespace but kube-system: ingress only from the
     // node (kubelet probes), egress only to cluster DNS. Workloads open what

@@ -33,6 +33,7 @@ export function pluralOf(kind: string): string {
 function exclusions(rule: PolicyRule, waivers: readonly Waiver[]): Array<Record<string, unknown>> {
   const byKind = new Map<string, Set<string>>();
   for (const w of waivers) {
+    if (w.object.selector) continue; // excluded by the binding's object selector
     const names = byKind.get(w.object.kind) ?? new Set<string>();
     names.add(w.object.name);
     byKind.set(w.object.kind, names);
@@ -77,12 +78,16 @@ export function bindingSpecs(rule: PolicyRule, waivers: readonly Waiver[], enfor
   for (const ns of namespaces) {
     // Namespaced objects of ns, and the Namespace ns itself (which the base binding's selector leaves out).
     const excluded = [...byNamespace.get(ns)!, ...cluster.filter((w) => w.object.kind === 'Namespace' && w.object.name === ns)];
+    // Objects waived by a label: the binding of their namespace skips objects carrying it (of the rule's kinds).
+    const selected = excluded.flatMap((w) => Object.entries(w.object.selector ?? {}));
+    const objectSelector = selected.length > 0 ? { objectSelector: { matchExpressions: [...new Map(selected.map(([k, v]) => [`${k}=${v}`, { key: k, operator: 'NotIn', values: [v] }])).values()] } } : {};
     out.push({
       name: `${name}-ns-${ns}`,
       spec: {
         ...common,
         matchResources: {
           namespaceSelector: { matchLabels: { [NAME_LABEL]: ns } },
+          ...objectSelector,
           resourceRules: [
             { apiGroups: ['*'], apiVersions: ['*'], resources: ['*'], operations: [...OPERATIONS], scope: 'Namespaced' },
             { apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces'], operations: [...OPERATIONS], scope: 'Cluster' },
