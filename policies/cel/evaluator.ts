@@ -114,6 +114,9 @@ function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
 
+/** The request as the synth presents it: every object is created. */
+const REQUEST = Object.freeze({ operation: 'CREATE' });
+
 /** Values of variables already evaluated for one object, by variable key (see `CompiledRule.variables`). */
 export type VariableMemo = Map<string, { readonly value?: unknown; readonly failed?: true }>;
 
@@ -125,7 +128,7 @@ export type VariableMemo = Map<string, { readonly value?: unknown; readonly fail
 export function judge(c: CompiledRule, apiVersion: string, kind: string, input: AdmissionInput, memo: VariableMemo = new Map()): Judgement {
   if (!matchesKind(c.rule.match, apiVersion, kind)) return { outcome: 'not-applicable' };
   const variables: Record<string, unknown> = {};
-  const ctx: Record<string, unknown> = { object: input.object, oldObject: null, params: input.params, namespaceObject: input.namespaceObject ?? null, request: { operation: 'CREATE' }, variables };
+  const ctx: Record<string, unknown> = { object: input.object, oldObject: null, params: input.params, namespaceObject: input.namespaceObject ?? null, request: REQUEST, variables };
   for (const cond of c.conditions) {
     try {
       if (cond.run(ctx) !== true) return { outcome: 'not-applicable' };

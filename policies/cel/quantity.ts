@@ -48,8 +48,19 @@ const NUMBER = /^([+-]?)(\d*)(?:\.(\d*))?/;
 /** Exponents beyond this are refused (Kubernetes caps quantities far below it as well). */
 const MAX_EXPONENT = 1000;
 
+/** Parsed quantities by text: workloads repeat the same few (`100m`, `1Gi`), and Quantity is immutable. */
+const cache = new Map<string, Quantity | undefined>();
+
 /** Parses `text` as a Kubernetes quantity; undefined when it is not one. */
 export function parseQuantity(text: string): Quantity | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (cache.has(text)) return cache.get(text);
+  const q = parse(text);
+  if (cache.size < 10_000) cache.set(text, q);
+  return q;
+}
+
+function parse(text: string): Quantity | undefined {
   if (typeof text !== 'string' || text.length === 0 || text.length > 256) return undefined;
   const m = NUMBER.exec(text)!;
   const [whole, sign, int = '', frac = ''] = m;
