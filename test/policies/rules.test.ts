@@ -4,7 +4,10 @@
  * (@bufbuild/cel): both must reach the expected outcome, and agree on the
  * message of every failure.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/shared.js';
 import { RULES } from '../../policies/catalog.js';
 import { compileRule, compileRules, judge } from '../../policies/cel/evaluator.js';
 import { toCel } from '../../policies/cel/json.js';
@@ -30,6 +33,11 @@ describe('the rules as data', () => {
       for (const m of text.matchAll(/params\.data\.(\w+)/g)) expect(r.params, r.id).toContain(m[1]);
       if (/quantity\(/.test(text)) expect(r.libraries, r.id).toContain('quantity');
     }
+  });
+
+  it('policies/README.md lists every rule with its severity', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'policies', 'README.md'), 'utf8');
+    for (const r of RULES) expect(readme, r.id).toContain(`| \`${r.id}\` | ${r.severity} |`);
   });
 
   it('a rule that does not type-check is refused at compile time, naming it', () => {
