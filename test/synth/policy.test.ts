@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../constructs/platform.js';
+import { HardenedWorkload } from '../../constructs/kit/workload.js';
 import { isSovraError, type SovraError } from '../../core/errors.js';
 import { loadProfile } from '../../profiles/load.js';
 import type { PolicyWaiver, Profile } from '../../profiles/profile.generated.js';
@@ -164,3 +165,38 @@ describe('waivers', () => {
     expect(unknown.error?.message).toContain('rule pod-security/no-such-rule does not exist');
   });
 });
+
+describe("a component's exceptions", () => {
+  const extra = (p: Platform, loosen: boolean) => {
+    const c = p.component('control-plane')!;
+    new HardenedWorkload(c, 'Extra', {
+      name: 'extra',
+      image: c.images[0]!,
+      replicas: 1,
+      ports: [{ name: 'http', port: 8081 }],
+      resources: { cpu: '100m', memory: '64Mi' },
+      ...(loosen ? { allowWritableRootFs: { reason: 'The extra workload unpacks its plug-ins into its root file system at start.' } } : {}),
+    });
+  };
+
+  it("HardenedWorkload's allowWritableRootFs is an exception of the read-only rule: it lifts the finding and shows with its reason", async () => {
+    const { result, error } = await run(loadProfile('edge'), (p) => extra(p, true));
+    expect(error?.message).toBeUndefined();
+    const e = result!.policy.waivers.find((w) => w.object.name === 'extra')!;
+    expect(e).toMatchObject({ rule: 'pod-security/read-only-root-fs', source: 'component control-plane', reason: 'The extra workload unpacks its plug-ins into its root file system at start.' });
+    expect(e.lifted).toHaveLength(1);
+    expect(e.expires).toBeUndefined();
+  });
+
+  it('an exception on an object of the output that meets the rule fails as unused', async () => {
+    const { error } = await run(loadProfile('edge'), (p) => {
+      extra(p, false);
+      const c = p.component('control-plane')!;
+      const d = c.node.findAll().find((x): x is ApiObject => x instanceof ApiObject && x.kind === 'Deployment' && x.metadata.name === 'extra')!;
+      c.exceptPolicy({ rule: 'pod-security/privileged', object: d, reason: 'Not privileged at all: this exception must be refused.' });
+    });
+    expect(error?.exitCode).toBe(6);
+    expect(error?.message).toContain('the waiver of pod-security/privileged for Deployment sovra-system/extra (component control-plane) fails: it lifts nothing');
+  });
+});
+
