@@ -44,15 +44,17 @@ export class Platform extends Construct implements PlatformDirectory {
     this.definitions = props.components ?? COMPONENTS;
     this.lock = props.lock ?? ImageLock.shipped();
     checkRegistry(this.definitions);
+    this.installed = new Set(this.definitions.filter((d) => !d.enabled || d.enabled(this.profile)).map((d) => d.id));
     registerDirectory(this, this);
     for (const def of this.definitions) {
-      if (def.enabled && !def.enabled(this.profile)) continue;
+      if (!this.installed.has(def.id)) continue;
       const c = def.create(this, def.id, { profile: this.profile });
       if (c.info.layer !== def.layer) throw new Error(`component ${def.id}: registered in layer ${def.layer} but declares layer ${c.info.layer}`);
     }
   }
 
   private finalized = false;
+  private readonly installed: ReadonlySet<string>;
 
   /**
    * Lets every component derive what it needs from the whole platform (its
@@ -78,6 +80,11 @@ export class Platform extends Construct implements PlatformDirectory {
   component(id: string): Component | undefined {
     const c = this.node.tryFindChild(id);
     return Component.isComponent(c) ? c : undefined;
+  }
+
+  /** Whether this profile installs component `id`; true before the component is constructed. */
+  installs(id: string): boolean {
+    return this.installed.has(id);
   }
 
   /** Every image of every component, first declaration wins. */

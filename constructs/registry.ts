@@ -7,9 +7,16 @@
 import { CONTROL_PLANE } from './ai-runtime/control-plane/definition.js';
 import { ADMISSION } from './policy/admission/definition.js';
 import { NATS } from './data/nats/definition.js';
+import { POSTGRES } from './data/postgres/definition.js';
 import { DISTRIBUTION } from './distribution/distribution/definition.js';
+import { EXTERNAL_SECRETS } from './identity/external-secrets/definition.js';
+import { CERT_MANAGER } from './identity/cert-manager/definition.js';
+import { OPENBAO } from './identity/openbao/definition.js';
+import { KEYCLOAK } from './identity/keycloak/definition.js';
 import type { ComponentDefinition } from './kit/definition.js';
 import { CILIUM } from './network/cilium/definition.js';
+import { ISTIO } from './network/istio/definition.js';
+import { SPIRE } from './identity/spire/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, NATS, CONTROL_PLANE, ADMISSION];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, ISTIO, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, KEYCLOAK, CONTROL_PLANE, ADMISSION];

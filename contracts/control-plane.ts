@@ -16,6 +16,13 @@ export interface ServeOptionSpec {
   readonly multiple?: boolean;
 }
 
+/**
+ * Variables of the Node.js runtime (not options of `sovra serve`) the
+ * control plane's container may set: the platform's CA bundle, so that
+ * HTTPS to Keycloak verifies against the platform CA.
+ */
+export const RUNTIME_ENV = { extraCaCerts: 'NODE_EXTRA_CA_CERTS' } as const;
+
 /** Every option of `sovra serve`, in the order the usage lists them. */
 export const SERVE_OPTIONS = {
   host: { flag: '--host', env: 'HOST', value: '<address>', help: 'address to listen on (default 127.0.0.1)' },
@@ -76,8 +83,8 @@ export interface SecretOption {
 
 /** Secrets the control plane consumes, and the option each one feeds. */
 export const CONTROL_PLANE_SECRETS = {
-  /** `postgres://…` URL of the control plane's database. */
-  database: { option: 'database-url', secret: 'control-plane-database', key: 'url' },
+  /** `postgresql://…` URI of the control plane's database, written by the CloudNativePG operator for its Cluster `control-plane-db`. */
+  database: { option: 'database-url', secret: 'control-plane-db-app', key: 'uri' },
   /** Ed25519 private key (PKCS#8 PEM text) that signs audit checkpoints. */
   auditKey: { option: 'audit-key', secret: 'control-plane-audit-key', key: 'key.pem' },
 } as const satisfies Record<string, SecretOption>;

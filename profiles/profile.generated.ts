@@ -4,6 +4,27 @@
  * The GGUF model of the local inference tier: `builtin` (Sovra's generated test model, written into the pod by an init container), `volume` (your model, pinned by `sovra model pin`, on a PersistentVolumeClaim you provide) or `none`.
  */
 export type LocalModelSettings = BuiltinLocalModel | VolumeLocalModel | NoLocalModel;
+/**
+ * How the root key is protected. `type` picks one: `shamir` (key holders unseal every server by hand, see the runbook), `static` (a 32-byte key in the Secret openbao-seal, key `key`: the key sits beside the data it protects), `transit` (another OpenBao's Transit engine; token and CA in the Secret openbao-seal) or `kms` (a cloud KMS, credentials in the Secret openbao-seal). The settings of each type sit under its own key, so a profile that extends another can switch type.
+ */
+export type OpenBaoSeal = {
+  type: 'shamir' | 'static' | 'transit' | 'kms';
+  static?: StaticSealSettings;
+  transit?: TransitSealSettings;
+  kms?: KmsSealSettings;
+};
+/**
+ * Cloud KMS seal; `provider` picks the settings below.
+ */
+export type KmsSealSettings = {
+  provider: 'awskms' | 'gcpckms';
+  awskms?: AwsKmsSettings;
+  gcpckms?: GcpCkmsSettings;
+};
+/**
+ * Backups of every cluster (WAL archive and scheduled base backups, by barman-cloud) to an S3-compatible object store, until the platform has its own. Off by default.
+ */
+export type PostgresBackup = PostgresBackupOff | PostgresBackupOn;
 
 /**
  * A Sovra deployment profile: what to install and how hardened, for one kind of site.
@@ -258,8 +279,14 @@ export interface PolicyWaiverObject {
  */
 export interface ComponentSettings {
   admission: AdmissionSettings;
+  'cert-manager': CertManagerSettings;
   'control-plane': ControlPlaneSettings;
+  istio: IstioSettings;
+  keycloak: KeycloakSettings;
   nats: NatsSettings;
+  openbao: OpenBaoSettings;
+  postgres: PostgresSettings;
+  spire: SpireSettings;
 }
 /**
  * How the cluster enforces Sovra's policy rules (ValidatingAdmissionPolicies from policies/).
@@ -269,6 +296,15 @@ export interface AdmissionSettings {
    * What a failed error-level rule does in the cluster: `deny` refuses the request; `warn` admits it with a warning to the client and an audit annotation. Warning-level rules always warn.
    */
   enforcement: 'deny' | 'warn';
+}
+/**
+ * cert-manager and trust-manager: which CA issues the platform's certificates.
+ */
+export interface CertManagerSettings {
+  /**
+   * What signs the platform's certificates (ClusterIssuer sovra-platform): `internal-ca`, the intermediate CA of the self-signed bootstrap chain that cert-manager keeps; or `openbao-pki`, OpenBao's PKI through cert-manager's Vault issuer with Kubernetes auth (needs the openbao component and its PKI runbook).
+   */
+  platformIssuer: 'internal-ca' | 'openbao-pki';
 }
 /**
  * Resources of one control plane replica and the model of its local tier.
@@ -283,6 +319,10 @@ export interface ControlPlaneSettings {
    */
   memory: string;
   localModel: LocalModelSettings;
+  /**
+   * Storage of each instance of the control plane's PostgreSQL cluster (Kubernetes quantity).
+   */
+  databaseStorage: string;
 }
 export interface BuiltinLocalModel {
   source: 'builtin';
@@ -330,6 +370,115 @@ export interface NoLocalModel {
   source: 'none';
 }
 /**
+ * The Istio service mesh: whether the profile installs it, its data plane mode, the names of its ingress gateway, and the components kept out of the mesh.
+ */
+export interface IstioSettings {
+  /**
+   * Install Istio (istiod, istio-cni, the ingress gateway) and put every Sovra namespace in the mesh with STRICT mTLS and default-deny authorization.
+   */
+  enabled: boolean;
+  /**
+   * Data plane: `sidecar` (an Envoy sidecar injected into every pod, traffic redirected by istio-cni) or `ambient` (per-node ztunnel proxies, no sidecars).
+   */
+  mode: 'sidecar' | 'ambient';
+  gateway: IstioGatewaySettings;
+  /**
+   * Components whose namespace stays out of the mesh, each with the reason (for example: its webhook is called by the API server, which presents no mesh certificate). Connections from them to meshed pods are refused by STRICT mTLS, so the synth fails on such a peer.
+   *
+   * @maxItems 100
+   */
+  outsideMesh: OutsideMesh[];
+}
+/**
+ * The ingress gateway in front of the control plane.
+ */
+export interface IstioGatewaySettings {
+  /**
+   * DNS names external clients use to reach the control plane; the gateway's certificate (from the platform issuer) carries them, and only requests for them are routed.
+   *
+   * @minItems 1
+   */
+  hosts: [string, ...string[]];
+}
+export interface OutsideMesh {
+  /**
+   * Component id.
+   */
+  component: string;
+  /**
+   * Why its pods cannot be in the mesh; shown in the SSP.
+   */
+  reason: string;
+}
+/**
+ * Keycloak and its realm `sovra`: resources of one replica, its database size, the public URL behind the gateway, whether MFA is required, session lifetimes and the public (PKCE) clients of the UIs. Password and lockout rules come from the profile's baseline; these settings may tighten, never loosen them.
+ */
+export interface KeycloakSettings {
+  /**
+   * CPU request and limit of one Keycloak replica (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of one Keycloak replica.
+   */
+  memory: string;
+  /**
+   * Storage of each instance of the keycloak-db PostgreSQL cluster.
+   */
+  databaseStorage: string;
+  /**
+   * Public base URL of Keycloak behind the mesh gateway. When set it is the issuer's host (tokens name it) and in-cluster clients keep using the Service by the backchannel; when absent the issuer is the Service, https://keycloak.sovra-identity.svc.
+   */
+  hostname?: string;
+  /**
+   * Every account of realm sovra must log in with a one-time code (TOTP) after its password. Must be true on MODERATE and HIGH baselines.
+   */
+  mfaRequired: boolean;
+  /**
+   * Minimum password length when it should exceed the baseline's (LOW 12, MODERATE 14, HIGH 15); a lower value is refused.
+   */
+  passwordMinLength?: number;
+  sessions: KeycloakSessions;
+  /**
+   * Public OpenID Connect clients of user interfaces: authorization code flow with PKCE (S256) only, exact redirect URIs.
+   *
+   * @maxItems 50
+   */
+  publicClients: KeycloakPublicClient[];
+}
+/**
+ * Token and session lifetimes of realm sovra. Ceilings per baseline: access token 15/10/5 min, idle 30/15/15 min, session 12/10/8 h (LOW/MODERATE/HIGH).
+ */
+export interface KeycloakSessions {
+  /**
+   * Lifetime of an access token.
+   */
+  accessTokenMinutes: number;
+  /**
+   * An SSO session without activity for this long ends.
+   */
+  idleMinutes: number;
+  /**
+   * An SSO session ends this long after login, active or not.
+   */
+  maxHours: number;
+}
+export interface KeycloakPublicClient {
+  clientId: string;
+  /**
+   * Redirect URIs after login (https only; a trailing * allows a path prefix).
+   *
+   * @maxItems 50
+   */
+  redirectUris: string[];
+  /**
+   * Origins allowed to call Keycloak from the browser (CORS).
+   *
+   * @maxItems 50
+   */
+  webOrigins: string[];
+}
+/**
  * NATS JetStream storage per server.
  */
 export interface NatsSettings {
@@ -341,4 +490,203 @@ export interface NatsSettings {
    * JetStream memory store size per server (Kubernetes quantity).
    */
   memoryStorage: string;
+}
+/**
+ * OpenBao: Raft storage per server, resources, how the root key is sealed, whether its PKI issues the platform's certificates, and the web UI.
+ */
+export interface OpenBaoSettings {
+  /**
+   * Raft data volume per server (Kubernetes quantity).
+   */
+  storage: string;
+  /**
+   * CPU request and limit of one server (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of one server.
+   */
+  memory: string;
+  /**
+   * OpenBao's PKI mount issues the platform's certificates (cert-manager's Vault issuer signs there, with the role cert-manager). The runbook sets up the intermediate CA.
+   */
+  pki: boolean;
+  /**
+   * Serve the web UI on the API listener. Off unless set.
+   */
+  ui?: boolean;
+  seal: OpenBaoSeal;
+}
+/**
+ * Static key seal.
+ */
+export interface StaticSealSettings {
+  /**
+   * Permanent identifier of the key in the Secret; change it whenever the key changes.
+   */
+  keyId: string;
+}
+/**
+ * Transit seal: another OpenBao holds the key.
+ */
+export interface TransitSealSettings {
+  /**
+   * HTTPS address of the OpenBao that holds the key, by DNS name.
+   */
+  address: string;
+  /**
+   * Transit key used to encrypt the root key.
+   */
+  keyName: string;
+  /**
+   * Mount path of the Transit engine.
+   */
+  mountPath: string;
+}
+/**
+ * AWS KMS.
+ */
+export interface AwsKmsSettings {
+  region: string;
+  /**
+   * KMS key id, ARN or alias (`alias/name`).
+   */
+  kmsKeyId: string;
+}
+/**
+ * GCP Cloud KMS.
+ */
+export interface GcpCkmsSettings {
+  project: string;
+  region: string;
+  keyRing: string;
+  cryptoKey: string;
+}
+/**
+ * CloudNativePG: resources of the operator and of each PostgreSQL instance, the database image, and backups of every cluster to an S3-compatible object store.
+ */
+export interface PostgresSettings {
+  operator: PostgresOperatorResources;
+  instance: PostgresInstanceResources;
+  /**
+   * StorageClass of every instance's volume. CloudNativePG does not encrypt data at rest: name an encrypted class here (the site's responsibility). Default: the cluster's default class.
+   */
+  storageClass?: string;
+  image?: PostgresImage;
+  backup: PostgresBackup;
+}
+/**
+ * CPU and memory of one operator replica (request and limit alike).
+ */
+export interface PostgresOperatorResources {
+  /**
+   * CPU request and limit (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit.
+   */
+  memory: string;
+}
+/**
+ * CPU and memory of each PostgreSQL instance of every cluster (request and limit alike), unless the cluster asks for its own.
+ */
+export interface PostgresInstanceResources {
+  /**
+   * CPU request and limit (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory request and limit.
+   */
+  memory: string;
+}
+/**
+ * Another database image for every cluster, e.g. one your site builds with pgvector, instead of ghcr.io/cloudnative-pg/postgresql:16. It must be a CloudNativePG operand image (PostgreSQL, uid 26, barman-cloud for backups) of the same PostgreSQL major version.
+ */
+export interface PostgresImage {
+  registry: string;
+  repository: string;
+  tag: string;
+  /**
+   * SPDX license expression of the software in the image.
+   */
+  license: string;
+  /**
+   * Where the image comes from (its build recipe).
+   */
+  source: string;
+}
+export interface PostgresBackupOff {
+  enabled: false;
+}
+export interface PostgresBackupOn {
+  enabled: true;
+  /**
+   * HTTPS endpoint of the S3-compatible object store.
+   */
+  endpointURL: string;
+  /**
+   * Bucket that receives the backups (it must exist).
+   */
+  bucket: string;
+  /**
+   * Prefix inside the bucket; each cluster writes under <path>/<namespace>/<cluster>. Default: postgres.
+   */
+  path?: string;
+  /**
+   * Name of the Secret, supplied at install in the namespace of every cluster, with the keys ACCESS_KEY_ID and ACCESS_SECRET_KEY.
+   */
+  credentialsSecret: string;
+  /**
+   * How long base backups and WAL are kept, as CloudNativePG spells it: a number and d (days), w (weeks) or m (months).
+   */
+  retention: string;
+  /**
+   * When base backups run: a cron expression with seconds first (six fields, robfig/cron), in the operator's time zone.
+   */
+  schedule: string;
+  /**
+   * Server-side encryption barman-cloud asks the object store for: AES256 (default), aws:kms, or bucket-default to leave it to the bucket's policy (for stores that reject the request).
+   */
+  encryption?: 'AES256' | 'aws:kms' | 'bucket-default';
+}
+/**
+ * SPIRE: the trust domain of the platform's workload identities and the lifetimes and key type of its CA and SVIDs.
+ */
+export interface SpireSettings {
+  /**
+   * SPIFFE trust domain (the authority part of every SPIFFE ID, without `spiffe://`): lower-case letters, digits, dots, dashes and underscores. The built-in profiles use `<profile>.sovra.local`.
+   */
+  trustDomain: string;
+  /**
+   * Key type of the SPIRE server's signing keys (its X.509 CA and JWT keys): ECDSA on NIST P-256 or P-384, both in the FIPS 186-5 set.
+   */
+  caKeyType: 'ec-p256' | 'ec-p384';
+  /**
+   * Lifetime of the SPIRE server's CA certificate and signing keys, after which the server rotates them (Go duration in minutes or hours).
+   */
+  caTTL: string;
+  /**
+   * Default lifetime of X.509-SVIDs (workload certificates); agents renew them at half-life. Must be shorter than caTTL.
+   */
+  x509SvidTTL: string;
+  /**
+   * Default lifetime of JWT-SVIDs. Must be shorter than caTTL.
+   */
+  jwtSvidTTL: string;
+  caSubject: SpireCaSubject;
+}
+/**
+ * Subject of the SPIRE server's CA certificate (its common name is the trust domain).
+ */
+export interface SpireCaSubject {
+  /**
+   * ISO 3166-1 alpha-2 country code. The built-in profiles use XX, the user-assigned code for 'not stated'; a site sets its own.
+   */
+  country: string;
+  /**
+   * Organization name.
+   */
+  organization: string;
 }

@@ -75,6 +75,18 @@ describe('emitCbom', () => {
     expect((err as Error).message).toMatch(/Component "nats" declares crypto asset "AES-256-GCM" twice with different details/);
   });
 
+  it('keeps one algorithm run by two implementations of one component apart, and points each protocol at its own', () => {
+    const dbSetting = found('db.tls', '1.3');
+    const db = tls13Assets({ name: 'TLS 1.3 (database)', purpose: 'Database connections.', configuredBy: onHostFile('host/config.yaml', 'db.tls', { equals: '1.3' }), implementation: 'database (OpenSSL)' }).map((a) => resolved(a, dbSetting));
+    const doc = JSON.parse(emitCbom(modelWith([...tls, ...db]))) as Cbom;
+    const sha = doc.components.filter((c) => c.name === 'SHA-256').map((c) => c['bom-ref']).sort();
+    expect(sha).toEqual([cryptoBomRef('nats', 'algorithm', 'SHA-256'), `${cryptoBomRef('nats', 'algorithm', 'SHA-256')}@database-openssl`]);
+    const protocolUses = (name: string) => doc.dependencies.find((d) => d.ref === cryptoBomRef('nats', 'protocol', name))!.dependsOn ?? [];
+    expect(protocolUses('TLS 1.3 (database)')).toContain(`${cryptoBomRef('nats', 'algorithm', 'SHA-256')}@database-openssl`);
+    expect(protocolUses('TLS 1.3 (test)')).toContain(cryptoBomRef('nats', 'algorithm', 'SHA-256'));
+    expect(protocolUses('TLS 1.3 (test)')).not.toContain(`${cryptoBomRef('nats', 'algorithm', 'SHA-256')}@database-openssl`);
+  });
+
   it('refuses a protocol or key that uses an algorithm the component does not declare', () => {
     const key = resolved(
       { type: 'related-crypto-material', name: 'Signing key', purpose: 'Signs.', configuredBy: onHostFile('host/config.yaml', 'key', { present: true }), material: { type: 'private-key', algorithm: 'Ed25519' } },

@@ -62,7 +62,12 @@ function identityOf(a: ResolvedCryptoAsset): string {
 function entriesOf(view: ComponentView): Entry[] {
   const byRef = new Map<string, Entry>();
   for (const asset of view.cryptoAssets) {
-    const ref = cryptoBomRef(view.id, asset.type, asset.name);
+    let ref = cryptoBomRef(view.id, asset.type, asset.name);
+    // One algorithm run by two implementations in one component (its own code, and a database's TLS): one entry each.
+    const first = byRef.get(ref)?.declarations[0];
+    if (asset.type === 'algorithm' && first?.type === 'algorithm' && first.implementation !== asset.implementation) {
+      ref = `${ref}@${asset.implementation.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+    }
     const known = byRef.get(ref);
     if (!known) {
       byRef.set(ref, { ref, view, declarations: [asset] });
@@ -105,12 +110,14 @@ function sortProps(props: Property[]): Property[] {
 }
 
 /** Resolves asset names used as references inside one component. */
-function refResolver(view: ComponentView, entries: readonly Entry[]): (from: string, algorithm: AlgorithmName) => string {
-  const refs = new Map(entries.filter((e) => e.declarations[0]!.type === 'algorithm').map((e) => [e.declarations[0]!.name, e.ref]));
+function refResolver(view: ComponentView, entries: readonly Entry[]): (from: ResolvedCryptoAsset, algorithm: AlgorithmName) => string {
+  const algorithms = entries.filter((e) => e.declarations[0]!.type === 'algorithm');
+  const settingOf = (a: ResolvedCryptoAsset) => a.evidence.description;
   return (from, algorithm) => {
-    const ref = refs.get(algorithm);
-    if (!ref) throw new SovraError('bad-input', `Component "${view.id}": crypto asset "${from}" uses algorithm "${algorithm}", which the component does not declare. Declare it with addCryptoAsset({ type: 'algorithm', name: '${algorithm}', … }).`);
-    return ref;
+    const candidates = algorithms.filter((e) => e.declarations[0]!.name === algorithm);
+    if (candidates.length === 0) throw new SovraError('bad-input', `Component "${view.id}": crypto asset "${from.name}" uses algorithm "${algorithm}", which the component does not declare. Declare it with addCryptoAsset({ type: 'algorithm', name: '${algorithm}', … }).`);
+    // Where one algorithm has several implementations, the one configured by the same setting as the asset that uses it.
+    return (candidates.find((e) => e.declarations.some((d) => settingOf(d) === settingOf(from))) ?? candidates[0]!).ref;
   };
 }
 
@@ -238,7 +245,7 @@ function build(model: SynthModel, specVersion: CbomSpecVersion, serialNumber: st
     dependencies.push({ ref: componentBomRef(view.id), provides: entries.map((e) => e.ref).sort() });
     for (const entry of entries) {
       const first = entry.declarations[0]!;
-      const { props, uses, extra } = cryptoProperties(first, (algorithm) => resolve(first.name, algorithm));
+      const { props, uses, extra } = cryptoProperties(first, (algorithm) => resolve(first, algorithm));
       const properties = sortProps([
         { name: 'sovra:component', value: view.id },
         ...entry.declarations.map((d) => ({ name: 'sovra:crypto:configured-by', value: d.evidence.object ? `${d.evidence.description} (${d.evidence.file})` : d.evidence.description })),

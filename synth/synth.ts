@@ -36,6 +36,7 @@ import type { Signer } from '../supply-chain/signer.js';
 import { synthTerraform } from '../terraform/stack.js';
 import { HardenedWorkload } from '../constructs/kit/workload.js';
 import { validateKubernetesObjects } from '../output/kubernetes/validate-objects.js';
+import { checkSecretClosure, secretClosure, type SecretProducer } from '../output/secret-closure.js';
 import { policyReport } from '../policies/report.js';
 import { runPolicyStep } from './policy.js';
 
@@ -111,6 +112,8 @@ export interface SynthResult {
   readonly images: ReadonlyArray<{ readonly name: string; readonly reference: string; readonly digest?: string; readonly component: string }>;
   /** Names (`registry/repository:tag`) of the images the lock does not pin, sorted. */
   readonly unlocked: readonly string[];
+  /** Secrets the site supplies at install (every other referenced Secret has a producer in the output). */
+  readonly suppliedAtInstall: readonly SecretProducer[];
   /** What the policy gate found (it passed): warnings and waivers. */
   readonly policy: import('../output/model.js').PolicyView;
 }
@@ -163,6 +166,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const objects = renderObjects(platform);
   // Kubernetes schema check: every object once, before anything is staged (output/kubernetes/).
   validateKubernetesObjects(components.map((c) => ({ files: [manifestFile(c), ...(profile.deploy === 'cdktf' ? [OUTPUT.terraform] : [])], objects: objects.get(c) ?? [] })));
+  // Every Secret referenced has a producer in the output, before anything is staged.
+  const closure = secretClosure(objects, manifestFile);
+  checkSecretClosure(closure);
   // Policy gate: every rule over every object, once, before anything is staged (policies/, exit 6).
   const policy = runPolicyStep(platform, objects, manifestFile, epoch);
 
@@ -246,7 +252,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     out.commit();
     const images = components.flatMap((c) => c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id })));
     const unlocked = [...new Set(images.filter((i) => !i.digest).map((i) => i.name))].sort();
-    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, policy: policy.view };
+    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall, policy: policy.view };
   } catch (e) {
     out.abort();
     throw e;

@@ -24,6 +24,27 @@ function logicalId(...parts: string[]): string {
   return parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
 }
 
+/** Components ordered so that each comes after those it declares it depends on (construct order otherwise); a cycle is a bug. */
+export function releaseOrder(components: readonly Component[]): Component[] {
+  const byId = new Map(components.map((c) => [c.node.id, c]));
+  const out: Component[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (c: Component, path: string[]) => {
+    const s = state.get(c.node.id);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new Error(`components depend on each other in a cycle: ${[...path, c.node.id].join(' -> ')}`);
+    state.set(c.node.id, 'visiting');
+    for (const d of c.info.dependsOn ?? []) {
+      const dep = byId.get(d);
+      if (dep) visit(dep, [...path, c.node.id]);
+    }
+    state.set(c.node.id, 'done');
+    out.push(c);
+  };
+  for (const c of components) visit(c, []);
+  return out;
+}
+
 /** Builds the stack in `scope` (a cdktf App); returns the stack. Used by `cdktf synth` and by `sovra synth`. */
 export async function buildTerraformStack(scope: unknown, components: readonly Component[], objects: ReadonlyMap<Component, readonly object[]>): Promise<unknown> {
   const cdktf = await import('cdktf');
@@ -49,7 +70,8 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
   stack.addOverride('terraform.required_providers.helm.source', TERRAFORM_PROVIDERS.helm.source);
   stack.addOverride('terraform.required_providers.helm.version', TERRAFORM_PROVIDERS.helm.version);
 
-  const namespaces = new Map<string, InstanceType<typeof cdktf.TerraformResource>>();
+  const namespaces = new Map<string, Array<InstanceType<typeof cdktf.TerraformResource>>>();
+  const namespacesByName = new Map<string, InstanceType<typeof cdktf.TerraformResource>>();
   const manifest = (component: Component, obj: object) => {
     const o = obj as { kind: string; metadata: { name: string } };
     const r = new cdktf.TerraformResource(stack, logicalId('m', component.node.id, o.kind, o.metadata.name), {
@@ -62,12 +84,23 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
   };
   // Namespaces first, then charts, then the remaining objects (which may need the charts' CRDs).
   for (const c of components) {
-    for (const obj of objects.get(c) ?? []) if ((obj as { kind: string }).kind === 'Namespace') namespaces.set(c.node.id, manifest(c, obj));
+    for (const obj of objects.get(c) ?? []) {
+      if ((obj as { kind: string }).kind !== 'Namespace') continue;
+      const r = manifest(c, obj);
+      namespaces.set(c.node.id, [...(namespaces.get(c.node.id) ?? []), r]);
+      namespacesByName.set((obj as { metadata: { name: string } }).metadata.name, r);
+    }
   }
   const releases: InstanceType<typeof Release>[] = [];
-  for (const c of components) {
+  const releasesOf = new Map<string, InstanceType<typeof Release>[]>();
+  const byId = new Map(components.map((c) => [c.node.id, c]));
+  for (const c of releaseOrder(components)) {
+    // A release waits for its component's namespaces, the component's earlier releases (CRDs before
+    // what uses them) and the releases of the components it depends on (the operators whose CRDs its chart renders).
+    const upstream = (c.info.dependsOn ?? []).filter((d) => byId.has(d)).flatMap((d) => releasesOf.get(d) ?? []);
+    const own: InstanceType<typeof Release>[] = [];
     for (const chart of c.charts) {
-      const ns = namespaces.get(c.node.id);
+      const ns = [...(namespaces.get(c.node.id) ?? []), ...own, ...upstream];
       const release = new Release(stack, logicalId('r', chart.release), {
         name: chart.release,
         repository: chart.repository,
@@ -79,18 +112,21 @@ export async function buildTerraformStack(scope: unknown, components: readonly C
         wait: true,
         timeout: 900,
         values: [toYaml(chart.values)],
-        ...(ns ? { dependsOn: [ns] } : {}),
+        ...(ns.length > 0 ? { dependsOn: ns } : {}),
       });
       release.overrideLogicalId(chart.release);
       releases.push(release);
+      own.push(release);
     }
+    releasesOf.set(c.node.id, own);
   }
   for (const c of components) {
     for (const obj of objects.get(c) ?? []) {
       if ((obj as { kind: string }).kind === 'Namespace') continue;
       const r = manifest(c, obj);
-      const ns = namespaces.get(c.node.id);
-      r.dependsOn = [...releases, ...(ns ? [ns] : [])].map((d) => d.fqn);
+      // An object in another component's namespace (a mesh policy in each meshed namespace) waits for that Namespace too.
+      const target = namespacesByName.get((obj as { metadata: { namespace?: string } }).metadata.namespace ?? '');
+      r.dependsOn = [...new Set([...releases, ...(namespaces.get(c.node.id) ?? []), ...(target ? [target] : [])])].map((d) => d.fqn);
     }
   }
   return stack;

@@ -70,6 +70,8 @@ export interface PlatformDirectory extends NetworkDirectory {
   readonly profile: Profile;
   /** Component `id`, or undefined when this profile does not install it. */
   component(id: string): Component | undefined;
+  /** Whether this profile installs component `id` (it may not be constructed yet). */
+  installs(id: string): boolean;
   /** Every component, in construct order. */
   readonly components: readonly Component[];
   /** Every image of every component (first declaration of a reference wins). */
@@ -374,6 +376,16 @@ export abstract class Component extends Chart {
   /** Declares a cryptographic asset configured by this component. */
   protected addCryptoAsset(asset: CryptoAsset): void {
     this._crypto.push(asset);
+  }
+
+  /** States a control claim on behalf of the component (for helpers that add objects to it, such as a database cluster). */
+  declareClaim(claim: ControlClaim): void {
+    this.claim(claim);
+  }
+
+  /** States a customer responsibility on behalf of the component (for helpers). */
+  declareCustomerResponsibility(r: CustomerResponsibility): void {
+    this.customerResponsibility(r);
   }
 
   /** Declares a cryptographic asset on behalf of the component (for the kit's helpers, such as certificates). */

@@ -34,13 +34,15 @@ class Worker extends Component {
       name: 'worker',
       image,
       replicas: 1,
-      ports: [{ name: 'metrics', port: 9100 }],
+      ports: [{ name: 'metrics', port: 9100 }, { name: 'webhook', port: 9443 }],
       resources: { cpu: '100m', memory: '64Mi' },
       secretEnv: [{ name: 'TOKEN', secret: 'worker-token', key: 'token', purpose: 'A token the worker presents.' }],
     });
     w.pods.connectsTo({ component: 'nats', pods: 'nats', port: 'client' }, 'the worker consumes platform events');
     w.pods.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'the worker watches ConfigMaps');
+    w.pods.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the worker\'s admission webhook');
     this.addMetrics({ pods: w.pods, port: 'metrics' });
+    this.producesSecret({ name: 'worker-token', keys: ['token'], kind: 'supplied-at-install', by: 'the site', purpose: 'A token the worker presents.' });
     this.claim({ control: 'sc-7', statement: 'The worker reaches only NATS and the API server.', evidence: [onObject(w.pods.networkPolicy, 'spec.policyTypes', { equals: ['Ingress', 'Egress'] })] });
   }
 }
@@ -93,7 +95,9 @@ describe('a component added only to the registry', () => {
     const cnp = find('CiliumNetworkPolicy', 'sovra-worker', 'worker')!.spec as Record<string, unknown>;
     expect(cnp.endpointSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'worker' } });
     expect(cnp.egress).toEqual([{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }]);
+    expect(cnp.ingress).toEqual([{ fromEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '9443', protocol: 'TCP' }] }] }]);
     expect(cnp.description).toContain('the worker watches ConfigMaps');
+    expect(cnp.description).toContain("the API server calls the worker's admission webhook");
   });
 
   it('lets the scraper reach every metrics endpoint, the control plane and the worker alike', () => {

@@ -129,6 +129,7 @@ export class PodGroup {
   /** The NetworkPolicy derived for these pods (ingress and egress allow-lists). */
   readonly networkPolicy: ApiObject;
   private readonly _egress: Connection[] = [];
+  private readonly _entityIngress: Array<{ readonly entity: Exclude<Entity, 'world'>; readonly port: string; readonly reason: string }> = [];
   private _scrapes = false;
   private _ciliumPolicy: ApiObject | undefined;
 
@@ -175,15 +176,36 @@ export class PodGroup {
   /** Declares that these pods connect to `peer`, and why. */
   connectsTo(peer: Peer, reason: string): this {
     this._egress.push({ from: this, to: peer, reason });
-    if ('entity' in peer && !this._ciliumPolicy) {
-      this._ciliumPolicy = new ApiObject(this.owner.scope, `CiliumNetworkPolicy-${this.name}`, {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumNetworkPolicy',
-        metadata: { name: (this.networkPolicy.metadata.name as string), namespace: this.namespace },
-        spec: Lazy.any({ produce: () => this.ciliumPolicySpec() }),
-      });
-    }
+    if ('entity' in peer) this.ensureCiliumPolicy();
     return this;
+  }
+
+  /**
+   * Declares that a Cilium entity connects to these pods on port `port` (one
+   * of theirs): the API server calling an admission webhook, the node's
+   * kubelet. NetworkPolicy cannot name the API server, so the rule is a
+   * CiliumNetworkPolicy ingress `fromEntities`.
+   */
+  acceptsFrom(entity: Exclude<Entity, 'world'>, port: string, reason: string): this {
+    this.port(port);
+    this._entityIngress.push({ entity, port, reason });
+    this.ensureCiliumPolicy();
+    return this;
+  }
+
+  /** Entities these pods accept connections from, as declared. */
+  get entityIngress(): ReadonlyArray<{ readonly entity: Exclude<Entity, 'world'>; readonly port: string; readonly reason: string }> {
+    return this._entityIngress;
+  }
+
+  private ensureCiliumPolicy(): void {
+    if (this._ciliumPolicy) return;
+    this._ciliumPolicy = new ApiObject(this.owner.scope, `CiliumNetworkPolicy-${this.name}`, {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: this.networkPolicy.metadata.name as string, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => this.ciliumPolicySpec() }),
+    });
   }
 
   /** Declares that these pods scrape the metrics endpoints of every component (allow rules follow). */
@@ -255,8 +277,13 @@ export class PodGroup {
     };
   }
 
-  /** Egress to Cilium entities (the API server, the world by FQDN), which NetworkPolicy cannot express. */
+  /** Egress to and ingress from Cilium entities (the API server, the world by FQDN), which NetworkPolicy cannot express. */
   private ciliumPolicySpec(): Record<string, unknown> {
+    const ingress = this._entityIngress.map((i) => {
+      const p = this.port(i.port);
+      return { fromEntities: [i.entity], toPorts: [{ ports: [{ port: String(p.port), protocol: p.protocol ?? 'TCP' }] }] };
+    });
+    const uniqueIngress = [...new Map(ingress.map((r) => [JSON.stringify(r), r])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
     const rules = this._egress
       .filter((c): c is Connection & { to: Extract<Peer, { entity: Entity }> } => 'entity' in c.to)
       .map((c) => {
@@ -264,10 +291,12 @@ export class PodGroup {
         return c.to.fqdns && c.to.fqdns.length > 0 ? { toFQDNs: c.to.fqdns.map((f) => ({ matchName: f })), toPorts } : { toEntities: [c.to.entity], toPorts };
       });
     const unique = [...new Map(rules.map((r) => [JSON.stringify(r), r])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+    const reasons = [...new Set([...this._egress.filter((c) => 'entity' in c.to).map((c) => c.reason), ...this._entityIngress.map((i) => i.reason)])];
     return {
-      description: `Egress of ${this.owner.id}/${this.name} beyond the platform's pods: ${[...new Set(this._egress.filter((c) => 'entity' in c.to).map((c) => c.reason))].join('; ')}`,
+      description: `Traffic of ${this.owner.id}/${this.name} with Cilium entities: ${reasons.join('; ')}`,
       endpointSelector: { matchLabels: { ...this.labels } },
-      egress: unique,
+      ...(uniqueIngress.length > 0 ? { ingress: uniqueIngress } : {}),
+      ...(unique.length > 0 ? { egress: unique } : {}),
     };
   }
 }

@@ -42,6 +42,14 @@ export const NAMESPACES = {
   istio: 'istio-system',
   /** The CloudNativePG operator (component postgres). */
   postgresOperator: 'cnpg-system',
+  /** The NVIDIA GPU Operator (component gpu-operator). */
+  gpuOperator: 'gpu-operator',
+  /** Model servers: vLLM and KServe's InferenceServices (components vllm, kserve). */
+  inference: 'sovra-inference',
+  /** The MinIO operator (component object-store). */
+  objectStoreOperator: 'minio-operator',
+  /** The MinIO Tenant: the platform's object store (component object-store). */
+  objectStore: 'sovra-storage',
 } as const;
 
 /** OpenBao's API as its clients reach it (component openbao): TLS from BOOTSTRAP_ISSUER. */
@@ -59,6 +67,88 @@ export const OPENBAO_PATHS = {
 
 /** The Keycloak realm of the platform and its issuer URL (component keycloak). */
 export const KEYCLOAK_REALM = { name: 'sovra', issuer: `https://keycloak.${NAMESPACES.keycloak}.svc/realms/sovra`, controlPlaneClient: 'sovra-control-plane' } as const;
+
+// ---------------------------------------------------------------------------
+// External Secrets (component external-secrets)
+// ---------------------------------------------------------------------------
+
+/**
+ * How the External Secrets controller logs in to OpenBao: Kubernetes auth
+ * (mount OPENBAO_PATHS.kubernetesAuth) with the role `role`, which the
+ * OpenBao runbook binds to this one service account in this namespace and to
+ * a read-only policy on the KV mount.
+ */
+export const EXTERNAL_SECRETS_OPENBAO_AUTH = { role: 'external-secrets', serviceAccount: 'external-secrets', namespace: NAMESPACES.externalSecrets } as const;
+
+// ---------------------------------------------------------------------------
+// OpenBao's clients (component openbao). Each client component authenticates
+// with Kubernetes auth (mount OPENBAO_PATHS.kubernetesAuth) as the service
+// account named here, in the role named here; the openbao component binds
+// role, service account, namespace (and audience) and grants the policy.
+// ---------------------------------------------------------------------------
+
+/** Kubernetes-auth roles of OpenBao, the service accounts bound to them and what each may do. */
+export const OPENBAO_CLIENTS = {
+  /** External Secrets Operator's ClusterSecretStore SECRET_STORE: reads the KV mount. */
+  externalSecrets: { role: 'external-secrets', policy: 'external-secrets', serviceAccount: 'external-secrets', namespace: NAMESPACES.externalSecrets },
+  /**
+   * cert-manager's Vault ClusterIssuer PLATFORM_ISSUER (cluster profile, where OpenBao's PKI is the
+   * platform issuer): signs at `signPath`. cert-manager requests the token of `serviceAccount` with
+   * the audience `vault://<ClusterIssuer name>`, which the role requires.
+   */
+  certManager: {
+    role: 'cert-manager',
+    policy: 'cert-manager',
+    serviceAccount: 'openbao-issuer',
+    namespace: NAMESPACES.certManager,
+    audience: `vault://${PLATFORM_ISSUER}`,
+    signPath: `${OPENBAO_PATHS.pki}/sign/sovra`,
+  },
+} as const;
+
+// ---- SPIRE (component spire) ----
+
+/**
+ * How pods reach SPIRE's Workload API (component spire): a CSI volume of
+ * driver `csiDriver` (readOnly) mounts the node agent's socket directory,
+ * in which the socket is also named `socketName` (the name Istio's SPIRE
+ * integration looks for). The trust domain is the profile's
+ * `components.spire.trustDomain`.
+ */
+export const SPIRE_WORKLOAD_API = { csiDriver: 'csi.spiffe.io', socketName: 'socket' } as const;
+
+// ---- Model serving (component vllm) ----
+
+/**
+ * The OpenAI-compatible API of vLLM as the control plane reaches it: pod
+ * group `pods` of component `component` behind Service `service`. Plain
+ * HTTP inside the cluster; on edge and cluster the mesh carries it in mTLS.
+ */
+export const VLLM_API = {
+  component: 'vllm',
+  pods: 'vllm',
+  service: 'vllm',
+  namespace: NAMESPACES.inference,
+  port: 8000,
+  portName: 'http',
+  url: `http://vllm.${NAMESPACES.inference}.svc:8000/v1`,
+} as const;
+
+// ---- Object storage (component object-store) ----
+
+/**
+ * The platform's S3-compatible object store (component object-store): the
+ * MinIO Tenant's Service over TLS from the platform issuer, and the buckets
+ * other components use (model weights, PostgreSQL backups, logs).
+ */
+export const OBJECT_STORE = {
+  component: 'object-store',
+  namespace: NAMESPACES.objectStore,
+  service: 'minio',
+  port: 443,
+  url: `https://minio.${NAMESPACES.objectStore}.svc`,
+  buckets: { models: 'sovra-models', backups: 'sovra-backups', logs: 'sovra-logs' },
+} as const;
 
 // ---------------------------------------------------------------------------
 // Policy (component admission, policies/): names the policy rules read and

@@ -61,8 +61,11 @@ export interface WorkloadVolume {
   readonly mountPath: string;
   /** @default true */
   readonly readOnly?: boolean;
-  /** An empty directory (in memory when `medium` is Memory), or a claim. */
-  readonly source: { readonly emptyDir: { readonly sizeLimit: string; readonly medium?: 'Memory' } } | { readonly persistentVolumeClaim: { readonly claimName: string } };
+  /** An empty directory (in memory when `medium` is Memory), a claim, or a ConfigMap (read-only). */
+  readonly source:
+    | { readonly emptyDir: { readonly sizeLimit: string; readonly medium?: 'Memory' } }
+    | { readonly persistentVolumeClaim: { readonly claimName: string } }
+    | { readonly configMap: { readonly name: string } };
 }
 
 /** A container that runs to completion before the workload's container. */
@@ -222,5 +225,6 @@ function volumeSource(v: WorkloadVolume): k8s.Volume {
     const e = v.source.emptyDir;
     return { name: v.name, emptyDir: { ...(e.medium ? { medium: e.medium } : {}), sizeLimit: k8s.Quantity.fromString(e.sizeLimit) } };
   }
+  if ('configMap' in v.source) return { name: v.name, configMap: { name: v.source.configMap.name } };
   return { name: v.name, persistentVolumeClaim: { claimName: v.source.persistentVolumeClaim.claimName, readOnly: true } };
 }

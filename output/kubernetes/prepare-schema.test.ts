@@ -30,7 +30,7 @@ function reference(path: string): object {
   delete schema.$schema;
   if (!path.startsWith('crds/')) return schema;
   const meta = (fix(readShippedSchema(OBJECT_META_SCHEMA)) as { properties: { metadata: object } }).properties.metadata;
-  return { ...schema, properties: { ...(schema.properties as object), metadata: meta }, additionalProperties: false, required: [...((schema.required as string[]) ?? []), 'apiVersion', 'kind', 'metadata'] };
+  return { ...schema, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...(schema.properties as object), metadata: meta }, additionalProperties: false, required: [...((schema.required as string[]) ?? []), 'apiVersion', 'kind', 'metadata'] };
 }
 
 function compile(schema: object): ValidateFunction {

@@ -9,7 +9,8 @@
  * 2. CRD schemas (datreeio) leave `metadata` open and accept unknown
  *    top-level keys, which the API server would prune silently: `metadata`
  *    is checked against the core ObjectMeta, unknown top-level keys are
- *    refused, and `apiVersion`, `kind` and `metadata` are required.
+ *    refused, and `apiVersion`, `kind` and `metadata` are required (as
+ *    strings where the CRD does not describe them, as Istio's do not).
  * 3. Size. The standalone core schemas inline every type where it is used
  *    (a Deployment is 650 KB: Container three times, Probe many times), and
  *    Ajv's standalone code grows with that: compiled as they are, the
@@ -102,7 +103,8 @@ export function prepareSchema(path: string, read: (path: string) => unknown): Sc
   let schema = clean(read(path)) as Schema;
   if (path.startsWith('crds/')) {
     const core = clean(read(OBJECT_META_SCHEMA)) as { properties: { metadata: Schema } };
-    const properties = { ...(schema.properties as Schema | undefined), metadata: core.properties.metadata };
+    // Some CRDs (Istio's) describe only spec and status: apiVersion and kind are still fields of every object.
+    const properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...(schema.properties as Schema | undefined), metadata: core.properties.metadata };
     const required = [...new Set([...((schema.required as string[] | undefined) ?? []), 'apiVersion', 'kind', 'metadata'])];
     schema = { ...schema, properties, additionalProperties: false, required };
   }

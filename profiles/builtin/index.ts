@@ -14,8 +14,22 @@ export const dev: Profile = {
   gpu: { pools: [] },
   deploy: 'manifests',
   components: {
+    'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
-    'control-plane': { cpu: '500m', memory: '512Mi', localModel: { source: 'builtin' } },
+    'control-plane': { cpu: '500m', memory: '512Mi', databaseStorage: '5Gi', localModel: { source: 'builtin' } },
+    postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '500m', memory: '512Mi' }, backup: { enabled: false } },
+    openbao: { storage: '1Gi', cpu: '250m', memory: '256Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-dev-1' } } },
+    spire: { trustDomain: 'dev.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
+    keycloak: {
+      cpu: '500m',
+      memory: '1Gi',
+      databaseStorage: '2Gi',
+      mfaRequired: false,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 30, maxHours: 10 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
+    // The mesh is off on dev: a laptop cluster without sidecars stays small and quick to start.
+    istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
     admission: { enforcement: 'warn' },
   },
 };
@@ -33,8 +47,22 @@ export const edge: Profile = {
   gpu: { pools: [{ name: 'edge-gpu', product: 'L4', gpusPerNode: 1, nodes: 1 }] },
   deploy: 'k3s-auto-deploy',
   components: {
+    'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
-    'control-plane': { cpu: '1', memory: '1Gi', localModel: { source: 'builtin' } },
+    'control-plane': { cpu: '1', memory: '1Gi', databaseStorage: '20Gi', localModel: { source: 'builtin' } },
+    postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '1', memory: '1Gi' }, backup: { enabled: false } },
+    // Static seal: the edge box unseals itself after a power cut; its risk is stated in the README and the SSP.
+    openbao: { storage: '5Gi', cpu: '500m', memory: '512Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-edge-1' } } },
+    spire: { trustDomain: 'edge.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
+    keycloak: {
+      cpu: '1',
+      memory: '1Gi',
+      databaseStorage: '10Gi',
+      mfaRequired: true,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 10 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
     admission: { enforcement: 'deny' },
   },
 };
@@ -52,8 +80,22 @@ export const cluster: Profile = {
   gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
   deploy: 'cdktf',
   components: {
+    'cert-manager': { platformIssuer: 'openbao-pki' },
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
-    'control-plane': { cpu: '2', memory: '2Gi', localModel: { source: 'builtin' } },
+    'control-plane': { cpu: '2', memory: '2Gi', databaseStorage: '100Gi', localModel: { source: 'builtin' } },
+    postgres: { operator: { cpu: '200m', memory: '512Mi' }, instance: { cpu: '2', memory: '4Gi' }, backup: { enabled: false } },
+    // Shamir: key holders unseal every server by hand (README, OpenBao runbook); OpenBao's PKI issues the platform's certificates.
+    openbao: { storage: '20Gi', cpu: '1', memory: '1Gi', pki: true, seal: { type: 'shamir' } },
+    spire: { trustDomain: 'cluster.sovra.local', caKeyType: 'ec-p384', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
+    keycloak: {
+      cpu: '2',
+      memory: '2Gi',
+      databaseStorage: '20Gi',
+      mfaRequired: true,
+      sessions: { accessTokenMinutes: 5, idleMinutes: 15, maxHours: 8 },
+      publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
+    },
+    istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
     admission: { enforcement: 'deny' },
   },
 };

@@ -87,7 +87,9 @@ describe('claims', () => {
 describe('construct ids are a contract', () => {
   it('keeps the component ids that file names, OSCAL UUIDs and Terraform addresses derive from', () => {
     for (const p of ['dev', 'edge', 'cluster'] as const) {
-      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', 'nats', 'control-plane']);
+      // The mesh is off on dev (components.istio.enabled).
+      const mesh = p === 'dev' ? [] : ['istio'];
+      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'keycloak', 'control-plane', 'admission']);
     }
   });
 });

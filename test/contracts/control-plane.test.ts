@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinLocalModel } from '../../constructs/ai-runtime/control-plane/catalog.js';
-import { CONTROL_PLANE_SECRETS, MODEL_MOUNT_PATH, SERVE_OPTIONS } from '../../contracts/control-plane.js';
+import { CONTROL_PLANE_SECRETS, MODEL_MOUNT_PATH, RUNTIME_ENV, SERVE_OPTIONS } from '../../contracts/control-plane.js';
 import { sha256File, tinyModelDeclaration } from '../../native/index.js';
 import { resolveServeConfig } from '../../services/server/config.js';
 import { PROFILES, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../support/synth-output.js';
@@ -49,7 +49,7 @@ function mapPath(value: string, mounts: ReadonlyMap<string, string>): string {
 describe.each(PROFILES)('profile %s', (profile) => {
   it('sets only variables sovra serve reads, and each Secret key it references is one the contract names', () => {
     const env = deployment(profile).spec.containers[0]!.env ?? [];
-    const known = new Set<string>(Object.values(SERVE_OPTIONS).map((o) => o.env));
+    const known = new Set<string>([...Object.values(SERVE_OPTIONS).map((o) => o.env), ...Object.values(RUNTIME_ENV)]);
     expect(env.map((e) => e.name).filter((n) => !known.has(n))).toEqual([]);
     for (const e of env.filter((x) => x.valueFrom)) expect(SECRET_VALUES[e.valueFrom!.secretKeyRef.name]?.[e.valueFrom!.secretKeyRef.key], e.name).toBeDefined();
   });

@@ -81,7 +81,13 @@ describe('host configuration', () => {
     const refs = new Set<string>();
     const collect = (v: unknown, key = ''): void => {
       if (Array.isArray(v)) v.forEach((x) => collect(x));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) collect(x, k);
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        // Charts that take the registry apart from the repository (SPIRE's): the reference is registry/repository.
+        const split = typeof o.registry === 'string' && typeof o.repository === 'string';
+        if (split) refs.add(`${o.registry as string}/${o.repository as string}`);
+        for (const [k, x] of Object.entries(o)) if (!(split && k === 'repository')) collect(x, k);
+      }
       else if (typeof v === 'string' && key === 'image') refs.add(v);
       else if (typeof v === 'string' && (key === 'repository' || key === 'fullImageName') && !v.startsWith('http')) refs.add(v);
       else if (typeof v === 'string' && key === 'valuesContent') collect(YAML.parse(v));

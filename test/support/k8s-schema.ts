@@ -93,7 +93,8 @@ export class K8sSchemas {
     if (rel.startsWith('crds/')) {
       prepared = rewriteGoPatterns(schema) as Record<string, unknown>;
       const props = prepared.properties as Record<string, unknown>;
-      prepared = { ...prepared, properties: { ...props, metadata: this.metadataSchema() }, additionalProperties: false, required: ['apiVersion', 'kind', 'metadata'] };
+      // Istio's CRDs describe only spec and status: apiVersion and kind are still fields of every object.
+      prepared = { ...prepared, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...props, metadata: this.metadataSchema() }, additionalProperties: false, required: ['apiVersion', 'kind', 'metadata'] };
     }
     v = this.ajv.compile(prepared);
     this.compiled.set(rel, v);

@@ -123,13 +123,15 @@ describe('a changed component', () => {
   it('an added component with an image from a new registry adds its files and changes the aggregate, SBOM and registries.yaml', async () => {
     const base = join(root, 'edge-a');
     const changed = join(root, 'edge-probe');
-    const image = { registry: 'ghcr.io', repository: 'example/probe', tag: '1.0.0', digest: `sha256:${'1'.repeat(64)}`, license: 'MIT' };
+    // A registry no component of the stack pulls from (ghcr.io is CloudNativePG's and External Secrets'), so that registries.yaml gains it.
+    const image = { registry: 'registry.example.org', repository: 'example/probe', tag: '1.0.0', digest: `sha256:${'1'.repeat(64)}`, license: 'MIT' };
     await synthProfile('edge', changed, { customize: (platform) => new ProbeComponent(platform, 'probe', { profile: platform.profile, mode: 'on', image }) });
     const sa = subjects(base);
     const sb = subjects(changed);
     expect([...sb.keys()].filter((k) => !sa.has(k))).toEqual(['manifests/probe.yaml', 'oscal/component-definitions/probe.json']);
     expect([...sa.keys()].filter((k) => !sb.has(k))).toEqual([]);
-    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'oscal/component-definition.json', 'sbom.cdx.json']);
-    expect(readFileSync(join(changed, 'host/registries.yaml'), 'utf8')).toContain('ghcr.io');
+    // On edge the mesh takes the new namespace in: its default deny and sidecar egress are the mesh's objects, and its AC-4 statement names the namespace.
+    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'manifests/istio.yaml', 'oscal/component-definition.json', 'oscal/component-definitions/istio.json', 'sbom.cdx.json']);
+    expect(readFileSync(join(changed, 'host/registries.yaml'), 'utf8')).toContain('registry.example.org');
   });
 });

@@ -89,9 +89,19 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
       if (typeof v === 'string') {
         if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
       } else if (v && typeof v === 'object') {
-        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string };
+        const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; registry?: string; repository?: string; tag?: string };
+        // Charts that compose `registry/repository:tag` (openbao) or `repository:tag` (cloudnative-pg, external-secrets) carry a locked digest on the tag
+        // (`tag@sha256:…`); an unlocked image is declared so in the SBOM.
+        const split = i.registry !== undefined && i.repository !== undefined && i.tag !== undefined ? `${i.registry}/${i.repository}:${i.tag}` : undefined;
+        const composed = i.registry === undefined && i.repository !== undefined && i.tag !== undefined && !i.digest && !i.genericDigest ? `${i.repository}:${i.tag}` : undefined;
         const pinned =
-          i.fullImageName !== undefined ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName) : /^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false;
+          i.fullImageName !== undefined
+            ? DIGEST_REF.test(i.fullImageName) || unlocked.has(i.fullImageName)
+            : split !== undefined
+              ? DIGEST_REF.test(split) || /^sha256:[0-9a-f]{64}$/.test(i.tag ?? '') || unlocked.has(split)
+              : composed !== undefined && i.useDigest === undefined
+                ? /@sha256:[0-9a-f]{64}$/.test(composed) || unlocked.has(composed)
+                : (composed !== undefined && unlocked.has(composed)) || (/^sha256:[0-9a-f]{64}$/.test(i.digest ?? i.genericDigest ?? '') && i.useDigest !== false);
         if (!pinned) bad.push(`${at}: ${JSON.stringify(v)}`);
       }
       continue;
@@ -112,6 +122,10 @@ describe('the baseline rules themselves', () => {
     delete pod.containers[0].resources.limits;
     expect(baselineProblems(bad, PARAMS).map((p) => p.split(':')[0])).toEqual(['pod-security/read-only-root-fs', 'pod-security/service-account-token', 'pod-security/resources']);
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } }, b: { image: 'q/y:1' } })).toHaveLength(2);
+    // A tag reference passes only when the SBOM declares that very image unlocked.
+    expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } } }, '', new Set(['q/x:1']))).toEqual([]);
+    expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '2' } } }, '', new Set(['q/x:1']))).toHaveLength(1);
+    expect(unpinnedChartImages({ a: { image: { registry: 'r', repository: 'x', tag: `sha256:${'a'.repeat(64)}` } }, b: { image: { registry: 'r', repository: 'y', tag: '1' } } })).toEqual(['b.image: {"registry":"r","repository":"y","tag":"1"}']);
   });
 });
 

@@ -7,7 +7,9 @@ import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { onChartValues, onObject } from '../../kit/claims.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
+import { addCertificate } from '../../kit/certificates.js';
 import { tls13Assets } from '../../kit/crypto.js';
+import { addExternalSecret } from '../../kit/external-secrets.js';
 import type { PodGroup } from '../../kit/network.js';
 import { imageRef } from '../../kit/image.js';
 import { NATS_CHART, NATS_IMAGES } from './catalog.js';
@@ -90,7 +92,7 @@ export class Nats extends Component {
           system_account: 'SYS',
           accounts: {
             SYS: { users: [{ user: 'sys', password: '<< $SYS_PASSWORD >>' }] },
-            SOVRA: { jetstream: 'enabled', users: [{ user: 'control-plane', password: '<< $CONTROL_PLANE_PASSWORD >>' }] },
+            SOVRA: { jetstream: 'enabled', users: [{ user: 'platform', password: '<< $PLATFORM_PASSWORD >>' }] },
           },
         },
       },
@@ -99,7 +101,7 @@ export class Nats extends Component {
         env: {
           JETSTREAM_KEY: secretEnv('nats-jetstream-key', 'key'),
           SYS_PASSWORD: secretEnv('nats-accounts', 'sys'),
-          CONTROL_PLANE_PASSWORD: secretEnv('nats-accounts', 'control-plane'),
+          PLATFORM_PASSWORD: secretEnv('nats-accounts', 'platform'),
         },
         merge: {
           resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
@@ -126,13 +128,23 @@ export class Nats extends Component {
     });
     if (replicas > 1) this.servers.connectsTo({ component: id, pods: 'nats', port: 'cluster' }, 'cluster routes between NATS servers');
     this.networkPolicy = this.servers.networkPolicy;
+    // The chart reads these Secrets through its values (the container env and the TLS secretName): declared, and produced here.
     for (const [name, keys, purpose] of [
       ['nats-server-tls', ['tls.crt', 'tls.key', 'ca.crt'], 'Server certificate of the client and route listeners.'],
-      ['nats-accounts', ['sys', 'control-plane'], 'Passwords of the NATS users.'],
+      ['nats-accounts', ['sys', 'platform'], 'Passwords of the NATS users.'],
       ['nats-jetstream-key', ['key'], 'Key from which JetStream derives its encryption-at-rest keys.'],
     ] as const) {
       this.consumesSecret({ name, keys, purpose });
     }
+    const svc = `nats.${NATS_NAMESPACE}.svc`;
+    addCertificate(this, {
+      name: 'nats-server-tls',
+      dnsNames: ['nats', `nats.${NATS_NAMESPACE}`, svc, `*.nats-headless.${NATS_NAMESPACE}.svc`, `*.nats-headless.${NATS_NAMESPACE}.svc.cluster.local`],
+      usages: ['server auth', 'client auth'],
+      purpose: 'Server certificate of the NATS client listener and, between servers, of the cluster routes.',
+    });
+    addExternalSecret(this, { name: 'nats-accounts', purpose: 'Passwords of the NATS system and platform users, generated once in the cluster.', from: { generated: { keys: ['sys', 'platform'], length: 32 } } });
+    addExternalSecret(this, { name: 'nats-jetstream-key', purpose: 'JetStream encryption key, generated once in the cluster.', from: { generated: { keys: ['key'], length: 48 } } });
 
     this.claim({
       control: 'sc-8',
@@ -152,7 +164,10 @@ export class Nats extends Component {
     this.claim({
       control: 'ia-2',
       statement: 'Every NATS client authenticates as a named user of an account; there is no anonymous user.',
-      evidence: [onChartValues(NATS_RELEASE, 'config.merge.accounts.SOVRA.users[0].user', { equals: 'control-plane' })],
+      evidence: [
+        onChartValues(NATS_RELEASE, 'config.merge.accounts.SOVRA.users[0].user', { equals: 'platform' }),
+        onChartValues(NATS_RELEASE, 'config.merge.accounts.SYS.users[0].user', { equals: 'sys' }),
+      ],
     });
     this.claim({
       control: 'sc-7',
@@ -172,13 +187,6 @@ export class Nats extends Component {
       const routeTls = onChartValues(NATS_RELEASE, 'config.cluster.tls.merge.min_version', { equals: '1.3' });
       for (const asset of tls13Assets({ name: 'TLS 1.3 (NATS cluster routes)', purpose: 'Route connections between NATS servers.', configuredBy: routeTls, implementation })) this.addCryptoAsset(asset);
     }
-    this.addCryptoAsset({
-      type: 'certificate',
-      name: 'NATS server TLS certificate',
-      purpose: `Server certificate of the NATS client${clustered ? ' and route' : ''} listeners.`,
-      configuredBy: onChartValues(NATS_RELEASE, 'config.nats.tls.secretName', { equals: 'nats-server-tls' }),
-      certificate: { format: 'X.509', extension: 'pem', secret: { namespace: NATS_NAMESPACE, name: 'nats-server-tls', key: 'tls.crt' }, issuedBy: 'the secrets layer' },
-    });
     this.addCryptoAsset({
       type: 'algorithm',
       name: 'AES-256-GCM',

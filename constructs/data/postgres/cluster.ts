@@ -7,25 +7,23 @@
  *
  * TLS: the server certificate comes from cert-manager (PLATFORM_ISSUER);
  * the operator creates the client CA and replication certificates and the
- * application user's credentials (Secret `<name>-app`).
+ * application user's credentials (Secret `<name>-app`). The profile's
+ * postgres settings give every cluster its instance resources, storage
+ * class, image and backups; the owner's claims (SC-8, IA-5, AC-6, AU-2,
+ * CP-10, CP-9) cite the Cluster's own settings.
  */
 import { ApiObject } from 'cdk8s';
 import { addCertificate } from '../../kit/certificates.js';
 import type { Component } from '../../kit/component.js';
-import type { ImageSpec } from '../../kit/image.js';
+import { imageRef, type ImagePin, type ImageSpec } from '../../kit/image.js';
 import type { PodGroup } from '../../kit/network.js';
+import type { Profile } from '../../../profiles/profile.generated.js';
+import { POSTGRES_IMAGE } from './catalog.js';
+import { claimCluster, declareClusterCrypto } from './cluster-claims.js';
+import { BACKUP_SECRET_KEYS, CLUSTER_LABEL, clusterSpec, INSTANCE_METRICS_PORT, INSTANCE_STATUS_PORT, POSTGRES_PORT, scheduledBackupSpec } from './cluster-spec.js';
 
-/** TCP port of PostgreSQL. */
-export const POSTGRES_PORT = 5432;
-
-/** The database image clusters run: CloudNativePG's PostgreSQL 16 image, the tag its cluster chart 0.8.1 defaults to. */
-export const POSTGRES_IMAGE = {
-  registry: 'ghcr.io',
-  repository: 'cloudnative-pg/postgresql',
-  tag: '16',
-  license: 'PostgreSQL',
-  source: 'cloudnative-pg cluster chart 0.8.1 (templates/_helpers.tpl: ghcr.io/cloudnative-pg/postgresql:<version.postgresql>, values.yaml version.postgresql "16")',
-} as const;
+export { POSTGRES_IMAGE } from './catalog.js';
+export { POSTGRES_PORT } from './cluster-spec.js';
 
 /** Keys of the application Secret the operator writes (`<cluster>-app`). */
 export const APP_SECRET_KEYS = ['username', 'password', 'host', 'port', 'dbname', 'uri', 'jdbc-uri'] as const;
@@ -46,6 +44,11 @@ export interface PostgresClusterProps {
   readonly extensions?: ReadonlyArray<'vector'>;
   /** What the database holds, in one line. */
   readonly purpose: string;
+  /**
+   * CPU and memory of each instance (request and limit alike).
+   * @default - the profile's `components.postgres.instance`
+   */
+  readonly resources?: { readonly cpu: string; readonly memory: string };
 }
 
 /** A database cluster as its owner uses it. */
@@ -58,15 +61,35 @@ export interface PostgresCluster {
   /** Read-write Service (the primary). */
   readonly service: string;
   readonly port: number;
+  /** The ScheduledBackup of its base backups, when the profile turns backups on. */
+  readonly scheduledBackup?: ApiObject;
 }
 
 /**
+ * The database image of the profile: its `components.postgres.image`, or
+ * POSTGRES_IMAGE. Owners declare it with `this.addImage(postgresImage(this.profile))`.
+ */
+export function postgresImage(profile: Profile): ImagePin {
+  return profile.components.postgres.image ?? POSTGRES_IMAGE;
+}
+
+const sameImage = (a: ImagePin, b: ImagePin) => a.registry === b.registry && a.repository === b.repository && a.tag === b.tag;
+
+/**
  * Adds a CloudNativePG Cluster to `component`'s namespace with TLS from
- * cert-manager, declares its pods, the Secrets it produces and the image
- * it runs (through `image`, the component's `addImage` of POSTGRES_IMAGE).
+ * cert-manager, declares its pods, the Secrets it produces and consumes,
+ * its metrics endpoint, and the owner's claims on its settings. `image` is
+ * the component's `addImage` of the database image; when the profile names
+ * another one, that one is used (the postgres component declares it).
  */
 export function addPostgresCluster(component: Component, image: ImageSpec, props: PostgresClusterProps): PostgresCluster {
+  if (!/^[a-z]([-a-z0-9]{0,48}[a-z0-9])?$/.test(props.name)) throw new Error(`${component.node.path}: PostgreSQL cluster name "${props.name}" must be a DNS label of at most 50 characters`);
+  if (!Number.isInteger(props.instances) || props.instances < 1) throw new Error(`${component.node.path}: PostgreSQL cluster ${props.name} needs a whole number of instances ≥ 1, got ${props.instances}`);
   const ns = component.info.namespace;
+  const settings = component.profile.components.postgres;
+  const chosen = postgresImage(component.profile);
+  const dbImage = sameImage(chosen, image) ? image : component.platform.lock.resolve(chosen);
+
   const names = [`${props.name}-rw`, `${props.name}-ro`, `${props.name}-r`].flatMap((s) => [s, `${s}.${ns}`, `${s}.${ns}.svc`, `${s}.${ns}.svc.cluster.local`]);
   const tlsSecret = `${props.name}-server-tls`;
   addCertificate(component, { name: tlsSecret, dnsNames: names, purpose: `Server certificate of the ${props.name} PostgreSQL cluster.` });
@@ -74,36 +97,61 @@ export function addPostgresCluster(component: Component, image: ImageSpec, props
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
     metadata: { name: props.name, namespace: ns },
-    spec: {
-      description: props.purpose,
+    spec: clusterSpec({
+      name: props.name,
+      namespace: ns,
+      database: props.database,
+      owner: props.owner,
       instances: props.instances,
-      imageName: `${image.registry}/${image.repository}${image.digest ? `@${image.digest}` : `:${image.tag}`}`,
-      enableSuperuserAccess: false,
-      storage: { size: props.storage },
-      bootstrap: {
-        initdb: {
-          database: props.database,
-          owner: props.owner,
-          dataChecksums: true,
-          ...(props.extensions && props.extensions.length > 0 ? { postInitApplicationSQL: props.extensions.map((e) => `CREATE EXTENSION IF NOT EXISTS ${e};`) } : {}),
-        },
-      },
-      postgresql: { parameters: { ssl_min_protocol_version: 'TLSv1.3', password_encryption: 'scram-sha-256' } },
-      certificates: { serverTLSSecret: tlsSecret, serverCASecret: tlsSecret },
-      ...(props.instances > 1 ? { minSyncReplicas: 1, maxSyncReplicas: props.instances - 1 } : {}),
-    },
+      storage: props.storage,
+      extensions: props.extensions ?? [],
+      purpose: props.purpose,
+      imageName: imageRef(dbImage),
+      tlsSecret,
+      resources: props.resources ?? settings.instance,
+      settings,
+    }),
   });
   component.consumesSecret({ name: tlsSecret, keys: ['tls.crt', 'tls.key', 'ca.crt'], purpose: `TLS of the ${props.name} PostgreSQL cluster (Cluster spec.certificates).` });
   const appSecret = `${props.name}-app`;
-  component.producesSecret({ name: appSecret, keys: [...APP_SECRET_KEYS], kind: 'operator', by: `CloudNativePG operator (Cluster ${ns}/${props.name})`, purpose: `Credentials and URI of the ${props.owner} user of database ${props.database}.` });
+  const by = `CloudNativePG operator (Cluster ${ns}/${props.name})`;
+  component.producesSecret({ name: appSecret, keys: [...APP_SECRET_KEYS], kind: 'operator', by, purpose: `Credentials and URI of the ${props.owner} user of database ${props.database}.` });
+  component.producesSecret({ name: `${props.name}-ca`, keys: ['ca.crt', 'ca.key'], kind: 'operator', by, purpose: `Client CA of the ${props.name} PostgreSQL cluster (signs the replication certificate).` });
+  component.producesSecret({ name: `${props.name}-replication`, keys: ['tls.crt', 'tls.key'], kind: 'operator', by, purpose: `Client certificate of the streaming_replica user of the ${props.name} PostgreSQL cluster.` });
+
   const pods = component.addPods({
     name: props.name,
-    labels: { 'cnpg.io/cluster': props.name },
-    ports: { postgres: { port: POSTGRES_PORT } },
+    labels: { [CLUSTER_LABEL]: props.name },
+    ports: { postgres: { port: POSTGRES_PORT }, status: { port: INSTANCE_STATUS_PORT }, metrics: { port: INSTANCE_METRICS_PORT } },
     serviceAccount: props.name,
   });
-  // Instances replicate from each other, and the operator's instance manager talks to each one.
-  pods.connectsTo({ component: component.node.id, pods: props.name, port: 'postgres' }, 'streaming replication between instances');
+  if (props.instances > 1) pods.connectsTo({ component: component.node.id, pods: props.name, port: 'postgres' }, 'streaming replication between instances');
   pods.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'the instance manager reads its Cluster and writes its status');
-  return { cluster, pods, appSecret, service: `${props.name}-rw`, port: POSTGRES_PORT };
+  // The exporter serves over TLS with the server certificate (spec.monitoring.tls).
+  component.addMetrics({ pods, port: 'metrics', scheme: 'https' });
+  // The operator (component postgres) declares its own connection to the status port of every cluster's pods.
+  component.node.addValidation({
+    validate: () => (component.platform.component('postgres') ? [] : [`PostgreSQL cluster ${ns}/${props.name} of component "${component.node.id}" needs component "postgres" (the CloudNativePG operator), which this platform does not install.`]),
+  });
+
+  let scheduledBackup: ApiObject | undefined;
+  const backup = settings.backup.enabled ? settings.backup : undefined;
+  if (backup) {
+    scheduledBackup = new ApiObject(component, `PostgresScheduledBackup-${props.name}`, {
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'ScheduledBackup',
+      metadata: { name: props.name, namespace: ns },
+      spec: scheduledBackupSpec(backup, props.name),
+    });
+    const keys = [BACKUP_SECRET_KEYS.accessKeyId, BACKUP_SECRET_KEYS.secretAccessKey];
+    component.producesSecret({ name: backup.credentialsSecret, keys, kind: 'supplied-at-install', by: 'the site, before install (postgres backup credentials)', purpose: `Access key pair for the backup bucket ${backup.bucket} at ${backup.endpointURL}.` });
+    component.consumesSecret({ name: backup.credentialsSecret, keys, purpose: `Object store credentials of the ${props.name} PostgreSQL cluster's backups (Cluster spec.backup.barmanObjectStore.s3Credentials).` });
+    const endpoint = new URL(backup.endpointURL);
+    pods.connectsTo({ entity: 'world', ports: [{ port: endpoint.port ? Number(endpoint.port) : 443 }], fqdns: [endpoint.hostname] }, 'barman-cloud archives WAL and base backups to the object store');
+  }
+
+  const claimed = { name: props.name, namespace: ns, instances: props.instances, cluster, appSecret, tlsSecret, ...(scheduledBackup && backup ? { backup: { object: scheduledBackup, settings: backup } } : {}) };
+  claimCluster(component, claimed);
+  declareClusterCrypto(component, claimed);
+  return { cluster, pods, appSecret, service: `${props.name}-rw`, port: POSTGRES_PORT, ...(scheduledBackup ? { scheduledBackup } : {}) };
 }

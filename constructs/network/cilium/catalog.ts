@@ -26,3 +26,10 @@ export const CILIUM_IMAGES = {
   // Runs as the CronJob that issues Hubble's TLS certificates (hubble.tls.auto.method: cronJob).
   certgen: { registry: 'quay.io', repository: 'cilium/certgen', tag: 'v0.4.8', license: 'Apache-2.0', source: SOURCE },
 } as const satisfies Record<string, ImagePin>;
+
+/**
+ * Where Cilium writes its CNI configuration and installs its plugin on the
+ * nodes (the chart's `cni.confPath` and `cni.binPath` defaults). A chained
+ * plugin (istio-cni) must use the same directories.
+ */
+export const CILIUM_CNI_PATHS = { confDir: '/etc/cni/net.d', binDir: '/opt/cni/bin' } as const;

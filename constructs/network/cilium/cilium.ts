@@ -8,7 +8,8 @@ import type { Construct } from 'constructs';
 import { onChartValues, onObject } from '../../kit/claims.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
 import type { ImageSpec } from '../../kit/image.js';
-import { CILIUM_CHART, CILIUM_IMAGES } from './catalog.js';
+import { meshEnabled } from '../istio/settings.js';
+import { CILIUM_CHART, CILIUM_CNI_PATHS, CILIUM_IMAGES } from './catalog.js';
 import { declareCiliumExceptions } from './policy-exceptions.js';
 
 function chartImage(image: ImageSpec): { repository: string; tag: string; digest?: string; useDigest: boolean; pullPolicy: string } {
@@ -48,6 +49,17 @@ export interface CiliumValues {
   readonly envoy: { readonly image: ReturnType<typeof chartImage> };
   readonly certgen: { readonly image: ReturnType<typeof chartImage> };
   readonly ipam: { readonly mode: string };
+  /**
+   * CNI files on the node; `exclusive: false` (with the mesh) leaves the
+   * istio-cni plugin chained into Cilium's configuration in place.
+   */
+  readonly cni: { readonly confPath: string; readonly binPath: string; readonly exclusive?: boolean };
+  /**
+   * With the mesh: socket-level Service load balancing only for host
+   * processes, so a pod's connection keeps the Service address its proxy
+   * routes and authorizes by (Cilium's Istio integration requirement).
+   */
+  readonly socketLB?: { readonly hostNamespaceOnly: boolean };
 }
 
 /** Release name of the chart; part of object names and Terraform addresses. */
@@ -77,6 +89,7 @@ export class Cilium extends Component {
       certgen: this.addImage(CILIUM_IMAGES.certgen),
     };
     const operator = images.operator;
+    const mesh = meshEnabled(props.profile);
     const values: CiliumValues = {
       kubeProxyReplacement: true,
       k8sServiceHost: '127.0.0.1',
@@ -98,8 +111,12 @@ export class Cilium extends Component {
       envoy: { image: chartImage(images.envoy) },
       certgen: { image: chartImage(images.certgen) },
       ipam: { mode: 'kubernetes' },
+      cni: { confPath: CILIUM_CNI_PATHS.confDir, binPath: CILIUM_CNI_PATHS.binDir, ...(mesh ? { exclusive: false } : {}) },
+      ...(mesh ? { socketLB: { hostNamespaceOnly: true } } : {}),
     };
-    this.chart = this.addChart<CiliumValues>({ release: CILIUM_RELEASE, namespace: 'kube-system', values, ...CILIUM_CHART });
+    // K3s runs with flannel off: no pod network exists until Cilium runs, so its chart installs on the host network (HelmChart bootstrap).
+    const bootstrap = props.profile.distribution.kind === 'k3s';
+    this.chart = this.addChart<CiliumValues>({ release: CILIUM_RELEASE, namespace: 'kube-system', values, ...CILIUM_CHART, ...(bootstrap ? { bootstrap } : {}) });
     declareCiliumExceptions(this, CILIUM_RELEASE);
 
     // Default deny for every namespace but kube-system: ingress only from the
@@ -155,6 +172,15 @@ export class Cilium extends Component {
       statement: 'Hubble records network flows of every node, with TLS between Hubble components.',
       evidence: [onChartValues(CILIUM_RELEASE, 'hubble.enabled', { equals: true }), onChartValues(CILIUM_RELEASE, 'hubble.tls.enabled', { equals: true })],
     });
+
+    if (mesh) {
+      this.claim({
+        control: 'ac-4',
+        statement:
+          'Beside the Istio mesh, Cilium load-balances Services at the socket only for host processes, so every pod connection reaches its Istio proxy with the Service address the proxy authorizes and routes by; and Cilium leaves the istio-cni plugin chained into its CNI configuration, which redirects each meshed pod\'s traffic through the proxy.',
+        evidence: [onChartValues(CILIUM_RELEASE, 'socketLB.hostNamespaceOnly', { equals: true }), onChartValues(CILIUM_RELEASE, 'cni.exclusive', { equals: false })],
+      });
+    }
 
     this.declareCrypto();
   }

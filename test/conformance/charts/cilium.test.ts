@@ -30,7 +30,19 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const r = renders.get(profile)!;
     expect(r.error).toBe('');
     expect(r.ok).toBe(true);
-    expect(unknownValuePaths(CHART(), writtenValues(dirs[profile], 'cilium'))).toEqual([]);
+    // socketLB.hostNamespaceOnly is documented in values.yaml but commented out there; the chart reads it (`hasKey $socketLB "hostNamespaceOnly"`).
+    expect(unknownValuePaths(CHART(), writtenValues(dirs[profile], 'cilium'), ['socketLB.hostNamespaceOnly'])).toEqual([]);
+  });
+
+  it('beside the Istio mesh (edge, cluster): socket load balancing in the host namespace only, and a CNI configuration that keeps istio-cni chained; without it (dev) neither', () => {
+    const config = objectNamed(renders.get(profile)!.objects, 'ConfigMap', 'cilium-config').data as Record<string, string>;
+    const mesh = profile !== 'dev';
+    expect(config['bpf-lb-sock-hostns-only']).toBe(mesh ? 'true' : undefined);
+    expect(config['cni-exclusive']).toBe(mesh ? 'false' : 'true');
+    // The agent writes its configuration where istio-cni looks for it.
+    const ds = objectNamed(renders.get(profile)!.objects, 'DaemonSet', 'cilium');
+    const hostPaths = (ds.spec as { template: { spec: { volumes: Array<{ hostPath?: { path: string } }> } } }).template.spec.volumes.flatMap((v) => (v.hostPath ? [v.hostPath.path] : []));
+    expect(hostPaths).toEqual(expect.arrayContaining(['/etc/cni/net.d', '/opt/cni/bin']));
   });
 
   it('the claimed settings reach the agent configuration: WireGuard for pods and nodes, Hubble with TLS, kube-proxy replacement', () => {
