@@ -133,6 +133,8 @@ export class Spire extends Component {
       }),
     );
     if (this.namespaceResource) this.agentNamespace.node.addDependency(this.namespaceResource);
+    // Declared exception of the policy gate (policies/): shows with its reason in policy-report.json and is excluded by name from the rule's binding.
+    this.exceptPolicy({ rule: 'pod-security/namespace-restricted', object: this.agentNamespace, reason: `The agents and the CSI driver need privileged Pod Security: ${AGENT_PRIVILEGE_REASON} Audit and warn stay restricted, and nothing else runs in ${AGENT_NAMESPACE}.` });
 
     // One server with SQLite in its volume where the profile runs one stateful replica; otherwise every replica shares a PostgreSQL cluster.
     const replicas = p.replicas.stateful;
