@@ -22,6 +22,7 @@ import { NAMESPACES } from '../../kit/shared-names.js';
 import { CNPG_CHART, CNPG_OPERATOR_IMAGE, CNPG_VERSION } from './catalog.js';
 import { CLUSTER_LABEL } from './cluster-spec.js';
 import { cnpgValues, OPERATOR_LABELS, OPERATOR_PORTS, OPERATOR_UID, type CnpgValues } from './values.js';
+import { declareCnpgExceptions } from './policy-exceptions.js';
 
 /** Release name of the operator chart; part of object names and Terraform addresses. */
 export const CNPG_RELEASE = 'cloudnative-pg';
@@ -54,6 +55,7 @@ export class Postgres extends Component {
     if (settings.image) this.addImage(settings.image);
     const replicas = p.highAvailability ? 2 : 1;
     this.chart = this.addChart<CnpgValues>({ release: CNPG_RELEASE, namespace: NAMESPACES.postgresOperator, values: cnpgValues({ image, replicas, resources: settings.operator, release: CNPG_RELEASE }), ...CNPG_CHART });
+    declareCnpgExceptions(this, CNPG_RELEASE);
 
     this.operator = this.addPods({
       name: 'operator',

@@ -35,6 +35,7 @@ import { NAMESPACES, SPIRE_WORKLOAD_API, TRUST_BUNDLE } from '../../kit/shared-n
 import { SPIRE_CHART, SPIRE_CRDS_CHART, SPIRE_IMAGES } from './catalog.js';
 import { addClusterSpiffeId, clusterSpiffeIdName, SPIFFE_ID_TEMPLATE } from './identities.js';
 import { spireValues, type ExtraVolume, type SpireDataStore, type SpireValues } from './values.js';
+import { declareSpireExceptions } from './policy-exceptions.js';
 
 /** Release of the spire chart; part of object names and Terraform addresses. */
 export const SPIRE_RELEASE = 'spire';
@@ -193,6 +194,7 @@ export class Spire extends Component {
     });
     this.addChart({ release: SPIRE_CRDS_RELEASE, namespace: NAMESPACES.spire, values: {}, ...SPIRE_CRDS_CHART });
     this.chart = this.addChart<SpireValues>({ release: SPIRE_RELEASE, namespace: NAMESPACES.spire, values, ...SPIRE_CHART });
+    declareSpireExceptions(this, SPIRE_RELEASE, AGENT_NAMESPACE);
     this.chartObject(SPIRE_RELEASE)?.node.addDependency(this.agentNamespace);
 
     this.server.connectsTo(

@@ -22,7 +22,7 @@
 import { describeFinding, describeWaiverProblem, evaluatePolicies, type PolicyResult } from '../../../policies/evaluate.js';
 import type { PolicyParamsObject } from '../../../policies/params.js';
 import type { Waiver } from '../../../policies/waivers.js';
-import { asHelmInstalled } from '../../support/admission.js';
+import { Admission, asHelmInstalled } from '../../support/admission.js';
 import { readJson, writtenObjects, type K8sObject } from '../../support/synth-output.js';
 
 /** Kinds that have no namespace (those charts of the stack render). */
@@ -52,6 +52,17 @@ export function asInstalled(objects: readonly K8sObject[], release: string, name
   });
 }
 
+/**
+ * Whether `helm install` and `helm upgrade` create the object: test hooks
+ * (`helm.sh/hook: test`, and the older test-success/test-failure) exist
+ * only while someone runs `helm test`, which neither the K3s Helm
+ * controller nor Terraform's helm_release does, so they are not judged.
+ */
+export function isInstalled(o: K8sObject): boolean {
+  const hooks = (o.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  return !(hooks.length > 0 && hooks.every((h) => h.startsWith('test')));
+}
+
 /** Judges a render with every rule; exceptions of this release must each lift something. */
 export function policyCheck(o: PolicyCheckOptions): PolicyResult {
   const cm = writtenObjects(o.outDir).find((x) => x.object.kind === 'ConfigMap' && x.object.metadata.name === 'sovra-policy-params');
@@ -60,7 +71,7 @@ export function policyCheck(o: PolicyCheckOptions): PolicyResult {
   const report = readJson<{ buildDate: string; waivers: Waiver[] }>(o.outDir, 'policy-report.json');
   const waivers = report.waivers.filter((w) => w.release === o.release || w.source === 'profile');
   return evaluatePolicies(
-    asInstalled(o.objects, o.release, o.namespace).map((object) => ({ object: object as unknown as Record<string, unknown>, file: `chart ${o.release}` })),
+    asInstalled(o.objects.filter(isInstalled), o.release, o.namespace).map((object) => ({ object: object as unknown as Record<string, unknown>, file: `chart ${o.release}` })),
     { params, waivers, buildDate: report.buildDate, unusedCheck: (w) => w.release === o.release },
   );
 }
@@ -68,4 +79,28 @@ export function policyCheck(o: PolicyCheckOptions): PolicyResult {
 /** Violations and waiver problems of a check, one line each (warnings are not problems). */
 export function policyProblems(r: PolicyResult): string[] {
   return [...r.violations.map(describeFinding), ...r.waiverProblems.map(describeWaiverProblem)];
+}
+
+/** The findings the exceptions lifted, as `rule Kind/name`, sorted and unique (to assert that each exception is needed). */
+export function liftedFindings(r: PolicyResult): string[] {
+  return [...new Set(r.waived.map((f) => `${f.rule} ${f.object.kind}/${f.object.name}`))].sort();
+}
+
+/**
+ * What the cluster would refuse of a render (`Kind/name: policy`), judged by
+ * the model of the admission chain (test/support/admission.ts) over the
+ * policies and bindings the synth wrote to `outDir`: empty when the cluster
+ * admits exactly what policyCheck admitted (the exceptions are the
+ * bindings' exclusions). Namespaces are those of the output (or a bare one).
+ */
+export function clusterRefusals(o: PolicyCheckOptions): string[] {
+  type Obj = Parameters<Admission['decide']>[0];
+  const written = writtenObjects(o.outDir).map((x) => x.object as unknown as Obj);
+  const admission = new Admission(written);
+  const namespaceOf = (name: string): Obj => written.find((x) => x.kind === 'Namespace' && x.metadata.name === name) ?? ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as Obj);
+  return asInstalled(o.objects.filter(isInstalled), o.release, o.namespace).flatMap((x) => {
+    const obj = x as unknown as Obj;
+    const ns = x.metadata.namespace ? namespaceOf(x.metadata.namespace) : undefined;
+    return admission.decide(obj, ns).denied.map((d) => `${x.kind}/${x.metadata.name}: ${d}`);
+  });
 }
