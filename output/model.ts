@@ -104,6 +104,28 @@ export interface PolicyWarningView {
   readonly message: string;
 }
 
+/**
+ * A POA&M item of the policy gate: one per waiver of the profile (a
+ * deviation approved until a date, to be remedied by then). A component's
+ * exceptions by design have no end date: they are SSP statements, not
+ * POA&M items. `id` is stable across builds (rule and object), so a POA&M
+ * document can keep its UUIDs from it.
+ */
+export interface PolicyPoamItemView {
+  readonly id: string;
+  readonly title: string;
+  /** The waiver's written reason. */
+  readonly description: string;
+  /** Controls the waived rule supports (the POA&M item's related controls). */
+  readonly controls: readonly string[];
+  readonly object: PolicyWaiverView['object'];
+  readonly approvedBy: string;
+  /** The waiver's expiry: the last day the deviation is accepted. */
+  readonly scheduledCompletion: string;
+  /** Findings the waiver lifted in this output. */
+  readonly lifted: readonly string[];
+}
+
 /** What the policy gate did in this synth. */
 export interface PolicyView {
   /** Rules judged, with their severity and controls. */
@@ -114,6 +136,8 @@ export interface PolicyView {
   readonly warnings: readonly PolicyWarningView[];
   /** Every waiver (profile and component exceptions), with what it lifted. */
   readonly waivers: readonly PolicyWaiverView[];
+  /** The profile's waivers as POA&M items (see PolicyPoamItemView). */
+  readonly poamItems: readonly PolicyPoamItemView[];
 }
 
 /** Everything the document emitters need. */

@@ -4,7 +4,7 @@
  * SSP states them and a POA&M lists them, and a reviewer reads them
  * without running the synth.
  */
-import type { ObjectId, PolicyView, PolicyWaiverView } from '../output/model.js';
+import type { ObjectId, PolicyPoamItemView, PolicyView, PolicyWaiverView } from '../output/model.js';
 import type { PolicyFinding, PolicyResult } from './evaluate.js';
 import type { PolicyRule } from './rule.js';
 import type { Waiver } from './waivers.js';
@@ -37,6 +37,23 @@ export function policyView(rules: readonly PolicyRule[], waivers: readonly Waive
     judgements: result.judgements,
     warnings: result.warnings.map((f) => ({ rule: f.rule, controls: f.controls, object: objectId(f), file: f.file, field: f.field, message: `${f.message}${f.detail ? ` (${f.detail})` : ''}` })),
     waivers: views,
+    poamItems: views.filter((w) => w.source === 'profile' && w.expires !== undefined).map(poamItem),
+  };
+}
+
+/** A profile waiver as a POA&M item. */
+function poamItem(w: PolicyWaiverView): PolicyPoamItemView {
+  const o = w.object;
+  const where = `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+  return {
+    id: `policy-waiver:${w.rule}:${o.kind}:${o.namespace ?? ''}:${o.name}`,
+    title: `Waived policy rule ${w.rule} for ${where}`,
+    description: w.reason,
+    controls: w.controls,
+    object: w.object,
+    approvedBy: w.approvedBy,
+    scheduledCompletion: w.expires!,
+    lifted: w.lifted,
   };
 }
 
@@ -50,5 +67,6 @@ export function policyReport(profile: string, buildDate: string, params: Readonl
     rules: view.rules,
     warnings: view.warnings,
     waivers: view.waivers,
+    poamItems: view.poamItems,
   };
 }

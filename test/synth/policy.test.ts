@@ -139,6 +139,11 @@ describe('waivers', () => {
     expect(w.lifted).toEqual(['spec.template.spec.containers[*].securityContext.readOnlyRootFilesystem: writable root file system: writer']);
     const report = readJson<{ waivers: Array<{ reason: string; source: string }> }>(dir, 'policy-report.json');
     expect(report.waivers.find((x) => x.source === 'profile')?.reason).toContain('SOV-42');
+    // The profile's waiver is a POA&M item (due on its expiry); the components' exceptions by design are not.
+    const poam = { id: 'policy-waiver:pod-security/read-only-root-fs:Deployment:sovra-system:writable', controls: ['cm-7', 'si-7'], approvedBy: 'isso@example.org', scheduledCompletion: '2026-06-30', lifted: w.lifted };
+    expect(result!.policy.poamItems).toEqual([expect.objectContaining(poam)]);
+    expect(result!.policy.poamItems[0]!.description).toContain('SOV-42');
+    expect(readJson<{ poamItems: unknown[] }>(dir, 'policy-report.json').poamItems).toEqual([expect.objectContaining(poam)]);
     // In the cluster the object is excluded from the rule's binding in its namespace only.
     const bindings = writtenObjects(dir).filter((o) => o.object.kind === 'ValidatingAdmissionPolicyBinding' && o.object.metadata.name.startsWith('sovra-pod-security-read-only-root-fs'));
     // (kube-system's binding carries the Cilium component's exceptions.)

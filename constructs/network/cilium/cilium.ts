@@ -118,6 +118,14 @@ export class Cilium extends Component {
     const bootstrap = props.profile.distribution.kind === 'k3s';
     this.chart = this.addChart<CiliumValues>({ release: CILIUM_RELEASE, namespace: 'kube-system', values, ...CILIUM_CHART, ...(bootstrap ? { bootstrap } : {}) });
     declareCiliumExceptions(this, CILIUM_RELEASE);
+    // The chart's certgen (CronJob hubble-generate-certs, and its first Job) writes Hubble's TLS Secrets; Hubble Relay mounts its client certificate.
+    this.producesSecret({
+      name: 'hubble-relay-client-certs',
+      keys: ['tls.crt', 'tls.key', 'ca.crt'],
+      kind: 'operator',
+      by: 'Cilium chart: certgen (CronJob and Job hubble-generate-certs)',
+      purpose: "Hubble Relay's client certificate for the agents' Hubble servers (mutual TLS).",
+    });
 
     // Default deny for every namespace but kube-system: ingress only from the
     // node (kubelet probes), egress only to cluster DNS. Workloads open what

@@ -25,7 +25,7 @@ export const rule: PolicyRule = {
   id: 'secrets/produced',
   pack: 'secrets',
   message: 'The pod references a Secret that nothing in the output produces.',
-  severity: 'warning',
+  severity: 'error',
   match: POD_KINDS,
   variables: [...POD_VARIABLES, references],
   expression: `size(${missing}) == 0`,
@@ -35,5 +35,5 @@ export const rule: PolicyRule = {
   libraries: ['strings'],
   controls: ['ia-5', 'sc-12'],
   rationale:
-    "A pod whose Secret has no producer never starts, or starts on a Secret someone made by hand outside every record. Producers are the secret closure's: ExternalSecrets, cert-manager Certificates, operators a component installs, and Secrets supplied at install (listed in the README). A warning until the stack's producers exist (cert-manager, External Secrets, OpenBao are being added); it becomes an error together with the secret closure check of the synth (output/secret-closure.ts).",
+    "A pod whose Secret has no producer never starts, or starts on a Secret someone made by hand outside every record. Producers are the secret closure's: ExternalSecrets, cert-manager Certificates, operators a component installs, and Secrets supplied at install (listed in the README). The same producers the synth's secret closure check (output/secret-closure.ts, exit 5) reads, so at synth time this rule agrees with it on Sovra's objects; it also judges the pods charts render (conformance tests) and, in the cluster, what is applied later.",
 };
