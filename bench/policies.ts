@@ -7,10 +7,14 @@
  *
  *   npx tsx bench/policies.ts [--runs 7] [--objects 3000]
  *
- * Objects: the edge profile's real output (synthesized once, SOURCE_DATE_EPOCH
- * fixed), cycled with renamed copies up to the count, so the mix of kinds is
- * the product's; and a workload-heavy mix (a Deployment in every third
- * object, the heaviest case: 20 rules judge each). Runs alternate between
+ * Objects: the edge profile's real output over the whole stack (synthesized
+ * once, SOURCE_DATE_EPOCH fixed), cycled with renamed copies up to the
+ * count, so the mix of kinds is the product's; the same plus what the
+ * stack's charts render as Helm installs it (what the cluster judges:
+ * their Deployments, StatefulSets and DaemonSets, CRDs, RBAC, webhooks),
+ * rendered by the real helm from ../shared/charts; and a workload-heavy mix
+ * (a Deployment in every third object, the heaviest case: 20 rules judge
+ * each). Runs alternate between
  * the two implementations; each run is one full pass (compile time is
  * reported apart: rules are compiled once per process). Both must agree on
  * every (object, rule) outcome, or the run fails.
@@ -27,6 +31,24 @@ import { loadProfile } from '../profiles/load.js';
 import { synth } from '../synth/synth.js';
 import { ruleExpressions, secondJudge } from '../test/support/cel-second.js';
 import { writtenObjects } from '../test/support/synth-output.js';
+import { chartDir, renderChart, writtenValues } from '../test/conformance/support/helm.js';
+import { asInstalled, isInstalled } from '../test/conformance/support/policy.js';
+
+/** The edge profile's releases: chart folder under ../shared/charts, release, namespace. */
+const EDGE_CHARTS: ReadonlyArray<readonly [string, string, string, string]> = [
+  ['cilium', 'cilium-1.20.0', 'cilium', 'kube-system'],
+  ['istio', 'base-1.30.3', 'istio-base', 'istio-system'],
+  ['istio', 'istio-discovery-1.30.3', 'istiod', 'istio-system'],
+  ['istio', 'istio-cni-1.30.3', 'istio-cni', 'kube-system'],
+  ['istio', 'gateway-1.30.3', 'sovra-gateway', 'istio-system'],
+  ['cert-manager', 'cert-manager-v1.21.1', 'cert-manager', 'cert-manager'],
+  ['trust-manager', 'trust-manager-v0.24.0', 'trust-manager', 'cert-manager'],
+  ['openbao', 'openbao-0.29.2', 'openbao', 'sovra-secrets'],
+  ['external-secrets', 'external-secrets-2.9.0', 'external-secrets', 'external-secrets'],
+  ['spire', 'spire-0.30.0', 'spire', 'spire-system'],
+  ['cnpg', 'cloudnative-pg-0.29.0', 'cloudnative-pg', 'cnpg-system'],
+  ['keycloak', 'keycloakx-7.1.11', 'keycloak', 'sovra-identity'],
+];
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, objects: { type: 'string', default: '3000' } } });
 const runs = Number(values.runs);
@@ -45,7 +67,13 @@ const seen = new Map<string, Obj>();
 for (const { object } of writtenObjects(dir)) seen.set(`${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`, object as Obj);
 const real = [...seen.values()];
 const params = { data: (real.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'sovra-policy-params') as Obj).data as Record<string, string> };
+const charts: Obj[] = EDGE_CHARTS.flatMap(([folder, version, release, namespace]) => {
+  const r = renderChart({ chart: chartDir(folder, version), release, namespace, values: writtenValues(dir, release) });
+  if (!r.ok) throw new Error(`${release}: ${r.error}`);
+  return asInstalled(r.objects.filter(isInstalled), release, namespace) as unknown as Obj[];
+});
 rmSync(dir, { recursive: true, force: true });
+const withCharts = [...real, ...charts];
 
 function renamed(o: Obj, i: number): Obj {
   const c = structuredClone(o);
@@ -55,6 +83,7 @@ function renamed(o: Obj, i: number): Obj {
 const deployment = real.find((o) => o.kind === 'Deployment')!;
 const mixes: Record<string, Obj[]> = {
   'edge mix': Array.from({ length: count }, (_, i) => renamed(real[i % real.length]!, i)),
+  'edge mix with chart renders': Array.from({ length: count }, (_, i) => renamed(withCharts[i % withCharts.length]!, i)),
   'workload-heavy': Array.from({ length: count }, (_, i) => renamed(i % 3 === 0 ? deployment : real[i % real.length]!, i)),
 };
 
@@ -121,6 +150,7 @@ const results: Record<string, unknown> = {
   loadavg: loadavg().map((x) => x.toFixed(2)),
   rules: RULES.length,
   objects: count,
+  distinct: { edgeOutput: real.length, chartRenders: charts.length },
   compileMs: { synthEvaluator: +compileMs.toFixed(1), second: +secondCompileMs.toFixed(1) },
 };
 for (const [name, objects] of Object.entries(mixes)) {

@@ -113,11 +113,13 @@ describe('a changed component', () => {
     ]);
   });
 
-  it('a profile field no component reads yet (GPU pools) changes no file', async () => {
+  it('a profile field no workload reads yet (GPU pools) changes only the policy parameters (gpu/pool-placement) and the report', async () => {
     const base = join(root, 'edge-a');
     const changed = join(root, 'edge-gpu');
     await synthProfile(profileFile('gpu', 'extends: edge\nname: edge\ngpu:\n  pools: []\n'), changed);
-    expect(changedSubjects(base, changed)).toEqual([]);
+    expect(changedSubjects(base, changed)).toEqual(['SHA256SUMS', 'manifests/admission.yaml', 'policy-report.json']);
+    const gpuPools = (dir: string) => readJson<{ params: { gpuPools: string } }>(dir, 'policy-report.json').params.gpuPools;
+    expect([gpuPools(base), gpuPools(changed)]).toEqual(['edge-gpu', '']);
   });
 
   it('an added component with an image from a new registry adds its files and changes the aggregate, SBOM and registries.yaml', async () => {
@@ -131,7 +133,8 @@ describe('a changed component', () => {
     expect([...sb.keys()].filter((k) => !sa.has(k))).toEqual(['manifests/probe.yaml', 'oscal/component-definitions/probe.json']);
     expect([...sa.keys()].filter((k) => !sb.has(k))).toEqual([]);
     // On edge the mesh takes the new namespace in: its default deny and sidecar egress are the mesh's objects, and its AC-4 statement names the namespace.
-    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'manifests/istio.yaml', 'oscal/component-definition.json', 'oscal/component-definitions/istio.json', 'sbom.cdx.json']);
+    // The policy parameters gain the registry and the namespace's default deny, and the report judges the new objects.
+    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'manifests/admission.yaml', 'manifests/istio.yaml', 'oscal/component-definition.json', 'oscal/component-definitions/istio.json', 'policy-report.json', 'sbom.cdx.json']);
     expect(readFileSync(join(changed, 'host/registries.yaml'), 'utf8')).toContain('registry.example.org');
   });
 });
