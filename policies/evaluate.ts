@@ -122,7 +122,7 @@ export function evaluatePolicies(objects: readonly PolicyObject[], options: Eval
         controls: c.rule.controls,
         object: { apiVersion, ...id },
         file: o.file,
-        field: c.rule.field.replaceAll('{pod}', podSpecPath(kind)),
+        field: c.rule.fieldByKind?.[kind] ?? c.rule.field.replaceAll('{pod}', podSpecPath(kind)),
         message: c.rule.message,
         ...(j.detail ? { detail: j.detail } : {}),
       };

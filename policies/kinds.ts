@@ -14,6 +14,17 @@ export const POD_KINDS: readonly MatchKind[] = [
   kind('batch', ['v1'], 'CronJob', 'cronjobs'),
 ];
 
+/**
+ * Custom resources whose operator runs the image they name in
+ * `spec.imageName`: CloudNativePG's Cluster (the PostgreSQL instances). The
+ * image rules judge that reference like a container's, so an operand image
+ * is held to the same lock as a workload's.
+ */
+export const OPERAND_IMAGE_KINDS: readonly MatchKind[] = [kind('postgresql.cnpg.io', ['v1'], 'Cluster', 'clusters')];
+
+/** What the image rules judge: every pod kind and the operand images. */
+export const IMAGE_KINDS: readonly MatchKind[] = [...POD_KINDS, ...OPERAND_IMAGE_KINDS];
+
 /** Namespaces. */
 export const NAMESPACE_KIND: readonly MatchKind[] = [kind('', ['v1'], 'Namespace', 'namespaces')];
 /** Services. */

@@ -62,6 +62,8 @@ export interface PolicyRule {
    * `spec.jobTemplate.spec.template.spec` of a CronJob).
    */
   readonly field: string;
+  /** The field instead of `field` for objects of these kinds (an operand image is `spec.imageName`, not a container's). */
+  readonly fieldByKind?: Readonly<Record<string, string>>;
   /** Keys of `params.data` it reads (the ConfigMap written by the admission component). */
   readonly params: readonly string[];
   /** Kubernetes CEL libraries it uses. */

@@ -178,7 +178,8 @@ describe('sovra synth', () => {
     const r = await result('synth');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^synthesized profile edge: \d+ objects, \d+ files in dist\/edge\n(\d+ of \d+ images are not locked by digest .*\n)?$/);
+    // Then the unlocked images, if any, and the policy gate's line (judgements, warnings by rule, waivers).
+    expect(r.stdout).toMatch(/^synthesized profile edge: \d+ objects, \d+ files in dist\/edge\n(\d+ of \d+ images are not locked by digest .*\n)?policy: \d+ rule judgements, no violation; .* see policy-report\.json\.\n$/);
     // The output folder gets the mode any folder gets here (0777 less the umask), not a private 0700.
     expect(statSync(join(root, 'dist/edge')).mode & 0o777).toBe(0o777 & ~process.umask());
     const files = listFiles(join(root, 'dist/edge'));

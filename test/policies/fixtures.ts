@@ -112,6 +112,11 @@ function obj(apiVersion: string, kind: string, name: string, namespace: string |
   return { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}), labels: { ...SOVRA_LABELS } }, ...rest };
 }
 
+/** A CloudNativePG Cluster running `imageName`. */
+function cnpgCluster(imageName: string): Obj {
+  return obj('postgresql.cnpg.io/v1', 'Cluster', 'db', 'sovra-system', { spec: { instances: 1, imageName, storage: { size: '1Gi' } } });
+}
+
 function ns(name: string, level: string): Obj {
   const o = obj('v1', 'Namespace', name, undefined, {});
   o.metadata.labels['pod-security.kubernetes.io/enforce'] = level;
@@ -216,10 +221,15 @@ export const FIXTURES: readonly Fixture[] = [
   fail('images/pinned-by-digest', 'a tag no catalog declares', dep((_, __, c) => (c.image = 'quay.io/sovra/app:latest')), 'quay.io/sovra/app:latest'),
   fail('images/pinned-by-digest', 'a digest that is not sha256 hex', dep((_, p) => (p.initContainers[0].image = 'quay.io/sovra/app@sha256:xyz')), 'quay.io/sovra/app@sha256:xyz'),
 
+  // An operand image: CloudNativePG's Cluster names the image its PostgreSQL instances run (spec.imageName).
+  pass('images/pinned-by-digest', "a database Cluster's image by digest", cnpgCluster(`quay.io/sovra/postgresql${DIGEST}`)),
+  fail('images/pinned-by-digest', "a database Cluster's image by a tag no catalog declares (a site's override the lock does not pin)", cnpgCluster('registry.example.org/sovra/postgresql-pgvector:16.4'), 'registry.example.org/sovra/postgresql-pgvector:16.4'),
+
   // images/locked
   pass('images/locked', 'every image by digest', goodDeployment()),
   pass('images/locked', 'tags allowed (dev)', dep((_, __, c) => (c.image = 'nats:2.12.2-alpine')), { params: params({ requireDigest: 'false' }) }),
   fail('images/locked', 'a declared image still unlocked', dep((_, __, c) => (c.image = 'nats:2.12.2-alpine')), 'docker.io/library/nats:2.12.2-alpine'),
+  fail('images/locked', "a database Cluster's declared image still unlocked", cnpgCluster('nats:2.12.2-alpine'), 'docker.io/library/nats:2.12.2-alpine'),
 
   // images/allowed-registries
   pass('images/allowed-registries', 'quay.io', goodDeployment()),
@@ -227,6 +237,7 @@ export const FIXTURES: readonly Fixture[] = [
   pass('images/allowed-registries', 'a Docker Hub short name where docker.io is allowed', dep((_, __, c) => (c.image = 'busybox'))),
   fail('images/allowed-registries', 'another registry', dep((_, __, c) => (c.image = `ghcr.io/evil/app${DIGEST}`)), 'ghcr.io/evil/app'),
   fail('images/allowed-registries', 'a short name when Docker Hub is not allowed', dep((_, __, c) => (c.image = 'busybox')), 'docker.io/library/busybox', { params: params({ allowedRegistries: 'quay.io' }) }),
+  fail('images/allowed-registries', "a database Cluster's image from another registry", cnpgCluster(`ghcr.io/evil/postgresql${DIGEST}`), 'ghcr.io/evil/postgresql'),
   fail('images/allowed-registries', 'a look-alike registry', dep((_, __, c) => (c.image = `quay.io.evil.example/sovra/app${DIGEST}`)), 'quay.io.evil.example'),
 
   // network/default-deny

@@ -97,8 +97,10 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const mesh = profile === 'dev' ? [] : ['istio-base', 'istio-cni', 'istiod', 'sovra-gateway'];
     expect(cm.data.releases!.split(' ').sort()).toEqual([...stack, ...mesh].sort());
     expect(cm.data.mesh).toBe(profile === 'dev' ? 'none' : 'istio');
-    // Only the control plane's unlocked image is reported (the lock has no digest for it until it is built); nothing else.
-    expect(result!.policy.warnings.map((w) => `${w.rule} ${w.object.name}`)).toEqual(profile === 'dev' ? [] : ['images/locked control-plane']);
+    // Only unlocked catalog images are reported where digests are required: the control plane's (no digest until it is built) and the
+    // database image its PostgreSQL Clusters run (no digest published offline); nothing else.
+    expect(result!.policy.warnings.every((w) => w.rule === 'images/locked')).toBe(true);
+    expect([...new Set(result!.policy.warnings.map((w) => `${w.object.kind} ${w.object.kind === 'Cluster' ? '' : w.object.name}`.trim()))].sort()).toEqual(profile === 'dev' ? [] : ['Cluster', 'Deployment control-plane']);
     // The exceptions of the whole stack show with their sources.
     expect([...new Set(result!.policy.waivers.map((w) => w.source))].sort()).toEqual(
       ['cert-manager', 'cilium', 'external-secrets', ...(profile === 'dev' ? [] : ['istio']), 'keycloak', 'openbao', 'postgres', 'spire'].map((c) => `component ${c}`),
@@ -135,6 +137,26 @@ describe('a violation', () => {
     const dev = await run(withWaivers('dev', [waiver()]), retag);
     expect(dev.error?.message).not.toContain('images/pinned-by-digest');
     expect(dev.error?.message).toContain('images/allowed-registries');
+  });
+});
+
+describe('an image the profile names', () => {
+  // A site's database image (components.postgres.image): the site built it, so its digest is known and belongs in the lock.
+  const image = { registry: 'registry.example.org', repository: 'sovra/postgresql-pgvector', tag: '16.4-pgvector', license: 'PostgreSQL', source: 'site build (SOV-7)' };
+  const withImage = (name: ProfileName): Profile => {
+    const p = loadProfile(name);
+    return { ...p, components: { ...p.components, postgres: { ...p.components.postgres, image } } };
+  };
+
+  it('without a digest in the lock fails the synth where digests are required, naming the image rule, the Cluster and spec.imageName; dev allows tags', async () => {
+    const edge = await run(withImage('edge'));
+    expect(edge.error?.exitCode).toBe(6);
+    const m = edge.error!.message;
+    expect(m).toContain('rule images/pinned-by-digest');
+    expect(m).toMatch(/Cluster sovra-system\/[a-z-]+ in manifests\/[a-z-]+\.yaml, field spec\.imageName/);
+    expect(m).toContain('neither pinned by digest nor a declared catalog image: registry.example.org/sovra/postgresql-pgvector:16.4-pgvector');
+    const dev = await run(withImage('dev'));
+    expect(dev.error?.message).toBeUndefined();
   });
 });
 

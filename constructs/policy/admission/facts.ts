@@ -63,12 +63,24 @@ function namespacesOf(objects: readonly Obj[]): string[] {
   return [...out];
 }
 
+/** `registry/repository:tag` of every image the profile's component settings name (objects with registry, repository and tag). */
+export function profileImageNames(x: unknown): string[] {
+  if (Array.isArray(x)) return x.flatMap(profileImageNames);
+  if (x === null || typeof x !== 'object') return [];
+  const o = x as Record<string, unknown>;
+  const own = typeof o.registry === 'string' && typeof o.repository === 'string' && typeof o.tag === 'string' ? [`${o.registry}/${o.repository}:${o.tag}`] : [];
+  return [...own, ...Object.values(o).flatMap(profileImageNames)];
+}
+
 /** The facts of `platform`, with `objects` its rendered objects (or at least its network policies and namespaces). */
 export function policyFacts(platform: PlatformDirectory, objects: readonly Obj[]): PolicyFacts {
   const p = platform.profile;
   const images = platform.images();
   const mesh = platform.component(MESH_COMPONENT) !== undefined;
   const components: readonly Component[] = platform.components;
+  // An image the profile names (a site's override, e.g. components.postgres.image) is the site's own: its digest is known to
+  // the site, so it must be locked where the profile requires digests; only catalog images unknown offline are tolerated by tag.
+  const siteImages = new Set(profileImageNames(p.components));
   const produced = components.flatMap((c) => c.secretsProduced.map((s) => `${s.namespace}/${s.name}`));
   for (const o of objects) {
     const ns = o.metadata?.namespace ?? '';
@@ -84,7 +96,7 @@ export function policyFacts(platform: PlatformDirectory, objects: readonly Obj[]
     profile: p.name,
     requireDigest: p.images.requireDigest,
     allowedRegistries: [...(p.images.allowedRegistries ?? images.map((i) => i.registry)), ...(p.images.registryMirror ? [p.images.registryMirror] : [])],
-    unlockedImages: images.filter((i) => !i.digest).map(imageName),
+    unlockedImages: images.filter((i) => !i.digest).map(imageName).filter((n) => !siteImages.has(n)),
     defaultDenyNamespaces: defaultDenyNamespaces(objects, namespacesOf(objects)),
     // The ingress gateway is the mesh's (shared-names: istio-system holds istiod and the ingress gateway).
     gatewayNamespaces: mesh ? [NAMESPACES.istio] : [],

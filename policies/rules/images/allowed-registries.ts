@@ -1,5 +1,5 @@
 /** Images come only from the profile's allowed registries, or the bundle's mirror. */
-import { POD_KINDS } from '../../kinds.js';
+import { IMAGE_KINDS } from '../../kinds.js';
 import type { PolicyRule } from '../../rule.js';
 import { IMAGE_VARIABLES } from './references.js';
 
@@ -11,11 +11,12 @@ export const rule: PolicyRule = {
   pack: 'images',
   message: 'An image comes from a registry the profile does not allow.',
   severity: 'error',
-  match: POD_KINDS,
+  match: IMAGE_KINDS,
   variables: IMAGE_VARIABLES,
   expression: `variables.images.all(r, ${ok})`,
   messageExpression: `'from registries not allowed: ' + variables.images.filter(r, !(${ok})).join(', ')`,
   field: '{pod}.containers[*].image',
+  fieldByKind: { Cluster: 'spec.imageName' },
   params: ['allowedRegistries'],
   libraries: ['strings'],
   controls: ['cm-7.5', 'sr-3'],

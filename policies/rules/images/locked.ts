@@ -1,5 +1,5 @@
 /** Images are pinned by digest (warning: the gate is `sovra verify --require-locked`). */
-import { POD_KINDS } from '../../kinds.js';
+import { IMAGE_KINDS } from '../../kinds.js';
 import type { PolicyRule } from '../../rule.js';
 import { IMAGE_VARIABLES, PINNED } from './references.js';
 
@@ -9,11 +9,12 @@ export const rule: PolicyRule = {
   pack: 'images',
   message: 'An image is named by tag, not pinned by digest: the image lock has no digest for it yet.',
   severity: 'warning',
-  match: POD_KINDS,
+  match: IMAGE_KINDS,
   variables: IMAGE_VARIABLES,
   expression: `params.data.requireDigest != 'true' || variables.images.all(r, ${PINNED})`,
   messageExpression: `'named by tag: ' + variables.images.filter(r, !(${PINNED})).join(', ')`,
   field: '{pod}.containers[*].image',
+  fieldByKind: { Cluster: 'spec.imageName' },
   params: ['requireDigest'],
   libraries: ['strings'],
   controls: ['cm-2', 'si-7'],

@@ -1,5 +1,5 @@
 /** Images are pinned by digest, or are catalog images the lock does not pin yet (reported); never an undeclared tag. */
-import { POD_KINDS } from '../../kinds.js';
+import { IMAGE_KINDS } from '../../kinds.js';
 import type { PolicyRule } from '../../rule.js';
 import { IMAGE_VARIABLES, PINNED } from './references.js';
 
@@ -11,11 +11,12 @@ export const rule: PolicyRule = {
   pack: 'images',
   message: 'An image is named by a tag that no catalog declares, where the profile requires digests.',
   severity: 'error',
-  match: POD_KINDS,
+  match: IMAGE_KINDS,
   variables: IMAGE_VARIABLES,
   expression: `params.data.requireDigest != 'true' || variables.images.all(r, ${ok})`,
   messageExpression: `'neither pinned by digest nor a declared catalog image: ' + variables.images.filter(r, !(${ok})).join(', ')`,
   field: '{pod}.containers[*].image',
+  fieldByKind: { Cluster: 'spec.imageName' },
   params: ['requireDigest', 'unlockedImages'],
   libraries: ['strings'],
   controls: ['cm-2', 'si-7'],

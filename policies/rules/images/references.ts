@@ -2,7 +2,10 @@
  * `variables.images`: every container image of the pod, normalized the way
  * the container runtime reads it (a name without a registry is Docker
  * Hub's; a single-segment name is in its `library/`), so a rule compares
- * full references and a short name never slips past a registry check.
+ * full references and a short name never slips past a registry check. For
+ * an operand kind (OPERAND_IMAGE_KINDS: CloudNativePG's Cluster) it is the
+ * image the operator runs, `spec.imageName`; the pod variables are not read
+ * there (CEL's conditional does not evaluate the other branch).
  */
 import type { NamedExpression } from '../../rule.js';
 import { POD_VARIABLES } from '../pod-spec.js';
@@ -13,7 +16,7 @@ const first = "i.split('/')[0]";
 export const IMAGES: NamedExpression = {
   name: 'images',
   expression:
-    `variables.allContainers.map(c, c.image).map(i, i.split('/').size() == 1 ? 'docker.io/library/' + i : ` +
+    `(object.kind == 'Cluster' ? (has(object.spec.imageName) ? [object.spec.imageName] : []) : variables.allContainers.map(c, c.image)).map(i, i.split('/').size() == 1 ? 'docker.io/library/' + i : ` +
     `((${first}.contains('.') || ${first}.contains(':') || ${first} == 'localhost') ? i : 'docker.io/' + i))`,
 };
 
