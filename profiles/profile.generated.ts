@@ -232,6 +232,7 @@ export interface LicenseWaiver {
 export interface ComponentSettings {
   'cert-manager': CertManagerSettings;
   'control-plane': ControlPlaneSettings;
+  'gpu-operator': GpuOperatorSettings;
   istio: IstioSettings;
   keycloak: KeycloakSettings;
   nats: NatsSettings;
@@ -310,6 +311,23 @@ export interface ModelParameters {
 }
 export interface NoLocalModel {
   source: 'none';
+}
+/**
+ * NVIDIA GPU Operator on the profile's GPU pools (installed only where gpu.pools is not empty).
+ */
+export interface GpuOperatorSettings {
+  /**
+   * preinstalled: the NVIDIA driver is part of the node's OS image (air-gapped sites, driver version owned by the host build); managed: the operator runs NVIDIA's driver container on the pool's nodes.
+   */
+  driver: 'preinstalled' | 'managed';
+  /**
+   * How Multi-Instance GPU partitions are exposed: none (whole GPUs, MIG manager off), single (one MIG profile per node, exposed as nvidia.com/gpu), mixed (each MIG profile its own resource).
+   */
+  migStrategy: 'none' | 'single' | 'mixed';
+  /**
+   * Run NVIDIA's DCGM exporter (GPU health, temperature, ECC errors and utilisation as Prometheus metrics).
+   */
+  dcgmExporter: boolean;
 }
 /**
  * The Istio service mesh: whether the profile installs it, its data plane mode, the names of its ingress gateway, and the components kept out of the mesh.

@@ -30,6 +30,8 @@ export const dev: Profile = {
     },
     // The mesh is off on dev: a laptop cluster without sidecars stays small and quick to start.
     istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    // No GPU pools on dev: the GPU Operator is not installed; these settings only apply to derived profiles that add a pool.
+    'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
   },
 };
 
@@ -62,6 +64,8 @@ export const edge: Profile = {
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    // Air-gapped: the driver comes with the host's OS image (no driver container to fetch or build); one whole L4, no MIG.
+    'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
   },
 };
 
@@ -94,6 +98,8 @@ export const cluster: Profile = {
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    // The operator manages the driver on the pool's nodes; whole GPUs (tensor parallel over 8), no MIG.
+    'gpu-operator': { driver: 'managed', migStrategy: 'none', dcgmExporter: true },
   },
 };
 
