@@ -239,6 +239,7 @@ export interface ComponentSettings {
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
   spire: SpireSettings;
+  vllm: VllmSettings;
 }
 /**
  * cert-manager and trust-manager: which CA issues the platform's certificates.
@@ -649,4 +650,77 @@ export interface SpireCaSubject {
    * Organization name.
    */
   organization: string;
+}
+/**
+ * vLLM, the OpenAI-compatible LLM server on a GPU pool (installed only where gpu.pools is not empty; then model, tensorParallelSize and weights are required).
+ */
+export interface VllmSettings {
+  /**
+   * Name of the GPU pool (gpu.pools[].name) the servers run on; default: the first pool.
+   */
+  pool?: string;
+  /**
+   * Number of servers, each with tensorParallelSize GPUs of the pool.
+   */
+  replicas?: number;
+  /**
+   * GPUs per server (vLLM --tensor-parallel-size); at most the pool's gpusPerNode.
+   */
+  tensorParallelSize?: number;
+  /**
+   * CPU per server (Kubernetes quantity).
+   */
+  cpu?: string;
+  /**
+   * Memory per server (Kubernetes quantity).
+   */
+  memory?: string;
+  /**
+   * Size of /dev/shm (in memory), which NCCL uses between tensor-parallel workers.
+   */
+  sharedMemory?: string;
+  /**
+   * Longest context the server accepts (vLLM --max-model-len).
+   */
+  maxModelLen?: number;
+  model?: VllmModelSettings;
+  weights?: VllmWeights;
+}
+/**
+ * A served model, declared once (SBOM, OSCAL inventory, the weight verifier). Without files, the SHA-256 digests are supplied at install: the site writes the digest manifest and the server refuses to start until it exists and matches.
+ */
+export interface VllmModelSettings {
+  /**
+   * Name it is served under.
+   */
+  name: string;
+  version: string;
+  /**
+   * SPDX license expression of the weights.
+   */
+  license: string;
+  /**
+   * Where the weights come from (URL).
+   */
+  source: string;
+  format: 'safetensors' | 'onnx';
+  /**
+   * Every file of the model directory with the SHA-256 of its bytes (as sha256sum prints it). Absent: digests supplied at install.
+   *
+   * @minItems 1
+   * @maxItems 4096
+   */
+  files?: [ServedModelFileSettings, ...ServedModelFileSettings[]];
+}
+export interface ServedModelFileSettings {
+  path: string;
+  sha256: string;
+}
+/**
+ * Where the weights come from: a PersistentVolumeClaim Sovra creates, which the site fills from the bundle or its model store before the servers start (README, vLLM).
+ */
+export interface VllmWeights {
+  claimName: string;
+  size: string;
+  storageClassName?: string;
 }

@@ -32,6 +32,7 @@ export const dev: Profile = {
     istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
     // No GPU pools on dev: the GPU Operator is not installed; these settings only apply to derived profiles that add a pool.
     'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
+    vllm: {},
   },
 };
 
@@ -66,6 +67,19 @@ export const edge: Profile = {
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
     // Air-gapped: the driver comes with the host's OS image (no driver container to fetch or build); one whole L4, no MIG.
     'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
+    // A small model on the one L4 (24 GB): Qwen2.5 1.5B Instruct in bf16 (about 3 GB) leaves room for the KV cache.
+    // No file digests are known offline: the site supplies them at install (README, vLLM) and the server refuses to start without them.
+    vllm: {
+      pool: 'edge-gpu',
+      replicas: 1,
+      tensorParallelSize: 1,
+      cpu: '4',
+      memory: '16Gi',
+      sharedMemory: '2Gi',
+      maxModelLen: 8192,
+      model: { name: 'qwen2.5-1.5b-instruct', version: '2.5', license: 'Apache-2.0', source: 'https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct', format: 'safetensors' },
+      weights: { claimName: 'vllm-models', size: '20Gi' },
+    },
   },
 };
 
@@ -100,6 +114,19 @@ export const cluster: Profile = {
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
     // The operator manages the driver on the pool's nodes; whole GPUs (tensor parallel over 8), no MIG.
     'gpu-operator': { driver: 'managed', migStrategy: 'none', dcgmExporter: true },
+    // Tensor parallel over the 8 H100 of a node, one server per node of the pool (2): Mixtral 8x22B Instruct (bf16, about 280 GB).
+    // No file digests are known offline: the site supplies them at install (README, vLLM) and the servers refuse to start without them.
+    vllm: {
+      pool: 'inference',
+      replicas: 2,
+      tensorParallelSize: 8,
+      cpu: '32',
+      memory: '256Gi',
+      sharedMemory: '32Gi',
+      maxModelLen: 32768,
+      model: { name: 'mixtral-8x22b-instruct', version: 'v0.1', license: 'Apache-2.0', source: 'https://huggingface.co/mistralai/Mixtral-8x22B-Instruct-v0.1', format: 'safetensors' },
+      weights: { claimName: 'vllm-models', size: '400Gi' },
+    },
   },
 };
 
