@@ -235,6 +235,7 @@ export interface ComponentSettings {
   'gpu-operator': GpuOperatorSettings;
   istio: IstioSettings;
   keycloak: KeycloakSettings;
+  kserve: KserveSettings;
   nats: NatsSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
@@ -438,6 +439,77 @@ export interface KeycloakPublicClient {
    * @maxItems 50
    */
   webOrigins: string[];
+}
+/**
+ * KServe in raw-deployment mode (no Knative) with the Triton ClusterServingRuntime, and one InferenceService per model; installed where gpu.pools and models are not empty.
+ */
+export interface KserveSettings {
+  /**
+   * @maxItems 64
+   */
+  models: KserveModelSettings[];
+}
+/**
+ * A predictive or vision model served by Triton through one InferenceService, declared once (SBOM, OSCAL inventory, weight verifier). Without files, the SHA-256 digests are supplied at install and the predictor refuses to start until the site's manifest exists and matches.
+ */
+export interface KserveModelSettings {
+  /**
+   * Name it is served under.
+   */
+  name: string;
+  version: string;
+  /**
+   * SPDX license expression of the weights.
+   */
+  license: string;
+  /**
+   * Where the weights come from (URL).
+   */
+  source: string;
+  /**
+   * Format of the model files in the Triton model repository (only ONNX here).
+   */
+  format: 'onnx';
+  /**
+   * Every file of the model directory with the SHA-256 of its bytes (as sha256sum prints it). Absent: digests supplied at install.
+   *
+   * @minItems 1
+   * @maxItems 4096
+   */
+  files?: [ServedModelFileSettings, ...ServedModelFileSettings[]];
+  /**
+   * GPU pool (gpu.pools[].name) of its predictors; default: the first pool.
+   */
+  pool?: string;
+  /**
+   * Predictor replicas (RawDeployment: minReplicas = maxReplicas).
+   */
+  replicas?: number;
+  /**
+   * GPUs per predictor.
+   */
+  gpus?: number;
+  /**
+   * CPU per server (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory per server (Kubernetes quantity).
+   */
+  memory: string;
+  weights: KserveWeights;
+}
+export interface ServedModelFileSettings {
+  path: string;
+  sha256: string;
+}
+/**
+ * The PersistentVolumeClaim Sovra creates for the model's Triton repository (<name>/config.pbtxt, <name>/1/model.onnx), filled by the site before the predictors start.
+ */
+export interface KserveWeights {
+  claimName: string;
+  size: string;
+  storageClassName?: string;
 }
 /**
  * NATS JetStream storage per server.
@@ -710,9 +782,9 @@ export interface VllmModelSettings {
    * @minItems 1
    * @maxItems 4096
    */
-  files?: [ServedModelFileSettings, ...ServedModelFileSettings[]];
+  files?: [ServedModelFileSettings1, ...ServedModelFileSettings1[]];
 }
-export interface ServedModelFileSettings {
+export interface ServedModelFileSettings1 {
   path: string;
   sha256: string;
 }

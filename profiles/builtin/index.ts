@@ -33,6 +33,7 @@ export const dev: Profile = {
     // No GPU pools on dev: the GPU Operator is not installed; these settings only apply to derived profiles that add a pool.
     'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
     vllm: {},
+    kserve: { models: [] },
   },
 };
 
@@ -80,6 +81,8 @@ export const edge: Profile = {
       model: { name: 'qwen2.5-1.5b-instruct', version: '2.5', license: 'Apache-2.0', source: 'https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct', format: 'safetensors' },
       weights: { claimName: 'vllm-models', size: '20Gi' },
     },
+    // The edge box's one L4 serves the LLM: no predictive models, so KServe is not installed.
+    kserve: { models: [] },
   },
 };
 
@@ -93,7 +96,13 @@ export const cluster: Profile = {
   images: { requireDigest: true },
   replicas: { stateless: 3, stateful: 3 },
   highAvailability: true,
-  gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
+  // LLM serving (vLLM, tensor parallel 8 per node) and vision (KServe/Triton) on pools of their own.
+  gpu: {
+    pools: [
+      { name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 },
+      { name: 'vision', product: 'L40S', gpusPerNode: 1, nodes: 2 },
+    ],
+  },
   deploy: 'cdktf',
   components: {
     'cert-manager': { platformIssuer: 'openbao-pki' },
@@ -126,6 +135,25 @@ export const cluster: Profile = {
       maxModelLen: 32768,
       model: { name: 'mixtral-8x22b-instruct', version: 'v0.1', license: 'Apache-2.0', source: 'https://huggingface.co/mistralai/Mixtral-8x22B-Instruct-v0.1', format: 'safetensors' },
       weights: { claimName: 'vllm-models', size: '400Gi' },
+    },
+    // Vision on its own pool: ResNet-50 (ONNX model zoo, Apache-2.0) on Triton, one L40S per predictor, two predictors.
+    // No file digests are known offline: the site supplies them at install (README, KServe) and the predictors refuse to start without them.
+    kserve: {
+      models: [
+        {
+          name: 'resnet50',
+          version: 'v1-7',
+          license: 'Apache-2.0',
+          source: 'https://github.com/onnx/models/tree/main/validated/vision/classification/resnet',
+          format: 'onnx',
+          pool: 'vision',
+          replicas: 2,
+          gpus: 1,
+          cpu: '4',
+          memory: '8Gi',
+          weights: { claimName: 'resnet50-model', size: '5Gi' },
+        },
+      ],
     },
   },
 };
