@@ -93,12 +93,14 @@ export class GpuOperator extends Component {
     const r = GPU_OPERATOR_RELEASE;
     this.claim({
       control: 'cm-7',
-      statement: `Only the GPU stack the profile needs runs: the NVIDIA driver is ${settings.driver === 'managed' ? 'managed by the operator' : 'preinstalled on the host and not deployed'}, the MIG manager runs only for MIG strategy single or mixed (here ${settings.migStrategy}), and sandbox (VM passthrough), GPUDirect Storage and vGPU operands are off.`,
+      statement: `Only the GPU stack the profile needs runs: the NVIDIA driver is ${settings.driver === 'managed' ? 'managed by the operator' : 'preinstalled on the host and not deployed'}, the MIG manager runs only for MIG strategy single or mixed (here ${settings.migStrategy}), and sandbox (VM passthrough), vGPU, confidential-computing and GPUDirect Storage operands are off.`,
       evidence: [
         onChartValues(r, 'driver.enabled', { equals: settings.driver === 'managed' }),
         onChartValues(r, 'migManager.enabled', { equals: settings.migStrategy !== 'none' }),
         onChartValues(r, 'sandboxWorkloads.enabled', { equals: false }),
         onChartValues(r, 'gds.enabled', { equals: false }),
+        onChartValues(r, 'vgpuDeviceManager.enabled', { equals: false }),
+        onChartValues(r, 'ccManager.enabled', { equals: false }),
       ],
     });
     this.claim({

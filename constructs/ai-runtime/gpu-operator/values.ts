@@ -34,6 +34,11 @@ export interface GpuOperatorValues {
   readonly gds: { readonly enabled: boolean };
   readonly gdrcopy: { readonly enabled: boolean };
   readonly nodeStatusExporter: { readonly enabled: boolean };
+  readonly vgpuDeviceManager: { readonly enabled: boolean };
+  readonly vfioManager: { readonly enabled: boolean };
+  readonly sandboxDevicePlugin: { readonly enabled: boolean };
+  readonly kataSandboxDevicePlugin: { readonly enabled: boolean };
+  readonly ccManager: { readonly enabled: boolean };
   readonly nfd: { readonly enabled: boolean };
   readonly 'node-feature-discovery': {
     readonly image: { readonly repository: string; readonly tag: string };
@@ -102,6 +107,12 @@ export function gpuOperatorValues(
     gds: { enabled: false },
     gdrcopy: { enabled: false },
     nodeStatusExporter: { enabled: false },
+    // VM passthrough, vGPU and confidential computing operands: Sovra runs containers only.
+    vgpuDeviceManager: { enabled: false },
+    vfioManager: { enabled: false },
+    sandboxDevicePlugin: { enabled: false },
+    kataSandboxDevicePlugin: { enabled: false },
+    ccManager: { enabled: false },
     nfd: { enabled: true },
     'node-feature-discovery': {
       // The NFD chart composes `repository:tag`.
