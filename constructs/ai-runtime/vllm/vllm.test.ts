@@ -38,7 +38,7 @@ function releasesMentioning(profile: Profile, text: string): string[] {
 /** Every pod spec the platform writes itself: Deployments, StatefulSets, DaemonSets, Jobs, and InferenceService predictors. */
 function podSpecs(objs: readonly K8sObject[]): Array<{ owner: string; spec: Obj; containers: Obj[] }> {
   const out: Array<{ owner: string; spec: Obj; containers: Obj[] }> = [];
-  for (const o of objs as Obj[]) {
+  for (const o of objs as unknown as Obj[]) {
     const owner = `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const t = o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
     if (t) out.push({ owner, spec: t, containers: [...(t.containers ?? []), ...(t.initContainers ?? [])] });
@@ -148,7 +148,7 @@ describe('vLLM per profile', () => {
 
   it('a profile that declares the digests gets the manifest ConfigMap Sovra writes, and the SBOM lists each file with its SHA-256', async () => {
     const base = loadProfile('edge');
-    const files = [
+    const files: [{ path: string; sha256: string }, { path: string; sha256: string }] = [
       { path: 'config.json', sha256: 'a'.repeat(64) },
       { path: 'model.safetensors', sha256: 'b'.repeat(64) },
     ];
