@@ -190,6 +190,14 @@ export class Kserve extends Component {
       evidence: [onObject(isvc, `${pred}.initContainers[0].args`, { equals: verifier.args }), onObject(isvc, `${pred}.volumes[0].persistentVolumeClaim.readOnly`, { equals: true })],
       status: model.digests === 'declared' ? 'implemented' : 'partial',
     });
+    this.addCryptoAsset({
+      type: 'algorithm',
+      name: 'SHA-256',
+      purpose: `Integrity of the model repository of ${model.name}: each file's digest is checked against the manifest before Triton starts.`,
+      configuredBy: onObject(isvc, `${pred}.initContainers[0].args`, { equals: verifier.args }),
+      implementation: 'sovra model verify-files (Node.js crypto, OpenSSL)',
+      certificationLevel: ['none'],
+    });
     this.claim({
       control: 'cm-8',
       statement: `The model ${model.name} ${model.version} (${model.license}, from ${model.source}) is in the SBOM as a machine-learning-model component and served by exactly one InferenceService of that name.`,

@@ -220,6 +220,15 @@ export class Vllm extends Component {
       statement: `The model ${this.model.name} ${this.model.version} (${this.model.license}, from ${this.model.source}) is in the SBOM as a machine-learning-model component${this.model.digests === 'declared' ? ' with the SHA-256 of each file' : '; its file digests are supplied at install and marked so'}, and the server serves it under that name only.`,
       evidence: [onObject(d, `${c}.args[2]`, { equals: this.model.name })],
     });
+    // The verifier's digest (the sovra CLI in the control plane image, Node.js crypto on OpenSSL) is the one crypto this component configures.
+    this.addCryptoAsset({
+      type: 'algorithm',
+      name: 'SHA-256',
+      purpose: `Integrity of the weights of ${this.model.name}: each file's digest is checked against the manifest before vLLM starts.`,
+      configuredBy: onObject(d, 'spec.template.spec.initContainers[0].args', { equals: verifierArgs }),
+      implementation: 'sovra model verify-files (Node.js crypto, OpenSSL)',
+      certificationLevel: ['none'],
+    });
     this.claim({
       control: 'sr-4',
       statement: `The provenance of ${this.model.name} is recorded once, in the profile: its source ${this.model.source}, version and license, and the digests its bytes are checked against before serving.`,

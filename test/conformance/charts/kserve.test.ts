@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KSERVE_CONTROLLER_LABELS, KSERVE_NAMESPACE, KSERVE_RELEASES } from '../../../constructs/ai-runtime/kserve/kserve.js';
 import { OTHER_RUNTIMES, TRITON_RUNTIME } from '../../../constructs/ai-runtime/kserve/catalog.js';
 import { k8sAjv } from '../../../output/kubernetes/schema-validator.js';
-import { removeDir, synthProfile, tempDir, writtenObjects } from '../../support/synth-output.js';
+import { removeDir, synthProfile, tempDir, writtenObjects, type K8sObject } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -73,7 +73,7 @@ describe('profile cluster: the KServe charts over the values Sovra writes', () =
     const runtimes = renders.runtimes.objects.filter((o) => o.kind === 'ClusterServingRuntime') as Obj[];
     expect(runtimes.filter((r) => r.spec.disabled !== true).map((r) => r.metadata.name)).toEqual([TRITON_RUNTIME]);
     expect(runtimes.length).toBe(OTHER_RUNTIMES.length + 1);
-    const triton = objectNamed(runtimes, 'ClusterServingRuntime', TRITON_RUNTIME) as Obj;
+    const triton = objectNamed(runtimes as unknown as K8sObject[], 'ClusterServingRuntime', TRITON_RUNTIME) as Obj;
     const c = triton.spec.containers[0];
     expect(c.args).toContain('--model-store=/mnt/models');
     expect(c.args).toContain('--http-port=8080');
