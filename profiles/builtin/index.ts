@@ -71,7 +71,7 @@ export const edge: Profile = {
     // A small model on the one L4 (24 GB): Qwen2.5 1.5B Instruct in bf16 (about 3 GB) leaves room for the KV cache.
     // No file digests are known offline: the site supplies them at install (README, vLLM) and the server refuses to start without them.
     vllm: {
-      pool: 'edge-gpu',
+      // pool: the first of gpu.pools (edge-gpu), so a site profile that renames its pool keeps vLLM on it.
       replicas: 1,
       tensorParallelSize: 1,
       cpu: '4',
@@ -126,7 +126,7 @@ export const cluster: Profile = {
     // Tensor parallel over the 8 H100 of a node, one server per node of the pool (2): Mixtral 8x22B Instruct (bf16, about 280 GB).
     // No file digests are known offline: the site supplies them at install (README, vLLM) and the servers refuse to start without them.
     vllm: {
-      pool: 'inference',
+      // pool: the first of gpu.pools (inference).
       replicas: 2,
       tensorParallelSize: 8,
       cpu: '32',
