@@ -78,6 +78,9 @@ export interface PlatformDirectory extends NetworkDirectory {
   readonly lock: ImageLock;
 }
 
+/** When a finalizer runs: `declare` (adds peers) before `derive` (reads the whole peer graph). */
+export type FinalizeStage = 'declare' | 'derive';
+
 const DIRECTORY = Symbol.for('sovra.PlatformDirectory');
 const COMPONENT = Symbol.for('sovra.Component');
 
@@ -131,7 +134,7 @@ export abstract class Component extends Chart {
   private readonly _metrics: MetricsEndpoint[] = [];
   private readonly _secretsConsumed: SecretConsumption[] = [];
   private readonly _secretsProduced: SecretProduction[] = [];
-  private readonly _finalizers: Array<() => void> = [];
+  private readonly _finalizers: Array<{ readonly fn: () => void; readonly stage: FinalizeStage }> = [];
   private readonly namespaceObject?: ApiObject;
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
@@ -284,14 +287,20 @@ export abstract class Component extends Chart {
    * Runs `fn` once every component of the platform exists (before anything is
    * rendered), for what a component derives from the others: mesh policies
    * per namespace, monitors per metrics endpoint, dashboards per layer.
+   * Stage `declare` runs first, for finalizers that add peers or pods (an
+   * operator's connections to the clusters other components declared);
+   * stage `derive` (the default) runs after every component's `declare`
+   * finalizers, so what it derives from the peer graph sees all of it.
    */
-  protected onFinalize(fn: () => void): void {
-    this._finalizers.push(fn);
+  protected onFinalize(fn: () => void, stage: FinalizeStage = 'derive'): void {
+    this._finalizers.push({ fn, stage });
   }
 
-  /** Runs this component's finalizers (the platform calls it once, in component order). */
-  runFinalizers(): void {
-    for (const fn of this._finalizers.splice(0)) fn();
+  /** Runs this component's finalizers of `stage` (the platform calls it once per stage, in component order). */
+  runFinalizers(stage: FinalizeStage): void {
+    const run = this._finalizers.filter((f) => f.stage === stage);
+    this._finalizers.splice(0, this._finalizers.length, ...this._finalizers.filter((f) => f.stage !== stage));
+    for (const f of run) f.fn();
   }
 
   /** Declares a Secret its objects reference. */

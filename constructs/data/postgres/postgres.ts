@@ -64,7 +64,8 @@ export class Postgres extends Component {
     this.operator.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'the operator watches its CRDs, Pods and Secrets, writes status and holds its leader-election lease');
     this.operator.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the operator admission webhooks (Cluster, Backup, ScheduledBackup, Pooler)');
     this.addMetrics({ pods: this.operator, port: 'metrics' });
-    this.onFinalize(() => this.connectToClusters());
+    // Clusters are declared by the components that own them, some after this one: connect once all exist, before the mesh and identities are derived.
+    this.onFinalize(() => this.connectToClusters(), 'declare');
 
     this.producesSecret({ name: WEBHOOK_SECRETS.certificate, keys: ['tls.crt', 'tls.key'], kind: 'operator', by: 'CloudNativePG operator (webhook certificate, self-signed CA)', purpose: 'Serving certificate of the operator admission webhooks.' });
     this.producesSecret({ name: WEBHOOK_SECRETS.ca, keys: ['ca.crt', 'ca.key'], kind: 'operator', by: 'CloudNativePG operator (webhook CA)', purpose: 'CA that signs the webhook certificate; the operator writes it into the webhook configurations.' });

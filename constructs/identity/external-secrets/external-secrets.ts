@@ -73,9 +73,7 @@ export class ExternalSecrets extends Component {
     this.controller = this.addPods({ name: 'controller', labels: CONTROLLER_LABELS, ports: { metrics: { port: PORTS.metrics } }, serviceAccount: EXTERNAL_SECRETS_OPENBAO_AUTH.serviceAccount });
     this.controller.connectsTo(API_SERVER, 'the controller watches ExternalSecrets, stores and generators, writes Secrets and requests its service account token for the OpenBao login');
     // OpenBao is its own component: the peer exists where the profile installs it, whatever the build order.
-    this.onFinalize(() => {
-      if (this.platform.component(OPENBAO_COMPONENT) !== undefined) this.controller.connectsTo(OPENBAO_PEER, 'the controller reads KV secrets from OpenBao and logs in with Kubernetes auth');
-    });
+    if (this.platform.installs(OPENBAO_COMPONENT)) this.controller.connectsTo(OPENBAO_PEER, 'the controller reads KV secrets from OpenBao and logs in with Kubernetes auth');
     this.webhook = this.addPods({ name: 'webhook', labels: WEBHOOK_LABELS, ports: { webhook: { port: PORTS.webhook }, metrics: { port: PORTS.metrics } }, serviceAccount: WEBHOOK_SERVICE_ACCOUNT });
     this.webhook.connectsTo(API_SERVER, "the webhook's manager reads the API server");
     this.webhook.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the admission webhook to validate stores and ExternalSecrets');
