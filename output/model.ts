@@ -9,7 +9,7 @@ import type { CustomerResponsibility, ImplementationStatus } from '../constructs
 import type { ComponentInfo } from '../constructs/kit/component.js';
 import type { CryptoAsset } from '../constructs/kit/crypto.js';
 import type { ImageSpec } from '../constructs/kit/image.js';
-import type { ModelDeclaration } from '../contracts/model-declaration.js';
+import type { DeclaredModel } from '../contracts/served-model.js';
 import type { ControlId } from '../controls/control-id.generated.js';
 import type { Profile } from '../profiles/profile.generated.js';
 
@@ -64,7 +64,7 @@ export interface ComponentView {
   readonly dependsOn: readonly string[];
   readonly charts: readonly HelmChartSpec<object>[];
   readonly images: readonly ImageSpec[];
-  readonly models: readonly ModelDeclaration[];
+  readonly models: readonly DeclaredModel[];
   /** Crypto assets as declared, each with its `configuredBy` evidence resolved against the written output. */
   readonly cryptoAssets: readonly ResolvedCryptoAsset[];
   readonly claims: readonly ResolvedClaim[];

@@ -9,7 +9,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { SovraError } from '../../core/errors.js';
 import { toYaml } from '../../core/yaml.js';
-import type { ModelDeclaration } from '../../contracts/model-declaration.js';
+import type { DeclaredModel } from '../../contracts/served-model.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
 import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
@@ -127,7 +127,7 @@ export abstract class Component extends Chart {
   private readonly _charts: HelmChartSpec<object>[] = [];
   private readonly _chartObjects = new Map<string, ApiObject>();
   private readonly _images: ImageSpec[] = [];
-  private readonly _models: ModelDeclaration[] = [];
+  private readonly _models: DeclaredModel[] = [];
   private readonly _crypto: CryptoAsset[] = [];
   private readonly _claims: ControlClaim[] = [];
   private readonly _responsibilities: CustomerResponsibility[] = [];
@@ -216,7 +216,7 @@ export abstract class Component extends Chart {
     return this._images;
   }
   /** Model artifacts this component serves. */
-  get models(): readonly ModelDeclaration[] {
+  get models(): readonly DeclaredModel[] {
     return this._models;
   }
   /** Cryptographic assets this component configures. */
@@ -377,7 +377,7 @@ export abstract class Component extends Chart {
   }
 
   /** Declares a model artifact served by this component. */
-  protected addModel(model: ModelDeclaration): ModelDeclaration {
+  protected addModel<M extends DeclaredModel>(model: M): M {
     this._models.push(model);
     return model;
   }

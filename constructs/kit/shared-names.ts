@@ -154,14 +154,3 @@ export const OBJECT_STORE = {
 // Policy (component admission, policies/): names the policy rules read and
 // other components must follow.
 
-/**
- * How a GPU pool's nodes are marked (the distribution component labels and
- * taints them; workloads that request GPUs select and tolerate them; the
- * rule gpu/pool-placement checks it): node label `sovra.dev/gpu-pool` with
- * the pool's name, taint `nvidia.com/gpu:NoSchedule`.
- */
-export const GPU_POOL = {
-  nodeLabel: 'sovra.dev/gpu-pool',
-  taint: { key: 'nvidia.com/gpu', effect: 'NoSchedule' },
-  resource: 'nvidia.com/gpu',
-} as const;

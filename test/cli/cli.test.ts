@@ -147,7 +147,7 @@ describe('command groups', () => {
     expect(r.stderr).toBe('');
     const bad = await result('modelUnknown');
     expect(bad.status).toBe(EXIT_CODES.usage);
-    expect(bad.stderr).toMatch(/^sovra model: unknown subcommand "pni"; use `sovra model pin`, `sovra model verify` or `sovra model tiny`/);
+    expect(bad.stderr).toMatch(/^sovra model: unknown subcommand "pni"; use `sovra model pin`, `sovra model verify`, `sovra model verify-files` or `sovra model tiny`/);
   });
 });
 

@@ -113,13 +113,16 @@ describe('a changed component', () => {
     ]);
   });
 
-  it('a profile field no workload reads yet (GPU pools) changes only the policy parameters (gpu/pool-placement) and the report', async () => {
+  it('GPU pools are read: without them edge loses the GPU Operator and vLLM (their files), the pool labels of the host config, and their SBOM entries', async () => {
     const base = join(root, 'edge-a');
     const changed = join(root, 'edge-gpu');
     await synthProfile(profileFile('gpu', 'extends: edge\nname: edge\ngpu:\n  pools: []\n'), changed);
-    expect(changedSubjects(base, changed)).toEqual(['SHA256SUMS', 'manifests/admission.yaml', 'policy-report.json']);
-    const gpuPools = (dir: string) => readJson<{ params: { gpuPools: string } }>(dir, 'policy-report.json').params.gpuPools;
-    expect([gpuPools(base), gpuPools(changed)]).toEqual(['edge-gpu', '']);
+    const sa = subjects(base);
+    const sb = subjects(changed);
+    expect([...sa.keys()].filter((k) => !sb.has(k)).sort()).toEqual(['manifests/gpu-operator.yaml', 'manifests/vllm.yaml', 'oscal/component-definitions/gpu-operator.json', 'oscal/component-definitions/vllm.json']);
+    expect([...sb.keys()].filter((k) => !sa.has(k))).toEqual([]);
+    expect([...sb.keys()].filter((k) => sa.get(k) !== sb.get(k))).toEqual(expect.arrayContaining(['host/config.yaml', 'sbom.cdx.json', 'policy-report.json']));
+    expect(readFileSync(join(changed, 'host/config.yaml'), 'utf8')).not.toContain('sovra.dev/gpu-pool');
   });
 
   it('an added component with an image from a new registry adds its files and changes the aggregate, SBOM and registries.yaml', async () => {

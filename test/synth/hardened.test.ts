@@ -87,7 +87,17 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
     const at = path ? `${path}.${k}` : k;
     if (k === 'image') {
       if (typeof v === 'string') {
-        if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
+        // Charts that split a reference over siblings: `image` + `tag` (KServe), or `repository` + `image` + `version` (GPU Operator);
+        // a locked digest rides on the tag or version (`…@sha256:…`).
+        const o = values as { repository?: unknown; tag?: unknown; version?: unknown };
+        const ref =
+          typeof o.repository === 'string' && typeof o.version === 'string' && !v.includes('/')
+            ? `${o.repository}/${v}:${o.version}`
+            : typeof o.tag === 'string' && o.tag !== '' && !v.includes(':')
+              ? `${v}:${o.tag}`
+              : v;
+        const pinned = DIGEST_REF.test(ref) || /:[^:@/]+@sha256:[0-9a-f]{64}$/.test(ref) || unlocked.has(ref);
+        if (!pinned) bad.push(`${at}: ${ref}`);
       } else if (v && typeof v === 'object') {
         const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; registry?: string; repository?: string; tag?: string };
         // Charts that compose `registry/repository:tag` (openbao) or `repository:tag` (cloudnative-pg, external-secrets) carry a locked digest on the tag
@@ -152,7 +162,10 @@ describe.each(PROFILES)('profile %s', (profile) => {
       if (nsObject?.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') problems.push(`${at}: namespace ${ns} does not enforce restricted Pod Security`);
       if (profile === 'cluster') {
         const replicas = (object.spec as { replicas?: number }).replicas ?? 1;
-        if (['Deployment', 'StatefulSet'].includes(object.kind) && replicas < 3) problems.push(`${at}: ${replicas} replicas on cluster (needs at least 3)`);
+        // A GPU server's replicas are bounded by its pool's GPUs (vLLM: one tensor-parallel server per pool node): two at least, not three.
+        const gpus = [...spec.containers].some((c) => ((c as { resources?: { limits?: unknown } }).resources?.limits as Record<string, string> | undefined)?.['nvidia.com/gpu'] !== undefined);
+        const needed = gpus ? 2 : 3;
+        if (['Deployment', 'StatefulSet'].includes(object.kind) && replicas < needed) problems.push(`${at}: ${replicas} replicas on cluster (needs at least ${needed})`);
         if (!sameNs.some((o) => o.kind === 'PodDisruptionBudget' && selects((o.spec as { selector?: Selector }).selector, labels))) problems.push(`${at}: no PodDisruptionBudget on cluster`);
       }
     }

@@ -1,5 +1,8 @@
 /** Only pods placed on a GPU pool request GPUs. */
-import { GPU_POOL } from '../../../constructs/kit/shared-names.js';
+import { GPU_POOL } from '../../../constructs/kit/gpu.js';
+
+/** The effect of a dedicated pool's taint (constructs/kit/gpu.ts: poolTaint). */
+const TAINT_EFFECT = 'NoSchedule';
 import { POD_KINDS } from '../../kinds.js';
 import type { NamedExpression, PolicyRule } from '../../rule.js';
 import { POD_VARIABLES } from '../pod-spec.js';
@@ -10,9 +13,9 @@ const gpuContainers: NamedExpression = {
   name: 'gpuContainers',
   expression: `variables.containers.filter(c, has(c.resources) && (${asks('limits')} || ${asks('requests')}))`,
 };
-const label = `'${GPU_POOL.nodeLabel}'`;
+const label = `'${GPU_POOL.poolLabel}'`;
 const onPool = `has(variables.podSpec.nodeSelector) && ${label} in variables.podSpec.nodeSelector && variables.podSpec.nodeSelector[${label}] in params.data.gpuPools.split(' ').filter(p, p != '')`;
-const tolerates = `has(variables.podSpec.tolerations) && variables.podSpec.tolerations.exists(t, has(t.key) && t.key == '${GPU_POOL.taint.key}' && (!has(t.effect) || t.effect == '${GPU_POOL.taint.effect}'))`;
+const tolerates = `has(variables.podSpec.tolerations) && variables.podSpec.tolerations.exists(t, has(t.key) && t.key == '${GPU_POOL.taintKey}' && (!has(t.effect) || t.effect == '${TAINT_EFFECT}'))`;
 
 /** gpu/pool-placement */
 export const rule: PolicyRule = {
@@ -23,7 +26,7 @@ export const rule: PolicyRule = {
   match: POD_KINDS,
   variables: [...POD_VARIABLES, gpuContainers],
   expression: `size(variables.gpuContainers) == 0 || ((${onPool}) && (${tolerates}))`,
-  messageExpression: `'containers requesting ${GPU_POOL.resource}: ' + variables.gpuContainers.map(c, c.name).join(', ') + '; the pod needs nodeSelector ${GPU_POOL.nodeLabel} naming a pool of the profile (' + params.data.gpuPools + ') and a toleration of ${GPU_POOL.taint.key}:${GPU_POOL.taint.effect}'`,
+  messageExpression: `'containers requesting ${GPU_POOL.resource}: ' + variables.gpuContainers.map(c, c.name).join(', ') + '; the pod needs nodeSelector ${GPU_POOL.poolLabel} naming a pool of the profile (' + params.data.gpuPools + ') and a toleration of ${GPU_POOL.taintKey}:${TAINT_EFFECT}'`,
   field: '{pod}.nodeSelector|tolerations|containers[*].resources',
   params: ['gpuPools'],
   libraries: ['quantity', 'strings'],
