@@ -291,7 +291,7 @@ export const FIXTURES: readonly Fixture[] = [
   pass('gpu/pool-placement', 'a GPU on the pool, tolerating its taint', dep((_, p, c) => {
     c.resources.limits['nvidia.com/gpu'] = 1;
     p.nodeSelector = { 'sovra.dev/gpu-pool': 'inference' };
-    p.tolerations = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
+    p.tolerations = [{ key: 'sovra.dev/gpu-pool', operator: 'Equal', value: 'inference', effect: 'NoSchedule' }];
   })),
   pass('gpu/pool-placement', 'a GPU count of 0 is no request', dep((_, __, c) => (c.resources.limits['nvidia.com/gpu'] = '0'))),
   fail('gpu/pool-placement', 'a GPU anywhere', dep((_, __, c) => (c.resources.limits['nvidia.com/gpu'] = 2)), 'app'),
@@ -299,7 +299,7 @@ export const FIXTURES: readonly Fixture[] = [
     c.resources.requests['nvidia.com/gpu'] = '1';
     c.resources.limits['nvidia.com/gpu'] = '1';
     p.nodeSelector = { 'sovra.dev/gpu-pool': 'other' };
-    p.tolerations = [{ key: 'nvidia.com/gpu', operator: 'Exists' }];
+    p.tolerations = [{ key: 'sovra.dev/gpu-pool', operator: 'Exists' }];
   }), 'app'),
   fail('gpu/pool-placement', 'a GPU on the pool without the toleration', dep((_, p, c) => {
     c.resources.limits['nvidia.com/gpu'] = 1;
@@ -308,7 +308,7 @@ export const FIXTURES: readonly Fixture[] = [
   fail('gpu/pool-placement', 'any GPU on a profile without pools', dep((_, p, c) => {
     c.resources.limits['nvidia.com/gpu'] = 1;
     p.nodeSelector = { 'sovra.dev/gpu-pool': 'inference' };
-    p.tolerations = [{ key: 'nvidia.com/gpu', operator: 'Exists' }];
+    p.tolerations = [{ key: 'sovra.dev/gpu-pool', operator: 'Exists' }];
   }), 'app', { params: params({ gpuPools: '' }) }),
 
   // labels/sovra-labels

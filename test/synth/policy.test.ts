@@ -95,15 +95,17 @@ describe.each(PROFILES)('profile %s', (profile) => {
     // Every chart release of the whole stack (their objects are the ones the bindings judge by release); the mesh on edge and cluster.
     const stack = ['cert-manager', 'cilium', 'cloudnative-pg', 'external-secrets', 'keycloak', 'nats', 'openbao', 'spire', 'spire-crds', 'trust-manager'];
     const mesh = profile === 'dev' ? [] : ['istio-base', 'istio-cni', 'istiod', 'sovra-gateway'];
-    expect(cm.data.releases!.split(' ').sort()).toEqual([...stack, ...mesh].sort());
+    // GPU pools on edge and cluster bring the GPU Operator; predictive models on cluster bring KServe.
+    const gpu = profile === 'dev' ? [] : profile === 'edge' ? ['gpu-operator'] : ['gpu-operator', 'kserve', 'kserve-crd', 'kserve-runtimes'];
+    expect(cm.data.releases!.split(' ').sort()).toEqual([...stack, ...mesh, ...gpu].sort());
     expect(cm.data.mesh).toBe(profile === 'dev' ? 'none' : 'istio');
-    // Only unlocked catalog images are reported where digests are required: the control plane's (no digest until it is built) and the
-    // database image its PostgreSQL Clusters run (no digest published offline); nothing else.
+    // Only unlocked catalog images are reported where digests are required: the control plane's (no digest until it is built; vLLM's
+    // weight verifier runs it too) and the database image its PostgreSQL Clusters run (no digest published offline); nothing else.
     expect(result!.policy.warnings.every((w) => w.rule === 'images/locked')).toBe(true);
-    expect([...new Set(result!.policy.warnings.map((w) => `${w.object.kind} ${w.object.kind === 'Cluster' ? '' : w.object.name}`.trim()))].sort()).toEqual(profile === 'dev' ? [] : ['Cluster', 'Deployment control-plane']);
+    expect([...new Set(result!.policy.warnings.map((w) => `${w.object.kind} ${w.object.kind === 'Cluster' ? '' : w.object.name}`.trim()))].sort()).toEqual(profile === 'dev' ? [] : ['Cluster', 'Deployment control-plane', 'Deployment vllm']);
     // The exceptions of the whole stack show with their sources.
     expect([...new Set(result!.policy.waivers.map((w) => w.source))].sort()).toEqual(
-      ['cert-manager', 'cilium', 'external-secrets', ...(profile === 'dev' ? [] : ['istio']), 'keycloak', 'openbao', 'postgres', 'spire'].map((c) => `component ${c}`),
+      ['cert-manager', 'cilium', 'external-secrets', ...(profile === 'dev' ? [] : ['gpu-operator', 'istio']), 'keycloak', 'openbao', 'postgres', 'spire'].map((c) => `component ${c}`),
     );
   });
 });
