@@ -29,6 +29,10 @@ Options:
   --json                 print a JSON report: objects, files, every image with its digest or none, the unlocked ones
   --quiet                print nothing on success
 
+Every object is judged by the policy rules of policies/ before anything is written: a
+failed rule stops the synth (exit 6) naming rule, object, file, field and control;
+warnings, waivers and exceptions are written to policy-report.json.
+
 Images are rendered by digest where images.lock.json pins them and by tag otherwise;
 the synth says how many are unlocked. A profile's images.requireDigest is enforced
 where bits must be fixed: \`sovra verify --require-locked\` and the bundle.
@@ -72,6 +76,7 @@ export const synthCommand: Command = {
         images: result.images,
         unlocked: result.unlocked,
         coverage: result.coverage,
+        policy: { judgements: result.policy.judgements, warnings: result.policy.warnings, waivers: result.policy.waivers.length },
         ...(signer ? { signedWith: signer.keyHint } : {}),
       };
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -82,6 +87,11 @@ export const synthCommand: Command = {
       if (result.unlocked.length > 0) {
         const gate = profile.images.requireDigest ? `; profile ${profile.name} requires digests, so \`sovra verify --require-locked\` and the bundle refuse this output until they are locked` : '';
         process.stdout.write(`${result.unlocked.length} of ${total} images are not locked by digest and are named by tag (${result.unlocked.slice(0, 3).join(', ')}${result.unlocked.length > 3 ? ', …' : ''})${gate}. \`--json\` lists them all.\n`);
+      }
+      const p = result.policy;
+      if (p.warnings.length > 0 || p.waivers.length > 0) {
+        const rules = [...new Set(p.warnings.map((w) => w.rule))].join(', ');
+        process.stdout.write(`policy: ${p.judgements} rule judgements, no violation; ${p.warnings.length} warning${p.warnings.length === 1 ? '' : 's'}${rules ? ` (${rules})` : ''}, ${p.waivers.length} waivers and exceptions; see policy-report.json.\n`);
       }
     }
     return 0;

@@ -18,6 +18,7 @@ import { CBOM_PATH, SBOM_PATH } from '../../contracts/output-paths.js';
 import { hrefFrom } from '../component-definition-requirements.js';
 import { COVERAGE_STATUSES, type ControlEntry, type CoverageStatus } from './control-status.js';
 import type { Coverage } from './coverage.js';
+import { modelDigestText } from './ssp.js';
 import { REPORT_SCRIPT, REPORT_STYLE } from './report-assets.js';
 
 /** Output path of the report. */
@@ -127,7 +128,7 @@ function inventorySection(model: SynthModel): string {
       const ref = modelBomRef(m);
       if (seen.has(ref)) continue;
       seen.add(ref);
-      rows.push(`<tr id="${anchor('sbom', ref)}"><th scope="row">${esc(`${m.name} ${m.version}`)}</th><td>model</td><td><code>sha256:${esc(m.sha256)}</code></td><td>${esc(c.id)}</td><td><a href="${out(SBOM_PATH)}">${esc(ref)}</a></td></tr>`);
+      rows.push(`<tr id="${anchor('sbom', ref)}"><th scope="row">${esc(`${m.name} ${m.version}`)}</th><td>model</td><td><code>${esc(modelDigestText(m).id)}</code></td><td>${esc(c.id)}</td><td><a href="${out(SBOM_PATH)}">${esc(ref)}</a></td></tr>`);
     }
   }
   return `<table><caption>Images and models (from the SBOM)</caption><thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Digest</th><th scope="col">Component</th><th scope="col">SBOM entry</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -22,6 +22,8 @@ import { SITE_ROLE } from '../../profiles/builtin/responsibilities.js';
 import { evidenceProps, hrefFrom, sovraProp } from '../component-definition-requirements.js';
 import type { ControlEntry } from './control-status.js';
 import { networkDiagram } from './diagram.js';
+import { createHash } from 'node:crypto';
+import { digestManifest, isServedModel, type DeclaredModel } from '../../contracts/served-model.js';
 
 /** Output path of the SSP. */
 export const SSP_PATH = 'oscal/ssp.json';
@@ -245,15 +247,16 @@ function inventory(model: SynthModel): Json[] {
       const ref = modelBomRef(m);
       if (seen.has(ref)) continue;
       seen.add(ref);
+      const digest = modelDigestText(m);
       items.push({
         uuid: uuidV5(`ssp:inventory:${ref}`),
-        description: `Model weights ${m.name} ${m.version} (${m.format}), loaded only with SHA-256 ${m.sha256}.`,
+        description: `Model weights ${m.name} ${m.version} (${m.format}), loaded only when ${digest.description}.`,
         props: [
           { name: 'asset-type', value: 'data' },
-          { name: 'asset-id', value: `${m.name}@sha256:${m.sha256}` },
+          { name: 'asset-id', value: `${m.name}@${digest.id}` },
           { name: 'version', value: m.version },
           sovraProp('sbom-bom-ref', ref),
-          sovraProp('digest', `sha256:${m.sha256}`),
+          sovraProp('digest', digest.id),
         ],
         links: [{ href: `${hrefFrom(SSP_PATH, SBOM_PATH)}#${encodeURIComponent(ref)}`, rel: 'sbom-entry', text: ref }],
         'implemented-components': [{ 'component-uuid': componentUuid(c.id) }],
@@ -396,4 +399,18 @@ export function emitSsp(model: SynthModel, entries: readonly ControlEntry[]): { 
     },
   };
   return { ssp: { 'system-security-plan': { uuid: PENDING_UUID, ...body } }, diagram };
+}
+
+/**
+ * How a model's digests read in the inventory: a GGUF by its one SHA-256; a
+ * served model directory by the SHA-256 of its digest manifest (every
+ * file's digest, `sha256sum` format), or as supplied at install when the
+ * profile does not list them (the server's verifier then needs the site's
+ * manifest).
+ */
+export function modelDigestText(m: DeclaredModel): { id: string; description: string } {
+  if (!isServedModel(m)) return { id: `sha256:${m.sha256}`, description: `its SHA-256 is ${m.sha256}` };
+  if (m.digests === 'supplied-at-install') return { id: 'digests-supplied-at-install', description: 'every file matches the digest manifest the site supplies at install (not known offline)' };
+  const manifest = createHash('sha256').update(digestManifest(m)).digest('hex');
+  return { id: `sha256:${manifest}`, description: `every one of its ${m.files.length} files matches its declared SHA-256 (digest manifest sha256:${manifest})` };
 }

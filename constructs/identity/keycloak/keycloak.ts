@@ -36,6 +36,7 @@ import {
   type EnvVar,
   type KeycloakxValues,
 } from './values.js';
+import { declareKeycloakExceptions } from './policy-exceptions.js';
 
 /** Name of the Certificate (and its Secret) Keycloak serves HTTPS with. */
 export const KEYCLOAK_TLS_SECRET = 'keycloak-tls';
@@ -155,6 +156,7 @@ export class Keycloak extends Component {
       configMaps: { trustBundle: TRUST_BUNDLE, realm: REALM_CONFIGMAP },
     });
     this.chart = this.addChart<KeycloakxValues>({ release: KEYCLOAK_RELEASE, namespace: ns, values, ...KEYCLOAK_CHART });
+    declareKeycloakExceptions(this, KEYCLOAK_RELEASE);
     this.consumesSecret({ name: KEYCLOAK_TLS_SECRET, keys: ['tls.crt', 'tls.key'], purpose: 'HTTPS certificate (chart value extraVolumes).' });
     this.consumesSecret({ name: dbSecret, keys: ['host', 'port', 'dbname', 'username', 'password'], purpose: 'Database connection and credentials (chart values database.existingSecret, extraEnv).' });
     this.consumesSecret({ name: BOOTSTRAP_ADMIN_SECRET, keys: ['password'], purpose: 'Bootstrap administrator password (chart value extraEnv).' });
