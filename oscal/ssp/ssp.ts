@@ -256,7 +256,8 @@ function inventory(model: SynthModel): Json[] {
           { name: 'asset-id', value: `${m.name}@${digest.id}` },
           { name: 'version', value: m.version },
           sovraProp('sbom-bom-ref', ref),
-          sovraProp('digest', digest.id),
+          // The SBOM hashes a GGUF itself; a served model's files are its sub-components (or, unknown offline, absent).
+          ...(isServedModel(m) ? (m.digests === 'declared' ? [sovraProp('digest-manifest', digest.id)] : []) : [sovraProp('digest', digest.id)]),
         ],
         links: [{ href: `${hrefFrom(SSP_PATH, SBOM_PATH)}#${encodeURIComponent(ref)}`, rel: 'sbom-entry', text: ref }],
         'implemented-components': [{ 'component-uuid': componentUuid(c.id) }],
