@@ -1,8 +1,8 @@
 // Synth benchmark (issues: foundation; 12 item 2, Kubernetes schema validation). One command:
 //
-//   npm run build && node bench/synth.mjs [--runs N] [--sizes 300,3000] [--kustomize-runs N]
+//   npm run build && node bench/synth.mjs [--runs N] [--sizes 300,3000] [--kustomize-runs N] [--profiles edge,cluster]
 //
-// 1. Whole-process `sovra synth --profile edge` (every view), median of N runs.
+// 1. Whole-process `sovra synth --profile <p>` (every view) for edge and cluster, median of N runs.
 // 2. Stress synths of the edge profile plus replicated hardened workloads so
 //    that the output holds exactly 300 and 3,000 objects (every view).
 // Every sovra case runs with the Kubernetes schema check on, as shipped (the
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '300,3000' },
     'kustomize-runs': { type: 'string', default: '3' },
+    profiles: { type: 'string', default: 'edge,cluster' },
   },
 });
 const runs = Number(values.runs);
@@ -112,17 +113,20 @@ const rows = [];
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(kubectl.stdout.trim().split('\n').join('; '));
 
-// 1. edge, whole process.
-{
-  const out = join(work, 'edge');
-  const { on, timed, off } = variants(['bin/sovra.js', 'synth', '--profile', 'edge', '--out', out, '--quiet']);
-  const k = kustomize(kustomization(join(out, 'manifests'), 'edge'), Math.max(kRuns, 3));
-  rows.push({ name: 'edge profile', objects: k.objects, on, timed, off, kustomize: k.ms });
+// 1. Each built-in profile, whole process (cluster: the whole stack with the Terraform view too).
+for (const profile of values.profiles.split(',').filter(Boolean)) {
+  const out = join(work, profile);
+  const { on, timed, off } = variants(['bin/sovra.js', 'synth', '--profile', profile, '--out', out, '--quiet']);
+  const k = kustomize(kustomization(join(out, 'manifests'), profile), Math.max(kRuns, 3));
+  rows.push({ name: `${profile} profile`, objects: k.objects, on, timed, off, kustomize: k.ms });
 }
 
 // 2. stress.
 for (const size of sizes) {
   const out = join(work, `stress-${size}`);
+  // Calibrated once, outside the timed runs.
+  const plan = time('node', ['bench/stress-synth.mjs', '--plan', String(size)]).stdout.trim();
+  env.SOVRA_STRESS_PLAN = plan;
   const { on, timed, off } = variants(['bench/stress-synth.mjs', String(size), out]);
   const parsed = (rs) => rs.map((r) => JSON.parse(r.stdout));
   const onStats = parsed(on);

@@ -63,7 +63,7 @@ export class Platform extends Construct implements PlatformDirectory {
    */
   finalize(): void {
     this.finalized = true;
-    for (const c of this.components) c.runFinalizers();
+    for (const stage of ['declare', 'derive'] as const) for (const c of this.components) c.runFinalizers(stage);
   }
 
   /** Whether `finalize` ran. */

@@ -73,6 +73,19 @@ export interface Profile {
    * @maxItems 500
    */
   licenseWaivers?: LicenseWaiver[];
+  responsibilities?: Responsibilities;
+  /**
+   * Authorizations the system leverages (a hosting provider's or data centre's ATO): their controls are inherited where the platform claims nothing for them.
+   *
+   * @maxItems 50
+   */
+  leveragedAuthorizations?: LeveragedAuthorization[];
+  /**
+   * Objects allowed to fail a policy rule, each with a written reason, an approver and an expiry date. Every waiver appears in policy-report.json and the view model (for the SSP and POA&M); a waiver that lifts nothing, or whose expiry date is before the build date (SOURCE_DATE_EPOCH), fails the synth. In the cluster each waiver excludes its object from the rule's binding.
+   *
+   * @maxItems 500
+   */
+  policyWaivers?: PolicyWaiver[];
   components: ComponentSettings;
 }
 export interface Distribution {
@@ -102,6 +115,12 @@ export interface ImagePolicy {
    * host[:port] of the registry that mirrors every upstream registry (required when airGapped).
    */
   registryMirror?: string;
+  /**
+   * Registries (host[:port]) images may come from; the rule images/allowed-registries refuses any other. By default the registries the catalogs of the stack declare. The registry mirror is always allowed.
+   *
+   * @maxItems 100
+   */
+  allowedRegistries?: string[];
 }
 export interface Replicas {
   /**
@@ -235,18 +254,124 @@ export interface LicenseWaiver {
   approvedBy?: string;
 }
 /**
+ * Controls no manifest can implement (policy, personnel, training, physical protection, planning), keyed by SP 800-53 rev5 control id: who answers for each and how far it is. The SSP states each one; a baseline control with neither a claim nor an entry here is listed as not addressed. Built-in profiles ship every organizational control of their baseline as planned, customer responsibility: a site overrides entries one by one (maps merge).
+ */
+export interface Responsibilities {
+  [k: string]: Responsibility;
+}
+export interface Responsibility {
+  /**
+   * What is done for the control and by whom, for an accreditor.
+   */
+  statement: string;
+  /**
+   * Id of the responsible role (OSCAL role id), e.g. `system-owner` (the site's organization) or `platform-engineering`.
+   */
+  role: string;
+  /**
+   * How far the control is implemented. `not-applicable` needs a `reason`.
+   */
+  status: 'implemented' | 'partial' | 'planned' | 'not-applicable';
+  /**
+   * Why the control does not apply (required with status not-applicable).
+   */
+  reason?: string;
+  /**
+   * Where the procedure is written (document, URL).
+   */
+  procedure?: string;
+}
+export interface LeveragedAuthorization {
+  /**
+   * Stable id of the authorization (part of its UUID).
+   */
+  id: string;
+  /**
+   * Name of the leveraged system and its authorization.
+   */
+  title: string;
+  /**
+   * Organization that holds the authorization.
+   */
+  party: string;
+  /**
+   * Date of the authorization (YYYY-MM-DD).
+   */
+  dateAuthorized: string;
+  /**
+   * Controls inherited from it, by SP 800-53 rev5 id.
+   *
+   * @minItems 1
+   * @maxItems 1200
+   */
+  controls: [string, ...string[]];
+  /**
+   * What the leveraged system provides.
+   */
+  statement?: string;
+}
+export interface PolicyWaiver {
+  /**
+   * Id of the rule waived, e.g. `pod-security/read-only-root-fs` (as policy messages and policies/README.md name it).
+   */
+  rule: string;
+  object: PolicyWaiverObject;
+  /**
+   * Why the object may fail the rule, and what limits the risk meanwhile.
+   */
+  reason: string;
+  /**
+   * Who approved the waiver.
+   */
+  approvedBy: string;
+  /**
+   * Last day the waiver holds (ISO date, compared with the build date from SOURCE_DATE_EPOCH, never the clock).
+   */
+  expires: string;
+}
+/**
+ * The object waived, as the synth output names it.
+ */
+export interface PolicyWaiverObject {
+  /**
+   * Kind, e.g. `Deployment`.
+   */
+  kind: string;
+  /**
+   * Namespace; omitted for cluster-scoped objects.
+   */
+  namespace?: string;
+  /**
+   * metadata.name.
+   */
+  name: string;
+}
+/**
  * Settings of each component, by component id; composed from each component's settings.schema.json by `npm run gen`.
  */
 export interface ComponentSettings {
+  admission: AdmissionSettings;
   'cert-manager': CertManagerSettings;
   'control-plane': ControlPlaneSettings;
+  'gpu-operator': GpuOperatorSettings;
   istio: IstioSettings;
   keycloak: KeycloakSettings;
+  kserve: KserveSettings;
   nats: NatsSettings;
   'object-store': ObjectStoreSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
   spire: SpireSettings;
+  vllm: VllmSettings;
+}
+/**
+ * How the cluster enforces Sovra's policy rules (ValidatingAdmissionPolicies from policies/).
+ */
+export interface AdmissionSettings {
+  /**
+   * What a failed error-level rule does in the cluster: `deny` refuses the request; `warn` admits it with a warning to the client and an audit annotation. Warning-level rules always warn.
+   */
+  enforcement: 'deny' | 'warn';
 }
 /**
  * cert-manager and trust-manager: which CA issues the platform's certificates.
@@ -363,6 +488,23 @@ export interface HostedUpstreamApiKey {
   property: string;
 }
 /**
+ * NVIDIA GPU Operator on the profile's GPU pools (installed only where gpu.pools is not empty).
+ */
+export interface GpuOperatorSettings {
+  /**
+   * preinstalled: the NVIDIA driver is part of the node's OS image (air-gapped sites, driver version owned by the host build); managed: the operator runs NVIDIA's driver container on the pool's nodes.
+   */
+  driver: 'preinstalled' | 'managed';
+  /**
+   * How Multi-Instance GPU partitions are exposed: none (whole GPUs, MIG manager off), single (one MIG profile per node, exposed as nvidia.com/gpu), mixed (each MIG profile its own resource).
+   */
+  migStrategy: 'none' | 'single' | 'mixed';
+  /**
+   * Run NVIDIA's DCGM exporter (GPU health, temperature, ECC errors and utilisation as Prometheus metrics).
+   */
+  dcgmExporter: boolean;
+}
+/**
  * The Istio service mesh: whether the profile installs it, its data plane mode, the names of its ingress gateway, and the components kept out of the mesh.
  */
 export interface IstioSettings {
@@ -470,6 +612,77 @@ export interface KeycloakPublicClient {
    * @maxItems 50
    */
   webOrigins: string[];
+}
+/**
+ * KServe in raw-deployment mode (no Knative) with the Triton ClusterServingRuntime, and one InferenceService per model; installed where gpu.pools and models are not empty.
+ */
+export interface KserveSettings {
+  /**
+   * @maxItems 64
+   */
+  models: KserveModelSettings[];
+}
+/**
+ * A predictive or vision model served by Triton through one InferenceService, declared once (SBOM, OSCAL inventory, weight verifier). Without files, the SHA-256 digests are supplied at install and the predictor refuses to start until the site's manifest exists and matches.
+ */
+export interface KserveModelSettings {
+  /**
+   * Name it is served under.
+   */
+  name: string;
+  version: string;
+  /**
+   * SPDX license expression of the weights.
+   */
+  license: string;
+  /**
+   * Where the weights come from (URL).
+   */
+  source: string;
+  /**
+   * Format of the model files in the Triton model repository (only ONNX here).
+   */
+  format: 'onnx';
+  /**
+   * Every file of the model directory with the SHA-256 of its bytes (as sha256sum prints it). Absent: digests supplied at install.
+   *
+   * @minItems 1
+   * @maxItems 4096
+   */
+  files?: [ServedModelFileSettings, ...ServedModelFileSettings[]];
+  /**
+   * GPU pool (gpu.pools[].name) of its predictors; default: the first pool.
+   */
+  pool?: string;
+  /**
+   * Predictor replicas (RawDeployment: minReplicas = maxReplicas).
+   */
+  replicas?: number;
+  /**
+   * GPUs per predictor.
+   */
+  gpus?: number;
+  /**
+   * CPU per server (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory per server (Kubernetes quantity).
+   */
+  memory: string;
+  weights: KserveWeights;
+}
+export interface ServedModelFileSettings {
+  path: string;
+  sha256: string;
+}
+/**
+ * The PersistentVolumeClaim Sovra creates for the model's Triton repository (<name>/config.pbtxt, <name>/1/model.onnx), filled by the site before the predictors start.
+ */
+export interface KserveWeights {
+  claimName: string;
+  size: string;
+  storageClassName?: string;
 }
 /**
  * NATS JetStream storage per server.
@@ -759,4 +972,77 @@ export interface SpireCaSubject {
    * Organization name.
    */
   organization: string;
+}
+/**
+ * vLLM, the OpenAI-compatible LLM server on a GPU pool (installed only where gpu.pools is not empty; then model, tensorParallelSize and weights are required).
+ */
+export interface VllmSettings {
+  /**
+   * Name of the GPU pool (gpu.pools[].name) the servers run on; default: the first pool.
+   */
+  pool?: string;
+  /**
+   * Number of servers, each with tensorParallelSize GPUs of the pool.
+   */
+  replicas?: number;
+  /**
+   * GPUs per server (vLLM --tensor-parallel-size); at most the pool's gpusPerNode.
+   */
+  tensorParallelSize?: number;
+  /**
+   * CPU per server (Kubernetes quantity).
+   */
+  cpu?: string;
+  /**
+   * Memory per server (Kubernetes quantity).
+   */
+  memory?: string;
+  /**
+   * Size of /dev/shm (in memory), which NCCL uses between tensor-parallel workers.
+   */
+  sharedMemory?: string;
+  /**
+   * Longest context the server accepts (vLLM --max-model-len).
+   */
+  maxModelLen?: number;
+  model?: VllmModelSettings;
+  weights?: VllmWeights;
+}
+/**
+ * A served model, declared once (SBOM, OSCAL inventory, the weight verifier). Without files, the SHA-256 digests are supplied at install: the site writes the digest manifest and the server refuses to start until it exists and matches.
+ */
+export interface VllmModelSettings {
+  /**
+   * Name it is served under.
+   */
+  name: string;
+  version: string;
+  /**
+   * SPDX license expression of the weights.
+   */
+  license: string;
+  /**
+   * Where the weights come from (URL).
+   */
+  source: string;
+  format: 'safetensors' | 'onnx';
+  /**
+   * Every file of the model directory with the SHA-256 of its bytes (as sha256sum prints it). Absent: digests supplied at install.
+   *
+   * @minItems 1
+   * @maxItems 4096
+   */
+  files?: [ServedModelFileSettings1, ...ServedModelFileSettings1[]];
+}
+export interface ServedModelFileSettings1 {
+  path: string;
+  sha256: string;
+}
+/**
+ * Where the weights come from: a PersistentVolumeClaim Sovra creates, which the site fills from the bundle or its model store before the servers start (README, vLLM).
+ */
+export interface VllmWeights {
+  claimName: string;
+  size: string;
+  storageClassName?: string;
 }

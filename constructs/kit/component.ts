@@ -9,16 +9,18 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { SovraError } from '../../core/errors.js';
 import { toYaml } from '../../core/yaml.js';
-import type { ModelDeclaration } from '../../contracts/model-declaration.js';
+import type { DeclaredModel } from '../../contracts/served-model.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
 import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
-import type { ControlClaim, CustomerResponsibility } from './claims.js';
+import type { ControlClaim, CustomerResponsibility, UserRole } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
 import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
 import type { SecretConsumption, SecretProduction } from './secrets.js';
+import { exceptionWaiver, type PolicyException } from './policy-exceptions.js';
+import type { Waiver } from '../../policies/waivers.js';
 
 /** Layers of the stack (DESIGN.md, "The stack"). */
 export type Layer = 'distribution' | 'network' | 'identity' | 'policy' | 'ai-runtime' | 'data' | 'supply-chain' | 'observability';
@@ -78,6 +80,9 @@ export interface PlatformDirectory extends NetworkDirectory {
   readonly lock: ImageLock;
 }
 
+/** When a finalizer runs: `declare` (adds peers) before `derive` (reads the whole peer graph). */
+export type FinalizeStage = 'declare' | 'derive';
+
 const DIRECTORY = Symbol.for('sovra.PlatformDirectory');
 const COMPONENT = Symbol.for('sovra.Component');
 
@@ -122,16 +127,18 @@ export abstract class Component extends Chart {
   private readonly _charts: HelmChartSpec<object>[] = [];
   private readonly _chartObjects = new Map<string, ApiObject>();
   private readonly _images: ImageSpec[] = [];
-  private readonly _models: ModelDeclaration[] = [];
+  private readonly _models: DeclaredModel[] = [];
   private readonly _crypto: CryptoAsset[] = [];
   private readonly _claims: ControlClaim[] = [];
   private readonly _responsibilities: CustomerResponsibility[] = [];
+  private readonly _userRoles: UserRole[] = [];
   private readonly _hostFiles: HostFile[] = [];
   private readonly _podGroups: PodGroup[] = [];
   private readonly _metrics: MetricsEndpoint[] = [];
   private readonly _secretsConsumed: SecretConsumption[] = [];
   private readonly _secretsProduced: SecretProduction[] = [];
-  private readonly _finalizers: Array<() => void> = [];
+  private readonly _finalizers: Array<{ readonly fn: () => void; readonly stage: FinalizeStage }> = [];
+  private readonly _policyExceptions: PolicyException[] = [];
   private readonly namespaceObject?: ApiObject;
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
@@ -164,6 +171,7 @@ export abstract class Component extends Chart {
         },
       });
       this.clusterScoped(this.namespaceObject);
+      if (info.podSecurity) this.exceptPolicy({ rule: 'pod-security/namespace-restricted', object: this.namespaceObject, reason: info.podSecurity.reason });
     }
     this.node.addValidation({ validate: () => this._podGroups.flatMap((g) => g.validate()) });
   }
@@ -209,7 +217,7 @@ export abstract class Component extends Chart {
     return this._images;
   }
   /** Model artifacts this component serves. */
-  get models(): readonly ModelDeclaration[] {
+  get models(): readonly DeclaredModel[] {
     return this._models;
   }
   /** Cryptographic assets this component configures. */
@@ -223,6 +231,10 @@ export abstract class Component extends Chart {
   /** What the customer must do for controls this component touches. */
   get responsibilities(): readonly CustomerResponsibility[] {
     return this._responsibilities;
+  }
+  /** Roles of the platform's users this component defines (the SSP's system users). */
+  get userRoles(): readonly UserRole[] {
+    return this._userRoles;
   }
   /** Host configuration files. */
   get hostFiles(): readonly HostFile[] {
@@ -284,14 +296,35 @@ export abstract class Component extends Chart {
    * Runs `fn` once every component of the platform exists (before anything is
    * rendered), for what a component derives from the others: mesh policies
    * per namespace, monitors per metrics endpoint, dashboards per layer.
+   * Stage `declare` runs first, for finalizers that add peers or pods (an
+   * operator's connections to the clusters other components declared);
+   * stage `derive` (the default) runs after every component's `declare`
+   * finalizers, so what it derives from the peer graph sees all of it.
    */
-  protected onFinalize(fn: () => void): void {
-    this._finalizers.push(fn);
+  protected onFinalize(fn: () => void, stage: FinalizeStage = 'derive'): void {
+    this._finalizers.push({ fn, stage });
   }
 
-  /** Runs this component's finalizers (the platform calls it once, in component order). */
-  runFinalizers(): void {
-    for (const fn of this._finalizers.splice(0)) fn();
+  /** Runs this component's finalizers of `stage` (the platform calls it once per stage, in component order). */
+  runFinalizers(stage: FinalizeStage): void {
+    const run = this._finalizers.filter((f) => f.stage === stage);
+    this._finalizers.splice(0, this._finalizers.length, ...this._finalizers.filter((f) => f.stage !== stage));
+    for (const f of run) f.fn();
+  }
+
+  /**
+   * States that an object of this component, or one its chart renders,
+   * cannot meet a policy rule by design, and why. The rule's finding on it
+   * is lifted, shown with the reason, and the object is excluded from the
+   * rule's admission binding.
+   */
+  exceptPolicy(exception: PolicyException): void {
+    this._policyExceptions.push(exception);
+  }
+
+  /** Its policy exceptions as waivers (source `component <id>`). */
+  get policyExceptions(): readonly Waiver[] {
+    return this._policyExceptions.map((e) => exceptionWaiver(this.node.id, e, (o) => CLUSTER_SCOPED.has(o)));
   }
 
   /** Declares a Secret its objects reference. */
@@ -349,7 +382,7 @@ export abstract class Component extends Chart {
   }
 
   /** Declares a model artifact served by this component. */
-  protected addModel(model: ModelDeclaration): ModelDeclaration {
+  protected addModel<M extends DeclaredModel>(model: M): M {
     this._models.push(model);
     return model;
   }
@@ -394,6 +427,12 @@ export abstract class Component extends Chart {
       throw new SovraError('bad-input', `${this.node.path}: customer responsibility on unknown control "${r.control}". Use an SP 800-53 rev5 id in OSCAL form, e.g. "sc-12".`);
     }
     this._responsibilities.push(r);
+  }
+
+  /** Declares a role of the platform's users that this component defines and enforces (listed as an SSP system user). */
+  protected declareUserRole(role: UserRole): void {
+    if (this._userRoles.some((r) => r.id === role.id)) throw new Error(`${this.node.path}: user role ${role.id} declared twice`);
+    this._userRoles.push(role);
   }
 
   /** Adds labels to this component's Namespace (for components that derive them platform-wide, such as a mesh's injection label). */

@@ -213,6 +213,10 @@ export class HardenedWorkload extends Construct {
       serviceAccount: name,
     });
 
+    // The baseline's loosenings are the policy rules' exceptions for this Deployment.
+    if (props.allowWritableRootFs) component.exceptPolicy({ rule: 'pod-security/read-only-root-fs', object: this.deployment, reason: props.allowWritableRootFs.reason });
+    if (props.mountServiceAccountToken) component.exceptPolicy({ rule: 'pod-security/service-account-token', object: this.deployment, reason: props.mountServiceAccountToken.reason });
+
     if (props.highAvailability) {
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata: { name },

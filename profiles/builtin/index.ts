@@ -1,6 +1,7 @@
 /** The three built-in profiles (DESIGN.md, "Profiles"). */
 import type { Profile } from '../profile.generated.js';
 import { minioLicenseWaivers } from '../../constructs/data/object-store/license.js';
+import { organizationalResponsibilities } from './responsibilities.js';
 
 /** Single-node K3s for development: tags allowed, CPU inference, LOW baseline. */
 export const dev: Profile = {
@@ -8,6 +9,9 @@ export const dev: Profile = {
   description: 'Single-node K3s for development: image tags allowed, CPU inference, 800-53 LOW baseline.',
   distribution: { kind: 'k3s', cisProfile: false, fips: false, nodes: 1 },
   baseline: 'LOW',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('LOW'),
+  leveragedAuthorizations: [],
   airGapped: false,
   images: { requireDigest: false },
   replicas: { stateless: 1, stateful: 1 },
@@ -34,6 +38,11 @@ export const dev: Profile = {
     },
     // The mesh is off on dev: a laptop cluster without sidecars stays small and quick to start.
     istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    // No GPU pools on dev: the GPU Operator is not installed; these settings only apply to derived profiles that add a pool.
+    'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
+    vllm: {},
+    kserve: { models: [] },
+    admission: { enforcement: 'warn' },
   },
 };
 
@@ -43,6 +52,9 @@ export const edge: Profile = {
   description: 'Air-gapped single-node K3s at the edge: digest-pinned images from the bundle mirror, 800-53 MODERATE baseline.',
   distribution: { kind: 'k3s', cisProfile: false, fips: false, nodes: 1 },
   baseline: 'MODERATE',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('MODERATE'),
+  leveragedAuthorizations: [],
   airGapped: true,
   images: { requireDigest: true, registryMirror: 'registry.sovra.local:5000' },
   replicas: { stateless: 1, stateful: 1 },
@@ -70,6 +82,24 @@ export const edge: Profile = {
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    // Air-gapped: the driver comes with the host's OS image (no driver container to fetch or build); one whole L4, no MIG.
+    'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
+    // A small model on the one L4 (24 GB): Qwen2.5 1.5B Instruct in bf16 (about 3 GB) leaves room for the KV cache.
+    // No file digests are known offline: the site supplies them at install (README, vLLM) and the server refuses to start without them.
+    vllm: {
+      // pool: the first of gpu.pools (edge-gpu), so a site profile that renames its pool keeps vLLM on it.
+      replicas: 1,
+      tensorParallelSize: 1,
+      cpu: '4',
+      memory: '16Gi',
+      sharedMemory: '2Gi',
+      maxModelLen: 8192,
+      model: { name: 'qwen2.5-1.5b-instruct', version: '2.5', license: 'Apache-2.0', source: 'https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct', format: 'safetensors' },
+      weights: { claimName: 'vllm-models', size: '20Gi' },
+    },
+    // The edge box's one L4 serves the LLM: no predictive models, so KServe is not installed.
+    kserve: { models: [] },
+    admission: { enforcement: 'deny' },
   },
 };
 
@@ -79,11 +109,20 @@ export const cluster: Profile = {
   description: 'Multi-node RKE2 with CIS profile and FIPS, HA services, GPU node pools, 800-53 HIGH baseline, installed with cdktf.',
   distribution: { kind: 'rke2', cisProfile: true, fips: true, nodes: 3 },
   baseline: 'HIGH',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('HIGH'),
+  leveragedAuthorizations: [],
   airGapped: false,
   images: { requireDigest: true },
   replicas: { stateless: 3, stateful: 3 },
   highAvailability: true,
-  gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
+  // LLM serving (vLLM, tensor parallel 8 per node) and vision (KServe/Triton) on pools of their own.
+  gpu: {
+    pools: [
+      { name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 },
+      { name: 'vision', product: 'L40S', gpusPerNode: 1, nodes: 2 },
+    ],
+  },
   deploy: 'cdktf',
   // MinIO (object-store mode minio) is AGPL-3.0: its parts are waived with the review's reason.
   licenseWaivers: minioLicenseWaivers(),
@@ -105,6 +144,41 @@ export const cluster: Profile = {
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [] },
+    // The operator manages the driver on the pool's nodes; whole GPUs (tensor parallel over 8), no MIG.
+    'gpu-operator': { driver: 'managed', migStrategy: 'none', dcgmExporter: true },
+    // Tensor parallel over the 8 H100 of a node, one server per node of the pool (2): Mixtral 8x22B Instruct (bf16, about 280 GB).
+    // No file digests are known offline: the site supplies them at install (README, vLLM) and the servers refuse to start without them.
+    vllm: {
+      // pool: the first of gpu.pools (inference).
+      replicas: 2,
+      tensorParallelSize: 8,
+      cpu: '32',
+      memory: '256Gi',
+      sharedMemory: '32Gi',
+      maxModelLen: 32768,
+      model: { name: 'mixtral-8x22b-instruct', version: 'v0.1', license: 'Apache-2.0', source: 'https://huggingface.co/mistralai/Mixtral-8x22B-Instruct-v0.1', format: 'safetensors' },
+      weights: { claimName: 'vllm-models', size: '400Gi' },
+    },
+    // Vision on its own pool: ResNet-50 (ONNX model zoo, Apache-2.0) on Triton, one L40S per predictor, two predictors.
+    // No file digests are known offline: the site supplies them at install (README, KServe) and the predictors refuse to start without them.
+    kserve: {
+      models: [
+        {
+          name: 'resnet50',
+          version: 'v1-7',
+          license: 'Apache-2.0',
+          source: 'https://github.com/onnx/models/tree/main/validated/vision/classification/resnet',
+          format: 'onnx',
+          pool: 'vision',
+          replicas: 2,
+          gpus: 1,
+          cpu: '4',
+          memory: '8Gi',
+          weights: { claimName: 'resnet50-model', size: '5Gi' },
+        },
+      ],
+    },
+    admission: { enforcement: 'deny' },
   },
 };
 

@@ -5,7 +5,7 @@
  * reported; and every built-in profile is closed.
  */
 import type { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../constructs/registry.js';
@@ -81,5 +81,15 @@ describe('the secret closure', () => {
     expect(produced.get('sovra-messaging/nats-jetstream-key')).toBe('external-secret');
     expect(produced.get('sovra-system/control-plane-db-app')).toBe('operator');
     expect(produced.get('sovra-system/control-plane-audit-key')).toBe('external-secret');
+  });
+
+  it.each(PROFILES)('the README lists every Secret the %s profile has supplied at install', (profile) => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('<!-- supplied-at-install -->'), readme.indexOf('### Images and the image lock'));
+    const { platform } = buildPlatform(loadProfile(profile));
+    const closure = secretClosure(renderObjects(platform), manifestFile);
+    const supplied = closure.producers.filter((p) => p.kind === 'supplied-at-install');
+    for (const s of supplied) expect(table, `${s.namespace}/${s.name}`).toContain(`\`${s.namespace}/${s.name}\``);
+    if (profile !== 'cluster') expect(supplied.map((s) => s.name)).toContain('openbao-seal');
   });
 });

@@ -23,6 +23,7 @@ import { resolveBackup } from './backup-target.js';
 import { CNPG_CHART, CNPG_OPERATOR_IMAGE, CNPG_VERSION } from './catalog.js';
 import { CLUSTER_LABEL } from './cluster-spec.js';
 import { cnpgValues, OPERATOR_LABELS, OPERATOR_PORTS, OPERATOR_UID, type CnpgValues } from './values.js';
+import { declareCnpgExceptions } from './policy-exceptions.js';
 
 /** Release name of the operator chart; part of object names and Terraform addresses. */
 export const CNPG_RELEASE = 'cloudnative-pg';
@@ -55,6 +56,7 @@ export class Postgres extends Component {
     if (settings.image) this.addImage(settings.image);
     const replicas = p.highAvailability ? 2 : 1;
     this.chart = this.addChart<CnpgValues>({ release: CNPG_RELEASE, namespace: NAMESPACES.postgresOperator, values: cnpgValues({ image, replicas, resources: settings.operator, release: CNPG_RELEASE }), ...CNPG_CHART });
+    declareCnpgExceptions(this, CNPG_RELEASE);
 
     this.operator = this.addPods({
       name: 'operator',
@@ -65,7 +67,8 @@ export class Postgres extends Component {
     this.operator.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'the operator watches its CRDs, Pods and Secrets, writes status and holds its leader-election lease');
     this.operator.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the operator admission webhooks (Cluster, Backup, ScheduledBackup, Pooler)');
     this.addMetrics({ pods: this.operator, port: 'metrics' });
-    this.onFinalize(() => this.connectToClusters());
+    // Clusters are declared by the components that own them, some after this one: connect once all exist, before the mesh and identities are derived.
+    this.onFinalize(() => this.connectToClusters(), 'declare');
 
     this.producesSecret({ name: WEBHOOK_SECRETS.certificate, keys: ['tls.crt', 'tls.key'], kind: 'operator', by: 'CloudNativePG operator (webhook certificate, self-signed CA)', purpose: 'Serving certificate of the operator admission webhooks.' });
     this.producesSecret({ name: WEBHOOK_SECRETS.ca, keys: ['ca.crt', 'ca.key'], kind: 'operator', by: 'CloudNativePG operator (webhook CA)', purpose: 'CA that signs the webhook certificate; the operator writes it into the webhook configurations.' });

@@ -11,7 +11,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { BOOTSTRAP_ISSUER, NAMESPACES, OPENBAO_API, OPENBAO_PATHS, PLATFORM_ISSUER } from '../../kit/shared-names.js';
+import { BOOTSTRAP_ISSUER, NAMESPACES, OPENBAO_API, OPENBAO_CLIENTS, OPENBAO_PATHS, PLATFORM_ISSUER } from '../../kit/shared-names.js';
 
 /** Lifetimes of the CA certificates (organization-defined parameters of SC-12 and SC-17). */
 export const CA_LIFETIMES = {
@@ -39,11 +39,11 @@ export const CA_COMMON_NAMES = { root: 'Sovra Root CA', intermediate: 'Sovra Int
 
 /** OpenBao's side of the Vault issuer: the PKI role it signs with, the Kubernetes auth role it logs in with, the ServiceAccount whose token it presents. */
 export const OPENBAO_ISSUER = {
-  pkiRole: 'sovra',
-  authRole: 'cert-manager',
-  serviceAccount: 'cert-manager-openbao',
+  pkiRole: OPENBAO_CLIENTS.certManager.signPath.split('/').pop()!,
+  authRole: OPENBAO_CLIENTS.certManager.role,
+  serviceAccount: OPENBAO_CLIENTS.certManager.serviceAccount,
   /** Audience cert-manager puts in that token for a ClusterIssuer (besides the server URL): `vault://<issuer name>`. */
-  audience: `vault://${PLATFORM_ISSUER}`,
+  audience: OPENBAO_CLIENTS.certManager.audience,
 } as const;
 
 /** The Secret (cert-manager's namespace) with OpenBao's PKI CA certificate chain, which the site supplies once the PKI exists. */

@@ -143,13 +143,13 @@ describe('PLATFORM_ISSUER', () => {
         server: 'https://openbao.sovra-secrets.svc:8200',
         path: 'pki_int/sign/sovra',
         caBundleSecretRef: { name: 'sovra-root-ca', key: 'tls.crt' },
-        auth: { kubernetes: { mountPath: '/v1/auth/kubernetes', role: 'cert-manager', serviceAccountRef: { name: 'cert-manager-openbao' } } },
+        auth: { kubernetes: { mountPath: '/v1/auth/kubernetes', role: 'cert-manager', serviceAccountRef: { name: 'openbao-issuer' } } },
       },
     });
-    expect(find('cluster', 'ServiceAccount', 'cert-manager-openbao', 'cert-manager')).toMatchObject({ automountServiceAccountToken: false });
-    expect(find('cluster', 'Role', 'cert-manager-openbao-token', 'cert-manager').rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['cert-manager-openbao'], verbs: ['create'] }]);
-    expect(find('cluster', 'RoleBinding', 'cert-manager-openbao-token', 'cert-manager').subjects).toEqual([{ kind: 'ServiceAccount', name: 'cert-manager', namespace: 'cert-manager' }]);
-    for (const p of ['dev', 'edge'] as const) expect(objects[p].some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'cert-manager-openbao')).toBe(false);
+    expect(find('cluster', 'ServiceAccount', 'openbao-issuer', 'cert-manager')).toMatchObject({ automountServiceAccountToken: false });
+    expect(find('cluster', 'Role', 'openbao-issuer-token', 'cert-manager').rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['openbao-issuer'], verbs: ['create'] }]);
+    expect(find('cluster', 'RoleBinding', 'openbao-issuer-token', 'cert-manager').subjects).toEqual([{ kind: 'ServiceAccount', name: 'cert-manager', namespace: 'cert-manager' }]);
+    for (const p of ['dev', 'edge'] as const) expect(objects[p].some((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'openbao-issuer')).toBe(false);
   });
 
   it('on OpenBao’s PKI needs the openbao component: without it the synth stops naming the setting', async () => {

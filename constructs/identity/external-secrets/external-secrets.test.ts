@@ -107,7 +107,7 @@ describe.each(PROFILES)('profile %s', (profile) => {
     expect(own.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'external-secrets', 'app.kubernetes.io/name': 'external-secrets' } });
     const openbaoPods = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': NAMESPACES.openbao } }, podSelector: { matchLabels: expect.objectContaining(OPENBAO_STUB_LABELS) } };
     expect(own.egress).toContainEqual({ to: [openbaoPods], ports: [{ port: OPENBAO_API.port, protocol: 'TCP' }] });
-    const openbao = objects.get(profile)!.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === NAMESPACES.openbao)!.spec as { ingress: unknown[] };
+    const openbao = find(profile, 'NetworkPolicy', 'openbao', NAMESPACES.openbao)!.spec as { ingress: unknown[] };
     expect(openbao.ingress).toContainEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ESO } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'external-secrets', 'app.kubernetes.io/name': 'external-secrets' } } }],
       ports: [{ port: OPENBAO_API.port, protocol: 'TCP' }],

@@ -30,6 +30,7 @@ import {
   WEBHOOK_TLS_SECRET,
   type ExternalSecretsValues,
 } from './values.js';
+import { declareExternalSecretsExceptions } from './policy-exceptions.js';
 
 /** Id of the OpenBao component, whose API the controller reaches. */
 export const OPENBAO_COMPONENT = 'openbao';
@@ -66,6 +67,7 @@ export class ExternalSecrets extends Component {
     const image = this.addImage(EXTERNAL_SECRETS_IMAGES.operator);
     const values = externalSecretsValues(props.profile, image);
     this.chart = this.addChart<ExternalSecretsValues>({ release: EXTERNAL_SECRETS_RELEASE, namespace: this.info.namespace, values, ...EXTERNAL_SECRETS_CHART });
+    declareExternalSecretsExceptions(this);
 
     this.store = this.clusterScoped(addStore(this, () => this.servedNamespaces()));
     this.tokenRole = addTokenRequestRole(this).role;
@@ -73,9 +75,7 @@ export class ExternalSecrets extends Component {
     this.controller = this.addPods({ name: 'controller', labels: CONTROLLER_LABELS, ports: { metrics: { port: PORTS.metrics } }, serviceAccount: EXTERNAL_SECRETS_OPENBAO_AUTH.serviceAccount });
     this.controller.connectsTo(API_SERVER, 'the controller watches ExternalSecrets, stores and generators, writes Secrets and requests its service account token for the OpenBao login');
     // OpenBao is its own component: the peer exists where the profile installs it, whatever the build order.
-    this.onFinalize(() => {
-      if (this.platform.component(OPENBAO_COMPONENT) !== undefined) this.controller.connectsTo(OPENBAO_PEER, 'the controller reads KV secrets from OpenBao and logs in with Kubernetes auth');
-    });
+    if (this.platform.installs(OPENBAO_COMPONENT)) this.controller.connectsTo(OPENBAO_PEER, 'the controller reads KV secrets from OpenBao and logs in with Kubernetes auth');
     this.webhook = this.addPods({ name: 'webhook', labels: WEBHOOK_LABELS, ports: { webhook: { port: PORTS.webhook }, metrics: { port: PORTS.metrics } }, serviceAccount: WEBHOOK_SERVICE_ACCOUNT });
     this.webhook.connectsTo(API_SERVER, "the webhook's manager reads the API server");
     this.webhook.acceptsFrom('kube-apiserver', 'webhook', 'the API server calls the admission webhook to validate stores and ExternalSecrets');

@@ -123,18 +123,29 @@ describe('per profile', () => {
 
   it.each(['edge', 'cluster', 'ambient'])('%s: a default-deny AuthorizationPolicy (empty spec) in every meshed namespace, and only there', (p) => {
     const deny = all(objects.get(p)!, 'AuthorizationPolicy').filter((o) => JSON.stringify(o.spec) === '{}');
-    expect(deny.map((o) => o.metadata.namespace).sort()).toEqual(['sovra-messaging', 'sovra-system']);
+    // Every namespace Sovra writes, but the mesh's own and those of privileged node agents (SPIRE's agents and CSI driver, the GPU Operator's operands).
+    const nsObjects = all(objects.get(p)!, 'Namespace');
+    const privileged = nsObjects.filter((o) => o.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged').map((o) => o.metadata.name);
+    expect(privileged).toContain('spire-agent');
+    const namespaces = nsObjects.map((o) => o.metadata.name);
+    expect(deny.map((o) => o.metadata.namespace).sort()).toEqual(namespaces.filter((n) => n !== 'istio-system' && !privileged.includes(n)).sort());
+    expect(deny.map((o) => o.metadata.namespace)).toEqual(expect.arrayContaining(['cert-manager', 'cnpg-system', 'external-secrets', 'sovra-identity', 'sovra-messaging', 'sovra-secrets', 'sovra-system', 'spire-system']));
   });
 
-  it('allow rules name the declared peers by mTLS identity on the target port: gateway to control plane, control plane to NATS', () => {
+  it('allow rules name the declared peers by mTLS identity on the target port: gateway to control plane, control plane to Keycloak', () => {
     const edge = objects.get('edge')!;
     expect(find(edge, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'control-plane' } },
       action: 'ALLOW',
       rules: [{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/sovra-gateway'] } }], to: [{ operation: { ports: [String(CONTROL_PLANE_PORT)] } }] }],
     });
-    expect((find(edge, 'AuthorizationPolicy', 'sovra-messaging', 'nats')!.spec as Spec).rules).toEqual([
-      { from: [{ source: { principals: ['cluster.local/ns/sovra-system/sa/control-plane'] } }], to: [{ operation: { ports: ['4222'] } }] },
+    expect((find(edge, 'AuthorizationPolicy', 'sovra-identity', 'keycloak')!.spec as Spec).rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/sovra-system/sa/control-plane'] } }], to: [{ operation: { ports: ['8443'] } }] },
+    ]);
+    // The database operator drives each PostgreSQL instance manager (a peer it adds once the clusters exist), beside the owner.
+    expect((find(edge, 'AuthorizationPolicy', 'sovra-system', 'control-plane-control-plane-db')!.spec as Spec).rules.map((r: Spec) => r.from[0].source.principals[0])).toEqual([
+      'cluster.local/ns/cnpg-system/sa/cloudnative-pg',
+      'cluster.local/ns/sovra-system/sa/control-plane',
     ]);
   });
 
@@ -145,15 +156,20 @@ describe('per profile', () => {
     const ac4 = requirement(dirs.get('cluster')!, 'ac-4');
     expect(ac4.description).toContain('allowed by namespace');
     expect(ac4.props.find((x) => x.name === 'implementation-status')!.value).toBe('partial');
-    expect(requirement(dirs.get('edge')!, 'ac-4').props.find((x) => x.name === 'implementation-status')!.value).toBe('implemented');
+    // Edge has no identity fallback; its AC-4 is partial for the ports that sources outside the mesh reach (the API server calling webhooks, SPIRE's agents).
+    const edgeAc4 = requirement(dirs.get('edge')!, 'ac-4');
+    expect(edgeAc4.description).not.toContain('allowed by namespace');
+    expect(edgeAc4.description).toContain('spire/server ports 8081, 9443 (component "spire" (pods agent, namespace spire-agent); entity kube-apiserver)');
+    expect(edgeAc4.props.find((x) => x.name === 'implementation-status')!.value).toBe('partial');
   });
 
   it('sidecars reach istiod (each meshed namespace), istiod admits them; no HBONE rules in sidecar mode', () => {
     const edge = objects.get('edge')!;
-    for (const ns of ['sovra-messaging', 'sovra-system']) {
+    const meshed = all(edge, 'AuthorizationPolicy').filter((o) => JSON.stringify(o.spec) === '{}').map((o) => o.metadata.namespace!).sort();
+    for (const ns of meshed) {
       expect((find(edge, 'NetworkPolicy', ns, `istio-proxy-${ns}`)!.spec as Spec).egress[0].ports).toEqual([{ port: 15012, protocol: 'TCP' }]);
     }
-    expect((find(edge, 'NetworkPolicy', 'istio-system', 'istiod-from-mesh')!.spec as Spec).ingress[0].from[0].namespaceSelector.matchExpressions[0].values).toEqual(['sovra-messaging', 'sovra-system']);
+    expect((find(edge, 'NetworkPolicy', 'istio-system', 'istiod-from-mesh')!.spec as Spec).ingress[0].from[0].namespaceSelector.matchExpressions[0].values).toEqual(meshed);
     expect(edge.filter((o) => o.metadata.name.endsWith('-hbone'))).toEqual([]);
   });
 
@@ -167,7 +183,7 @@ describe('per profile', () => {
     expect(values(amb, 'istio-cni')!.ambient).toEqual({ enabled: true });
     const cp = find(amb, 'NetworkPolicy', 'sovra-system', 'control-plane-hbone')!.spec as Spec;
     expect(cp.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'sovra-gateway', istio: 'sovra-gateway' } } }], ports: [{ port: 15008, protocol: 'TCP' }] }]);
-    expect(cp.egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-messaging' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'nats', 'app.kubernetes.io/name': 'nats' } } }]);
+    expect(cp.egress[0].to).toContainEqual(expect.objectContaining({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-identity' } } }));
     expect((find(amb, 'CiliumClusterwideNetworkPolicy', undefined, 'istio-ambient-probes')!.spec as Spec).ingress).toEqual([{ fromCIDR: ['169.254.7.127/32'] }]);
     expect(amb.filter((o) => o.metadata.name.startsWith('istio-proxy-'))).toEqual([]);
     // ztunnel's own pods reach istiod; its policy lives where it runs.
@@ -238,8 +254,11 @@ describe('components the platform adds later', () => {
     // The reporter's callers: batch has no service account, so it is named by namespace.
     expect((find(objs, 'AuthorizationPolicy', 'sovra-reporter', 'reporter')!.spec as Spec).rules).toEqual([{ from: [{ source: { namespaces: ['sovra-batch'] } }], to: [{ operation: { ports: ['9000'] } }] }]);
     // The reporter is a new source for NATS and the control plane, beside their existing peers, sorted.
-    expect((find(objs, 'AuthorizationPolicy', 'sovra-messaging', 'nats')!.spec as Spec).rules.map((r: Spec) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/sovra-reporter/sa/reporter', 'cluster.local/ns/sovra-system/sa/control-plane']);
-    expect((find(objs, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec as Spec).rules.map((r: Spec) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/istio-system/sa/sovra-gateway', 'cluster.local/ns/sovra-reporter/sa/reporter']);
+    expect((find(objs, 'AuthorizationPolicy', 'sovra-messaging', 'nats')!.spec as Spec).rules.map((r: Spec) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/sovra-reporter/sa/reporter']);
+    // Callers allowed the same ports share one rule (sorted), which keeps a policy within the CRD's 512 rules however many callers there are.
+    expect((find(objs, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec as Spec).rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/sovra-gateway', 'cluster.local/ns/sovra-reporter/sa/reporter'] } }], to: [{ operation: { ports: ['8080'] } }] },
+    ]);
     expect(find(objs, 'NetworkPolicy', 'sovra-reporter', 'istio-proxy-sovra-reporter')).toBeDefined();
   });
 
@@ -251,7 +270,7 @@ describe('components the platform adds later', () => {
       }
     }
     const objs = render(loadProfile('edge'), [...COMPONENTS, { id: 'scraper', layer: 'observability', create: (s, id, p) => new Scraper(s, id, p) }]);
-    expect((find(objs, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec as Spec).rules).toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/sovra-scraper/sa/scraper'] } }], to: [{ operation: { ports: ['8080'] } }] });
+    expect((find(objs, 'AuthorizationPolicy', 'sovra-system', 'control-plane')!.spec as Spec).rules[0].from[0].source.principals).toContain('cluster.local/ns/sovra-scraper/sa/scraper');
     // istiod's metrics are not in a meshed namespace: no AuthorizationPolicy there.
     expect(all(objs, 'AuthorizationPolicy').filter((o) => o.metadata.namespace === 'istio-system')).toEqual([]);
   });
@@ -265,25 +284,36 @@ describe('components the platform adds later', () => {
     expect(() => render(loadProfile('edge'), [...COMPONENTS, testWorkload('watcher', 'sovra-watcher', [{ entity: 'kube-apiserver', ports: [{ port: 6443 }] }])])).not.toThrow();
   });
 
-  it('a privileged node agent stays out of the mesh, and its connection into the mesh fails the synth, naming both', () => {
+  it('a privileged node agent stays out of the mesh; the port it reaches in the mesh is a named plaintext exception, allowed without a principal', () => {
     const agent = testWorkload('agent', 'sovra-agent', [NATS_CLIENT], { podSecurity: { level: 'privileged', reason: 'it programs the node network' } });
-    const e = failure(() => render(loadProfile('edge'), [...COMPONENTS, agent]));
-    expect(e).toContain('component "agent" (pods agent, namespace sovra-agent) is outside the mesh and connects to component "nats" (pods nats) on port 4222 (agent needs it)');
+    const withAgent = render(loadProfile('edge'), [...COMPONENTS, agent]);
+    const pa = find(withAgent, 'PeerAuthentication', 'sovra-messaging', 'nats-plaintext')!;
+    expect(pa.spec).toEqual({ selector: { matchLabels: { 'app.kubernetes.io/instance': 'nats', 'app.kubernetes.io/name': 'nats' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { '4222': { mode: 'PERMISSIVE' } } });
+    expect(pa.metadata.annotations!['sovra.dev/reason']).toContain('4222 from component "agent" (pods agent, namespace sovra-agent): agent needs it');
+    const nats = find(withAgent, 'AuthorizationPolicy', 'sovra-messaging', 'nats')!;
+    expect((nats.spec as Spec).rules).toEqual([{ to: [{ operation: { ports: ['4222'] } }] }]);
+    expect(nats.metadata.annotations!['sovra.dev/plaintext-ports']).toBe('4222');
+    // The NetworkPolicy still admits only the declared source.
+    expect((find(withAgent, 'NetworkPolicy', 'sovra-messaging', 'nats')!.spec as Spec).ingress).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-agent' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'agent' } } }], ports: [{ port: 4222, protocol: 'TCP' }] });
+    // Without the agent, NATS accepts no plaintext.
+    expect(find(render(loadProfile('edge')), 'PeerAuthentication', 'sovra-messaging', 'nats-plaintext')).toBeUndefined();
     const quiet = testWorkload('agent', 'sovra-agent', [], { podSecurity: { level: 'privileged', reason: 'it programs the node network' } });
     const objs = render(loadProfile('edge'), [...COMPONENTS, quiet]);
     expect(find(objs, 'Namespace', undefined, 'sovra-agent')!.metadata.labels!['istio-injection']).toBeUndefined();
     expect(find(objs, 'AuthorizationPolicy', 'sovra-agent', 'default-deny-sovra-agent')).toBeUndefined();
   });
 
-  it('outsideMesh keeps a named component out (no label, no policies); a client of the mesh left outside, or a component the profile lacks, fails', () => {
+  it('outsideMesh keeps a named component out (no label, no policies); its connections into the mesh become named exceptions; a component the profile lacks fails', () => {
     // NATS outside: its client, the control plane, is in the mesh (a mesh client may call a plaintext server).
     const objs = render(withMesh('edge', { outsideMesh: [{ component: 'nats', reason: 'a test keeps it out of the mesh' }] }));
     expect(find(objs, 'Namespace', undefined, 'sovra-messaging')!.metadata.labels!['istio-injection']).toBeUndefined();
-    expect(all(objs, 'AuthorizationPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['sovra-system/control-plane', 'sovra-system/default-deny-sovra-system']);
-    // The control plane outside: its connection to NATS, in the mesh, would be refused by STRICT mTLS.
-    const e = failure(() => render(withMesh('edge', { outsideMesh: [{ component: 'control-plane', reason: 'a test keeps it out of the mesh' }] })));
-    expect(e).toContain('component "control-plane" (pods control-plane, namespace sovra-system) is outside the mesh and connects to component "nats" (pods nats) on port 4222');
-    expect(failure(() => render(withMesh('edge', { outsideMesh: [{ component: 'keycloak', reason: 'its webhook is called by the API server' }] })))).toContain('components.istio.outsideMesh names component "keycloak", which this profile does not install');
+    expect(all(objs, 'AuthorizationPolicy').filter((o) => o.metadata.namespace === 'sovra-messaging')).toEqual([]);
+    expect(all(objs, 'AuthorizationPolicy').map((o) => o.metadata.name)).toContain('default-deny-sovra-system');
+    // The control plane outside: Keycloak, in the mesh, accepts it on 8443 only as a named plaintext exception (its own TLS remains).
+    const out = render(withMesh('edge', { outsideMesh: [{ component: 'control-plane', reason: 'a test keeps it out of the mesh' }] }));
+    expect((find(out, 'PeerAuthentication', 'sovra-identity', 'keycloak-plaintext')!.spec as Spec).portLevelMtls).toEqual({ '8443': { mode: 'PERMISSIVE' } });
+    expect(find(out, 'Namespace', undefined, 'sovra-system')!.metadata.labels!['istio-injection']).toBeUndefined();
+    expect(failure(() => render(withMesh('edge', { outsideMesh: [{ component: 'no-such-component', reason: 'a typo' }] })))).toContain('components.istio.outsideMesh names component "no-such-component", which this profile does not install');
   });
 });
 
