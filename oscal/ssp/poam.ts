@@ -32,8 +32,13 @@ export interface PolicyWaiver {
 
 /** The profile's policy waivers, if its schema has the key (read loosely: the key is added by the policy gate). */
 export function policyWaiversOf(model: SynthModel): readonly PolicyWaiver[] {
-  const w = (model.profile as { policyWaivers?: readonly PolicyWaiver[] }).policyWaivers;
-  return Array.isArray(w) ? w : [];
+  return (model.profile.policyWaivers ?? []).map((w) => ({
+    rule: w.rule,
+    object: `${w.object.kind} ${w.object.namespace ? `${w.object.namespace}/` : ''}${w.object.name}`,
+    reason: w.reason,
+    approver: w.approvedBy,
+    expiry: w.expires,
+  }));
 }
 
 type Json = Record<string, unknown>;
