@@ -14,18 +14,17 @@ import { onObject } from '../lib/constructs/kit/claims.js';
 import { HardenedWorkload } from '../lib/constructs/kit/workload.js';
 import { controlPlaneImage } from '../lib/constructs/ai-runtime/control-plane/catalog.js';
 import { loadProfile } from '../lib/profiles/load.js';
-import { synth } from '../lib/synth/synth.js';
+import { buildPlatform, renderObjects, synth } from '../lib/synth/synth.js';
 import { k8s } from 'cdk8s-plus-28';
 
-const [objectsArg, outDir] = process.argv.slice(2);
+const planOnly = process.argv[2] === '--plan';
+const [objectsArg, outDir] = process.argv.slice(planOnly ? 3 : 2);
 const target = Number(objectsArg);
-if (!Number.isInteger(target) || target < 20 || !outDir) {
-  process.stderr.write('usage: node bench/stress-synth.mjs <objects ≥ 20> <out-dir>\n');
+if (!Number.isInteger(target) || target < 200 || (!outDir && !planOnly)) {
+  process.stderr.write('usage: node bench/stress-synth.mjs <objects ≥ 200> <out-dir>\n       node bench/stress-synth.mjs --plan <objects>   (prints the calibrated plan for SOVRA_STRESS_PLAN)\n');
   process.exit(2);
 }
 
-const BASE_OBJECTS = 207; // the edge profile's own objects (with the monitoring component)
-const PER_WORKLOAD = 5;
 
 class Stress extends Component {
   constructor(scope, id, props, workloads, padding) {
@@ -61,13 +60,26 @@ class Stress extends Component {
 }
 
 const profile = loadProfile('edge');
-// Each stress worker has an identity of its own; in the mesh they would all be named in the control
-// plane's one ALLOW AuthorizationPolicy, which Istio's CRD caps at 512 rules. The workers stay out of
-// the mesh (their port is a named plaintext exception, one rule), so the count of objects is the same.
-profile.components.istio.outsideMesh = [...profile.components.istio.outsideMesh, { component: 'stress', reason: 'benchmark filler: more workers than one AuthorizationPolicy may name' }];
-// Workloads fill the target; ConfigMaps make up the remainder so the count is exact.
-const workloads = Math.floor((target - BASE_OBJECTS - 1) / PER_WORKLOAD);
-const padding = target - BASE_OBJECTS - 1 - workloads * PER_WORKLOAD;
+/** Objects the edge profile renders with `workloads` stress workloads and no padding (the stack derives some per workload: policies, identities). */
+function rendered(workloads) {
+  const { platform } = buildPlatform(profile);
+  new Stress(platform, 'stress', { profile }, workloads, 0);
+  return [...renderObjects(platform).values()].reduce((n, objs) => n + objs.length, 0);
+}
+/** How many workloads and padding ConfigMaps make exactly `target` objects, calibrated on the current stack. */
+function plan() {
+  const base = rendered(1);
+  const perWorkload = rendered(2) - base;
+  // Workloads fill the target; ConfigMaps make up the remainder so the count is exact.
+  const workloads = 1 + Math.floor((target - base) / perWorkload);
+  return { workloads, padding: target - base - (workloads - 1) * perWorkload };
+}
+if (planOnly) {
+  process.stdout.write(`${JSON.stringify(plan())}\n`);
+  process.exit(0);
+}
+// The benchmark passes the plan (SOVRA_STRESS_PLAN, from --plan) so that the timed process does not calibrate.
+const { workloads, padding } = process.env.SOVRA_STRESS_PLAN ? JSON.parse(process.env.SOVRA_STRESS_PLAN) : plan();
 const result = await synth({
   profile,
   profileSource: 'edge',
@@ -75,7 +87,7 @@ const result = await synth({
   customize: (platform) => new Stress(platform, 'stress', { profile }, workloads, padding),
 });
 if (result.objects !== target) {
-  process.stderr.write(`bench/stress-synth.mjs: wrote ${result.objects} objects, not ${target}: update BASE_OBJECTS or PER_WORKLOAD for the current edge profile and kit\n`);
+  process.stderr.write(`bench/stress-synth.mjs: wrote ${result.objects} objects, not ${target} (plan: ${workloads} workloads, ${padding} padding)\n`);
   process.exit(1);
 }
 process.stdout.write(

@@ -124,6 +124,9 @@ for (const profile of values.profiles.split(',').filter(Boolean)) {
 // 2. stress.
 for (const size of sizes) {
   const out = join(work, `stress-${size}`);
+  // Calibrated once, outside the timed runs.
+  const plan = time('node', ['bench/stress-synth.mjs', '--plan', String(size)]).stdout.trim();
+  env.SOVRA_STRESS_PLAN = plan;
   const { on, timed, off } = variants(['bench/stress-synth.mjs', String(size), out]);
   const parsed = (rs) => rs.map((r) => JSON.parse(r.stdout));
   const onStats = parsed(on);

@@ -5,7 +5,12 @@
  * follows from its own declarations.
  */
 import { CONTROL_PLANE } from './ai-runtime/control-plane/definition.js';
+import { ADMISSION } from './policy/admission/definition.js';
+import { GPU_OPERATOR } from './ai-runtime/gpu-operator/definition.js';
+import { VLLM } from './ai-runtime/vllm/definition.js';
+import { KSERVE } from './ai-runtime/kserve/definition.js';
 import { NATS } from './data/nats/definition.js';
+import { OBJECT_STORE_COMPONENT } from './data/object-store/definition.js';
 import { POSTGRES } from './data/postgres/definition.js';
 import { DISTRIBUTION } from './distribution/distribution/definition.js';
 import { EXTERNAL_SECRETS } from './identity/external-secrets/definition.js';
@@ -19,4 +24,4 @@ import { SPIRE } from './identity/spire/definition.js';
 import { MONITORING } from './observability/monitoring/definition.js';
 
 /** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, ISTIO, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, KEYCLOAK, CONTROL_PLANE, MONITORING];
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, ISTIO, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, OBJECT_STORE_COMPONENT, KEYCLOAK, CONTROL_PLANE, GPU_OPERATOR, VLLM, KSERVE, MONITORING, ADMISSION];

@@ -17,11 +17,14 @@ export interface ServeOptionSpec {
 }
 
 /**
- * Variables of the Node.js runtime (not options of `sovra serve`) the
- * control plane's container may set: the platform's CA bundle, so that
- * HTTPS to Keycloak verifies against the platform CA.
+ * Variables of the runtime (not options of `sovra serve`) the control
+ * plane's container may set: the platform's CA bundle, so that HTTPS to
+ * Keycloak and TLS to PostgreSQL verify against the platform CA; and the
+ * PostgreSQL driver's TLS mode, because the URI the CloudNativePG operator
+ * writes names none (node-postgres reads PGSSLMODE when the URL has no
+ * sslmode: `verify-full` makes it verify the chain and the host name).
  */
-export const RUNTIME_ENV = { extraCaCerts: 'NODE_EXTRA_CA_CERTS' } as const;
+export const RUNTIME_ENV = { extraCaCerts: 'NODE_EXTRA_CA_CERTS', pgSslMode: 'PGSSLMODE' } as const;
 
 /** Every option of `sovra serve`, in the order the usage lists them. */
 export const SERVE_OPTIONS = {
@@ -34,6 +37,13 @@ export const SERVE_OPTIONS = {
     env: 'SOVRA_UPSTREAM_URL',
     value: '<url>',
     help: 'OpenAI-compatible base URL including /v1; repeat or comma-separate, tried in order',
+    multiple: true,
+  },
+  'upstream-api-key-file': {
+    flag: '--upstream-api-key-file',
+    env: 'SOVRA_UPSTREAM_API_KEY_FILE',
+    value: '<file>',
+    help: 'file holding the bearer API key of the upstream at the same position (repeat or comma-separate, one per upstream; an empty entry for none); never the key itself',
     multiple: true,
   },
   'local-model': { flag: '--local-model', env: 'SOVRA_LOCAL_MODEL', value: '<file.gguf>', help: 'GGUF model served locally as the last tier' },

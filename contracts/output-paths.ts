@@ -14,3 +14,5 @@ export const SUMS_PATH = 'SHA256SUMS';
 export const STATEMENT_PATH = 'provenance.intoto.json';
 /** The Sigstore bundle that signs the statement (`--sign`). */
 export const BUNDLE_PATH = 'provenance.sigstore.json';
+/** The policy gate's report: rules, warnings, waived findings and every waiver with its reason. */
+export const POLICY_REPORT_PATH = 'policy-report.json';

@@ -30,3 +30,11 @@ export const VERIFY_FINDING_HELP: Readonly<Record<FindingKind, string>> = {
   license: 'a component violates the license policy recorded in the SBOM',
   unlocked: 'with --require-locked: an image of the SBOM is not pinned by digest (sovra:image:locked=false)',
 };
+
+/** Exit statuses of `sovra assess` and `sovra diff` (after verify's 30–39). */
+export const ASSESS_EXIT = {
+  /** At least one control's evidence no longer holds (a not-satisfied finding). */
+  finding: 40,
+  /** `sovra diff --exit-code`: the two outputs differ. */
+  differs: 41,
+} as const;

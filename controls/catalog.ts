@@ -13,6 +13,8 @@ export interface CatalogControl {
   readonly withdrawn: boolean;
   /** Baselines that select it. */
   readonly baselines: ReadonlyArray<'LOW' | 'MODERATE' | 'HIGH'>;
+  /** Ids of its organization-defined parameters (`ac-7_prm_1`), for `set-parameters`. */
+  readonly params: readonly string[];
 }
 
 /** The shipped catalog data. */

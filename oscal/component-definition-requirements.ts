@@ -42,7 +42,8 @@ function catalogIndex(control: string): number {
   return order.get(control) ?? Number.MAX_SAFE_INTEGER;
 }
 
-function evidenceProps(ev: ResolvedEvidence, group: string): Property[] {
+/** The props that record one resolved piece of evidence (file, object, path, expectation, actual value), grouped by `group`. */
+export function evidenceProps(ev: ResolvedEvidence, group: string): Property[] {
   const props = [sovraProp('evidence-file', ev.file, { group, class: 'evidence' })];
   if (ev.object) {
     props.push(

@@ -3,8 +3,10 @@
  * aggregate one, each a pure function of the synth model. Implemented
  * requirements carry every claim's evidence; UUIDs are derived from content.
  */
+import { isServedModel, type DeclaredModel } from '../contracts/served-model.js';
 import { imageRef } from '../constructs/kit/image.js';
 import { ociPurl } from '../supply-chain/purl.js';
+import { chartBomRef, imageBomRef } from '../supply-chain/sbom-components.js';
 import { isoTime } from '../core/time.js';
 import type { ComponentView, SynthModel } from '../output/model.js';
 import { catalog } from '../controls/catalog.js';
@@ -66,11 +68,17 @@ function metadata(model: SynthModel, title: string): DocumentMetadata {
   };
 }
 
+/** How a model's bytes are pinned, for its link text: the file's digest, the number of files with declared digests, or digests supplied at install. */
+function modelDigestText(m: DeclaredModel): string {
+  if (!isServedModel(m)) return `sha256:${m.sha256}`;
+  return m.digests === 'declared' ? `${m.files.length} files, SHA-256 each declared` : 'file digests supplied at install';
+}
+
 function componentLinks(c: ComponentView, docPath: string): Link[] {
   const links: Link[] = [];
   for (const chart of c.charts) links.push({ href: chart.repository, rel: 'helm-chart', text: `${chart.chart} ${chart.version}` });
   for (const image of c.images) links.push({ href: ociPurl(image), rel: 'image', text: imageRef(image) });
-  for (const m of c.models) links.push({ href: m.source, rel: 'model', text: `${m.name} ${m.version} sha256:${m.sha256}` });
+  for (const m of c.models) links.push({ href: m.source, rel: 'model', text: `${m.name} ${m.version} ${modelDigestText(m)}` });
   for (const file of c.files) links.push({ href: hrefFrom(docPath, file), rel: 'output', text: file });
   return links;
 }
@@ -102,6 +110,11 @@ function component(model: SynthModel, c: ComponentView, docPath: string): Compon
     const o = ex.object;
     const where = `${o.apiVersion} ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
     props.push(sovraProp('baseline-exception', `${where}: ${ex.setting}`, { class: 'exception', remarks: ex.reason }));
+  }
+  // License decisions (profile licenseWaivers) on this component's images and charts, with the written reason.
+  const refs = new Set([...c.images.map(imageBomRef), ...c.charts.map(chartBomRef)]);
+  for (const w of model.profile.licenseWaivers ?? []) {
+    if (refs.has(w.component)) props.push(sovraProp('license-waiver', `${w.component}: ${w.license}`, { class: 'license-decision', remarks: w.reason }));
   }
   const ci = controlImplementation(model, c, docPath);
   const runsOnHost = HOST_LAYERS.has(c.info.layer) || (c.images.length === 0 && c.charts.length === 0);

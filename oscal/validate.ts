@@ -15,11 +15,16 @@ const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;
 
 /** The OSCAL document kinds Sovra writes. */
-export type OscalKind = 'component-definition' | 'ssp';
+export type OscalKind = 'component-definition' | 'ssp' | 'assessment-results' | 'poam';
+
+/** Every OSCAL kind Sovra writes (the build precompiles a validator for each). */
+export const OSCAL_KINDS: readonly OscalKind[] = ['component-definition', 'ssp', 'assessment-results', 'poam'];
 
 const SCHEMA_FILES: Record<OscalKind, string> = {
   'component-definition': 'oscal/schema/oscal_component_schema.json',
   ssp: 'oscal/schema/oscal_ssp_schema.json',
+  'assessment-results': 'oscal/schema/oscal_assessment-results_schema.json',
+  poam: 'oscal/schema/oscal_poam_schema.json',
 };
 
 const validators = new Map<OscalKind, ValidateFunction>();

@@ -21,16 +21,32 @@ export function readField(doc: unknown, path: string): unknown {
   let cur: unknown = doc;
   for (const seg of parseFieldPath(path)) {
     if (typeof cur === 'string') {
-      try {
-        cur = parseYaml(cur);
-      } catch {
-        return undefined;
-      }
+      cur = embedded(cur);
+      if (cur === FAILED) return undefined;
     }
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string | number, unknown>)[seg];
   }
   return cur;
+}
+
+const FAILED = Symbol('unparsable');
+/** Embedded YAML documents parsed lately: evidence reads many fields of one chart's values. */
+const EMBEDDED = new Map<string, unknown>();
+const EMBEDDED_MAX = 64;
+
+/** `text` parsed as YAML (FAILED when it is not YAML), from the cache of recent ones; callers only read it. */
+function embedded(text: string): unknown {
+  if (EMBEDDED.has(text)) return EMBEDDED.get(text);
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch {
+    value = FAILED;
+  }
+  if (EMBEDDED.size >= EMBEDDED_MAX) EMBEDDED.delete(EMBEDDED.keys().next().value as string);
+  EMBEDDED.set(text, value);
+  return value;
 }
 
 /** Deep equality of JSON values. */

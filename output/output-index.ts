@@ -17,6 +17,7 @@ export class OutputIndex {
   private readonly byId = new Map<string, Map<string, Doc>>();
   private readonly chunks = new Map<string, string[] | null>();
   private readonly positions = new Map<string, Map<string, number>>();
+  private readonly parsedChunks = new Map<string, Map<number, Doc | null>>();
 
   /**
    * @param read the bytes of a written file, or undefined when it was not written
@@ -69,7 +70,11 @@ export class OutputIndex {
       this.chunks.set(file, chunks);
     }
     if (!chunks) return undefined;
-    const doc = parseYaml(chunks[at]!) as Doc | null;
+    // Several evidence items read the same object: parse its chunk once.
+    let parsed = this.parsedChunks.get(file);
+    if (!parsed) this.parsedChunks.set(file, (parsed = new Map()));
+    let doc = parsed.get(at);
+    if (doc === undefined) parsed.set(at, (doc = parseYaml(chunks[at]!) as Doc | null));
     return doc !== null && typeof doc === 'object' && objectKey(identity(doc)) === objectKey(id) ? doc : undefined;
   }
 

@@ -5,6 +5,14 @@
  */
 export type LocalModelSettings = BuiltinLocalModel | VolumeLocalModel | NoLocalModel;
 /**
+ * The platform's S3-compatible object store (buckets for model weights, PostgreSQL backups and logs): a MinIO Tenant run by the MinIO operator (AGPL-3.0: the profile needs a license waiver for its images and charts), or an existing S3-compatible endpoint of the site (then no MinIO objects are written).
+ */
+export type ObjectStoreSettings = ObjectStoreMinio | ObjectStoreExternal;
+/**
+ * Where each client's access key pair comes from: `supplied-at-install` (the site creates the Secret in every namespace that uses it, before install) or `openbao` (External Secrets reads it from OpenBao's KV store at `path`, properties ACCESS_KEY_ID and ACCESS_SECRET_KEY).
+ */
+export type ObjectStoreCredentials = ObjectStoreCredentialsSupplied | ObjectStoreCredentialsOpenBao;
+/**
  * How the root key is protected. `type` picks one: `shamir` (key holders unseal every server by hand, see the runbook), `static` (a 32-byte key in the Secret openbao-seal, key `key`: the key sits beside the data it protects), `transit` (another OpenBao's Transit engine; token and CA in the Secret openbao-seal) or `kms` (a cloud KMS, credentials in the Secret openbao-seal). The settings of each type sit under its own key, so a profile that extends another can switch type.
  */
 export type OpenBaoSeal = {
@@ -22,9 +30,9 @@ export type KmsSealSettings = {
   gcpckms?: GcpCkmsSettings;
 };
 /**
- * Backups of every cluster (WAL archive and scheduled base backups, by barman-cloud) to an S3-compatible object store, until the platform has its own. Off by default.
+ * Backups of every cluster (WAL archive and scheduled base backups, by barman-cloud): to the platform's object store (`store: object-store`: the MinIO Tenant or the site's endpoint of components.object-store, credentials from OpenBao through an ExternalSecret), or to an S3-compatible endpoint named here with a Secret supplied at install. Off by default.
  */
-export type PostgresBackup = PostgresBackupOff | PostgresBackupOn;
+export type PostgresBackup = PostgresBackupOff | PostgresBackupOn | PostgresBackupObjectStore;
 
 /**
  * A Sovra deployment profile: what to install and how hardened, for one kind of site.
@@ -65,6 +73,19 @@ export interface Profile {
    * @maxItems 500
    */
   licenseWaivers?: LicenseWaiver[];
+  responsibilities?: Responsibilities;
+  /**
+   * Authorizations the system leverages (a hosting provider's or data centre's ATO): their controls are inherited where the platform claims nothing for them.
+   *
+   * @maxItems 50
+   */
+  leveragedAuthorizations?: LeveragedAuthorization[];
+  /**
+   * Objects allowed to fail a policy rule, each with a written reason, an approver and an expiry date. Every waiver appears in policy-report.json and the view model (for the SSP and POA&M); a waiver that lifts nothing, or whose expiry date is before the build date (SOURCE_DATE_EPOCH), fails the synth. In the cluster each waiver excludes its object from the rule's binding.
+   *
+   * @maxItems 500
+   */
+  policyWaivers?: PolicyWaiver[];
   components: ComponentSettings;
 }
 export interface Distribution {
@@ -94,6 +115,12 @@ export interface ImagePolicy {
    * host[:port] of the registry that mirrors every upstream registry (required when airGapped).
    */
   registryMirror?: string;
+  /**
+   * Registries (host[:port]) images may come from; the rule images/allowed-registries refuses any other. By default the registries the catalogs of the stack declare. The registry mirror is always allowed.
+   *
+   * @maxItems 100
+   */
+  allowedRegistries?: string[];
 }
 export interface Replicas {
   /**
@@ -227,18 +254,125 @@ export interface LicenseWaiver {
   approvedBy?: string;
 }
 /**
+ * Controls no manifest can implement (policy, personnel, training, physical protection, planning), keyed by SP 800-53 rev5 control id: who answers for each and how far it is. The SSP states each one; a baseline control with neither a claim nor an entry here is listed as not addressed. Built-in profiles ship every organizational control of their baseline as planned, customer responsibility: a site overrides entries one by one (maps merge).
+ */
+export interface Responsibilities {
+  [k: string]: Responsibility;
+}
+export interface Responsibility {
+  /**
+   * What is done for the control and by whom, for an accreditor.
+   */
+  statement: string;
+  /**
+   * Id of the responsible role (OSCAL role id), e.g. `system-owner` (the site's organization) or `platform-engineering`.
+   */
+  role: string;
+  /**
+   * How far the control is implemented. `not-applicable` needs a `reason`.
+   */
+  status: 'implemented' | 'partial' | 'planned' | 'not-applicable';
+  /**
+   * Why the control does not apply (required with status not-applicable).
+   */
+  reason?: string;
+  /**
+   * Where the procedure is written (document, URL).
+   */
+  procedure?: string;
+}
+export interface LeveragedAuthorization {
+  /**
+   * Stable id of the authorization (part of its UUID).
+   */
+  id: string;
+  /**
+   * Name of the leveraged system and its authorization.
+   */
+  title: string;
+  /**
+   * Organization that holds the authorization.
+   */
+  party: string;
+  /**
+   * Date of the authorization (YYYY-MM-DD).
+   */
+  dateAuthorized: string;
+  /**
+   * Controls inherited from it, by SP 800-53 rev5 id.
+   *
+   * @minItems 1
+   * @maxItems 1200
+   */
+  controls: [string, ...string[]];
+  /**
+   * What the leveraged system provides.
+   */
+  statement?: string;
+}
+export interface PolicyWaiver {
+  /**
+   * Id of the rule waived, e.g. `pod-security/read-only-root-fs` (as policy messages and policies/README.md name it).
+   */
+  rule: string;
+  object: PolicyWaiverObject;
+  /**
+   * Why the object may fail the rule, and what limits the risk meanwhile.
+   */
+  reason: string;
+  /**
+   * Who approved the waiver.
+   */
+  approvedBy: string;
+  /**
+   * Last day the waiver holds (ISO date, compared with the build date from SOURCE_DATE_EPOCH, never the clock).
+   */
+  expires: string;
+}
+/**
+ * The object waived, as the synth output names it.
+ */
+export interface PolicyWaiverObject {
+  /**
+   * Kind, e.g. `Deployment`.
+   */
+  kind: string;
+  /**
+   * Namespace; omitted for cluster-scoped objects.
+   */
+  namespace?: string;
+  /**
+   * metadata.name.
+   */
+  name: string;
+}
+/**
  * Settings of each component, by component id; composed from each component's settings.schema.json by `npm run gen`.
  */
 export interface ComponentSettings {
+  admission: AdmissionSettings;
   'cert-manager': CertManagerSettings;
   'control-plane': ControlPlaneSettings;
+  'gpu-operator': GpuOperatorSettings;
   istio: IstioSettings;
   keycloak: KeycloakSettings;
+  kserve: KserveSettings;
   monitoring: MonitoringSettings;
   nats: NatsSettings;
+  'object-store': ObjectStoreSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
   spire: SpireSettings;
+  vllm: VllmSettings;
+}
+/**
+ * How the cluster enforces Sovra's policy rules (ValidatingAdmissionPolicies from policies/).
+ */
+export interface AdmissionSettings {
+  /**
+   * What a failed error-level rule does in the cluster: `deny` refuses the request; `warn` admits it with a warning to the client and an audit annotation. Warning-level rules always warn.
+   */
+  enforcement: 'deny' | 'warn';
 }
 /**
  * cert-manager and trust-manager: which CA issues the platform's certificates.
@@ -250,7 +384,7 @@ export interface CertManagerSettings {
   platformIssuer: 'internal-ca' | 'openbao-pki';
 }
 /**
- * Resources of one control plane replica and the model of its local tier.
+ * Resources of one control plane replica, the model of its local tier, and hosted OpenAI-compatible upstreams tried after the platform's own model server.
  */
 export interface ControlPlaneSettings {
   /**
@@ -266,6 +400,30 @@ export interface ControlPlaneSettings {
    * Storage of each instance of the control plane's PostgreSQL cluster (Kubernetes quantity).
    */
   databaseStorage: string;
+  /**
+   * Hosted OpenAI-compatible servers, tried in this order after the platform's vLLM (when the profile installs it) and before the local model. Each is reached through the egress allow-list by its host name; its API key, if it needs one, comes from OpenBao through an ExternalSecret and reaches the service as a file, never on a command line or in the environment. Default: none.
+   *
+   * @maxItems 8
+   */
+  hostedUpstreams?:
+    | []
+    | [HostedUpstream]
+    | [HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream, HostedUpstream]
+    | [
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream,
+        HostedUpstream
+      ];
 }
 export interface BuiltinLocalModel {
   source: 'builtin';
@@ -311,6 +469,41 @@ export interface ModelParameters {
 }
 export interface NoLocalModel {
   source: 'none';
+}
+export interface HostedUpstream {
+  /**
+   * Short name, used in the Secret's name (control-plane-upstream-<name>).
+   */
+  name: string;
+  /**
+   * Base URL including /v1 (HTTPS).
+   */
+  url: string;
+  apiKey?: HostedUpstreamApiKey;
+}
+/**
+ * Where the bearer API key is kept in OpenBao (path relative to the KV mount, and property).
+ */
+export interface HostedUpstreamApiKey {
+  openbaoPath: string;
+  property: string;
+}
+/**
+ * NVIDIA GPU Operator on the profile's GPU pools (installed only where gpu.pools is not empty).
+ */
+export interface GpuOperatorSettings {
+  /**
+   * preinstalled: the NVIDIA driver is part of the node's OS image (air-gapped sites, driver version owned by the host build); managed: the operator runs NVIDIA's driver container on the pool's nodes.
+   */
+  driver: 'preinstalled' | 'managed';
+  /**
+   * How Multi-Instance GPU partitions are exposed: none (whole GPUs, MIG manager off), single (one MIG profile per node, exposed as nvidia.com/gpu), mixed (each MIG profile its own resource).
+   */
+  migStrategy: 'none' | 'single' | 'mixed';
+  /**
+   * Run NVIDIA's DCGM exporter (GPU health, temperature, ECC errors and utilisation as Prometheus metrics).
+   */
+  dcgmExporter: boolean;
 }
 /**
  * The Istio service mesh: whether the profile installs it, its data plane mode, the names of its ingress gateway, and the components kept out of the mesh.
@@ -422,6 +615,77 @@ export interface KeycloakPublicClient {
   webOrigins: string[];
 }
 /**
+ * KServe in raw-deployment mode (no Knative) with the Triton ClusterServingRuntime, and one InferenceService per model; installed where gpu.pools and models are not empty.
+ */
+export interface KserveSettings {
+  /**
+   * @maxItems 64
+   */
+  models: KserveModelSettings[];
+}
+/**
+ * A predictive or vision model served by Triton through one InferenceService, declared once (SBOM, OSCAL inventory, weight verifier). Without files, the SHA-256 digests are supplied at install and the predictor refuses to start until the site's manifest exists and matches.
+ */
+export interface KserveModelSettings {
+  /**
+   * Name it is served under.
+   */
+  name: string;
+  version: string;
+  /**
+   * SPDX license expression of the weights.
+   */
+  license: string;
+  /**
+   * Where the weights come from (URL).
+   */
+  source: string;
+  /**
+   * Format of the model files in the Triton model repository (only ONNX here).
+   */
+  format: 'onnx';
+  /**
+   * Every file of the model directory with the SHA-256 of its bytes (as sha256sum prints it). Absent: digests supplied at install.
+   *
+   * @minItems 1
+   * @maxItems 4096
+   */
+  files?: [ServedModelFileSettings, ...ServedModelFileSettings[]];
+  /**
+   * GPU pool (gpu.pools[].name) of its predictors; default: the first pool.
+   */
+  pool?: string;
+  /**
+   * Predictor replicas (RawDeployment: minReplicas = maxReplicas).
+   */
+  replicas?: number;
+  /**
+   * GPUs per predictor.
+   */
+  gpus?: number;
+  /**
+   * CPU per server (Kubernetes quantity).
+   */
+  cpu: string;
+  /**
+   * Memory per server (Kubernetes quantity).
+   */
+  memory: string;
+  weights: KserveWeights;
+}
+export interface ServedModelFileSettings {
+  path: string;
+  sha256: string;
+}
+/**
+ * The PersistentVolumeClaim Sovra creates for the model's Triton repository (<name>/config.pbtxt, <name>/1/model.onnx), filled by the site before the predictors start.
+ */
+export interface KserveWeights {
+  claimName: string;
+  size: string;
+  storageClassName?: string;
+}
+/**
  * Metrics, alerts and dashboards (kube-prometheus-stack): retention, storage and size of Prometheus, Alertmanager's receiver, Grafana's address and administrators.
  */
 export interface MonitoringSettings {
@@ -477,6 +741,60 @@ export interface NatsSettings {
    * JetStream memory store size per server (Kubernetes quantity).
    */
   memoryStorage: string;
+}
+export interface ObjectStoreMinio {
+  mode: 'minio';
+  /**
+   * MinIO servers of the Tenant's pool: 1 (a single server, no erasure across nodes) or 4 and more (distributed erasure coding).
+   */
+  servers: number;
+  /**
+   * Volumes (PersistentVolumeClaims) per server; servers × volumes must be at least 4 for erasure coding to tolerate the loss of a volume.
+   */
+  volumesPerServer: number;
+  /**
+   * Size of each volume (Kubernetes quantity).
+   */
+  volumeSize: string;
+  /**
+   * StorageClass of the volumes. Default: the cluster's default class.
+   */
+  storageClass?: string;
+  /**
+   * CPU request and limit of one MinIO server.
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of one MinIO server.
+   */
+  memory: string;
+}
+export interface ObjectStoreExternal {
+  mode: 'external';
+  /**
+   * HTTPS endpoint of the site's S3-compatible object store.
+   */
+  endpointURL: string;
+  buckets: ObjectStoreBuckets;
+  credentials: ObjectStoreCredentials;
+}
+/**
+ * Buckets of the site's store for model weights, PostgreSQL backups and logs (they must exist).
+ */
+export interface ObjectStoreBuckets {
+  models: string;
+  backups: string;
+  logs: string;
+}
+export interface ObjectStoreCredentialsSupplied {
+  source: 'supplied-at-install';
+}
+export interface ObjectStoreCredentialsOpenBao {
+  source: 'openbao';
+  /**
+   * KV path in OpenBao (relative to the platform's KV mount).
+   */
+  path: string;
 }
 /**
  * OpenBao: Raft storage per server, resources, how the root key is sealed, whether its PKI issues the platform's certificates, and the web UI.
@@ -638,6 +956,29 @@ export interface PostgresBackupOn {
    */
   encryption?: 'AES256' | 'aws:kms' | 'bucket-default';
 }
+export interface PostgresBackupObjectStore {
+  enabled: true;
+  /**
+   * Back up to the platform's object store (components.object-store): its backups bucket, its endpoint, and its CA when the platform issues its certificate.
+   */
+  store: 'object-store';
+  /**
+   * Prefix inside the bucket; each cluster writes under <path>/<namespace>/<cluster>. Default: postgres.
+   */
+  path?: string;
+  /**
+   * How long base backups and WAL are kept, as CloudNativePG spells it: a number and d (days), w (weeks) or m (months).
+   */
+  retention: string;
+  /**
+   * When base backups run: a cron expression with seconds first (six fields, robfig/cron), in the operator's time zone.
+   */
+  schedule: string;
+  /**
+   * Server-side encryption barman-cloud asks the object store for: AES256 (default), aws:kms, or bucket-default to leave it to the bucket's policy (for stores that reject the request).
+   */
+  encryption?: 'AES256' | 'aws:kms' | 'bucket-default';
+}
 /**
  * SPIRE: the trust domain of the platform's workload identities and the lifetimes and key type of its CA and SVIDs.
  */
@@ -676,4 +1017,77 @@ export interface SpireCaSubject {
    * Organization name.
    */
   organization: string;
+}
+/**
+ * vLLM, the OpenAI-compatible LLM server on a GPU pool (installed only where gpu.pools is not empty; then model, tensorParallelSize and weights are required).
+ */
+export interface VllmSettings {
+  /**
+   * Name of the GPU pool (gpu.pools[].name) the servers run on; default: the first pool.
+   */
+  pool?: string;
+  /**
+   * Number of servers, each with tensorParallelSize GPUs of the pool.
+   */
+  replicas?: number;
+  /**
+   * GPUs per server (vLLM --tensor-parallel-size); at most the pool's gpusPerNode.
+   */
+  tensorParallelSize?: number;
+  /**
+   * CPU per server (Kubernetes quantity).
+   */
+  cpu?: string;
+  /**
+   * Memory per server (Kubernetes quantity).
+   */
+  memory?: string;
+  /**
+   * Size of /dev/shm (in memory), which NCCL uses between tensor-parallel workers.
+   */
+  sharedMemory?: string;
+  /**
+   * Longest context the server accepts (vLLM --max-model-len).
+   */
+  maxModelLen?: number;
+  model?: VllmModelSettings;
+  weights?: VllmWeights;
+}
+/**
+ * A served model, declared once (SBOM, OSCAL inventory, the weight verifier). Without files, the SHA-256 digests are supplied at install: the site writes the digest manifest and the server refuses to start until it exists and matches.
+ */
+export interface VllmModelSettings {
+  /**
+   * Name it is served under.
+   */
+  name: string;
+  version: string;
+  /**
+   * SPDX license expression of the weights.
+   */
+  license: string;
+  /**
+   * Where the weights come from (URL).
+   */
+  source: string;
+  format: 'safetensors' | 'onnx';
+  /**
+   * Every file of the model directory with the SHA-256 of its bytes (as sha256sum prints it). Absent: digests supplied at install.
+   *
+   * @minItems 1
+   * @maxItems 4096
+   */
+  files?: [ServedModelFileSettings1, ...ServedModelFileSettings1[]];
+}
+export interface ServedModelFileSettings1 {
+  path: string;
+  sha256: string;
+}
+/**
+ * Where the weights come from: a PersistentVolumeClaim Sovra creates, which the site fills from the bundle or its model store before the servers start (README, vLLM).
+ */
+export interface VllmWeights {
+  claimName: string;
+  size: string;
+  storageClassName?: string;
 }

@@ -5,16 +5,35 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SovraError } from '../core/errors.js';
-import { readShippedJson } from '../core/paths.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readShippedJson, shipped } from '../core/paths.js';
+import { precompiledValidator } from '../core/precompiled.js';
 import type { Profile } from './profile.generated.js';
 
 let validator: ValidateFunction<Profile> | undefined;
 
+/** The Ajv instance and schema of profiles; `codeSource` keeps code for standalone output (scripts/gen-validators.mjs). */
+export function profileAjv(codeSource = false): { ajv: Ajv; schema: object } {
+  // verbose: errors carry their parentSchema, which names the allowed keys and values.
+  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, ...(codeSource ? { code: { source: true } } : {}) });
+  return { ajv, schema: readShippedJson<object>('profiles/profile.schema.json') };
+}
+
+/** SHA-256 of the shipped profile schema: the precompiled validator is used only when built from these very bytes. */
+export function profileSchemaDigest(): string {
+  return createHash('sha256').update(readFileSync(shipped('profiles/profile.schema.json'))).digest('hex');
+}
+
+/** The profile validator: precompiled by the build from the same schema (compiling costs about a second), else compiled once. */
 function compile(): ValidateFunction<Profile> {
   if (!validator) {
-    // verbose: errors carry their parentSchema, which names the allowed keys and values.
-    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-    validator = ajv.compile<Profile>(readShippedJson('profiles/profile.schema.json'));
+    const pre = precompiledValidator('profile') as (ValidateFunction<Profile> & { schemaDigest?: string }) | undefined;
+    if (pre && pre.schemaDigest === profileSchemaDigest()) validator = pre;
+    if (!validator) {
+      const { ajv, schema } = profileAjv();
+      validator = ajv.compile<Profile>(schema);
+    }
   }
   return validator;
 }

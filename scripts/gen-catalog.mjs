@@ -24,7 +24,7 @@ function walk(list, family, baseline, version) {
     const props = c.props ?? [];
     const label = props.find((p) => p.name === 'label' && !p.class)?.value ?? props.find((p) => p.name === 'label')?.value;
     const withdrawn = props.some((p) => p.name === 'status' && p.value === 'withdrawn');
-    const entry = controls.get(c.id) ?? { id: c.id, label: label ?? c.id.toUpperCase(), title: c.title, family, withdrawn, baselines: [] };
+    const entry = controls.get(c.id) ?? { id: c.id, label: label ?? c.id.toUpperCase(), title: c.title, family, withdrawn, baselines: [], params: (c.params ?? []).map((p) => p.id) };
     if (baseline) { entry.baselines.push(baseline); entry.title = c.title; }
     controls.set(c.id, entry);
     walk(c.controls, family, baseline, version);

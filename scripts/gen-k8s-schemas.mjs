@@ -1,5 +1,6 @@
 // Copies the Kubernetes schemas listed in output/kubernetes/schemas/kinds.json,
-// byte for byte, from the reference data folder (SOVRA_REFERENCE_DIR, by
+// byte for byte (or, for an entry with `fromChart`, converts the CRD of that
+// chart file as scripts/crd-schema.mjs says), from the reference data folder (SOVRA_REFERENCE_DIR, by
 // default ../shared beside the repository), k8s/<schema>, to
 // output/kubernetes/schemas/<schema>, and removes copies no longer listed.
 // `npm run gen` runs it; CI fails when the committed copies differ.
@@ -10,9 +11,10 @@
 // and, where its description names the kind, the spelling must agree (CRD
 // schemas do not carry their kind otherwise, and a wrongly cased kind would
 // make valid objects fail as "no schema").
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crdSchemaText } from './crd-schema.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const reference = join(process.env.SOVRA_REFERENCE_DIR ? resolve(process.env.SOVRA_REFERENCE_DIR) : fileURLToPath(new URL('../../shared', import.meta.url)), 'k8s');
@@ -26,11 +28,25 @@ const manifest = JSON.parse(readFileSync(join(target, 'kinds.json'), 'utf8'));
 const problems = [];
 const seen = new Set();
 const schemas = new Set();
+/** Schemas generated from a chart's CRD (kinds.json `fromChart`): path → text. */
+const generated = new Map();
 for (const e of manifest.kinds) {
   const key = `${e.apiVersion} ${e.kind}`;
   if (seen.has(key)) problems.push(`${key} is listed twice`);
   seen.add(key);
   schemas.add(e.schema);
+  // A kind the catalog lacks comes from the CRD of the pinned chart that installs it (reference data's charts/).
+  if (e.fromChart) {
+    const crdFile = join(reference, '..', ...e.fromChart.split('/'));
+    const [g, v] = e.apiVersion.split('/');
+    if (!e.schema.startsWith('crds/') || e.schema !== `crds/${g}/${e.kind.toLowerCase()}_${v}.json`) problems.push(`${key}: expected the CRD schema at crds/${g}/${e.kind.toLowerCase()}_${v}.json`);
+    try {
+      generated.set(e.schema, crdSchemaText(crdFile, g, v, e.kind));
+    } catch (err) {
+      problems.push(`${key}: ${err.message}`);
+    }
+    continue;
+  }
   const source = join(reference, ...e.schema.split('/'));
   if (!existsSync(source)) {
     problems.push(`${key}: ${source} does not exist`);
@@ -64,7 +80,8 @@ if (problems.length > 0) {
 for (const rel of [...schemas].sort()) {
   const to = join(target, ...rel.split('/'));
   mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(join(reference, ...rel.split('/')), to);
+  if (generated.has(rel)) writeFileSync(to, generated.get(rel));
+  else copyFileSync(join(reference, ...rel.split('/')), to);
 }
 // Copies no longer listed go, and the folders they leave empty.
 let removed = 0;
@@ -81,4 +98,4 @@ function prune(dir) {
   }
 }
 for (const top of ['schema', 'crds']) if (existsSync(join(target, top))) prune(join(target, top));
-console.log(`k8s schemas: ${manifest.kinds.length} kinds, ${schemas.size} files copied from ${reference}, ${removed} removed`);
+console.log(`k8s schemas: ${manifest.kinds.length} kinds, ${schemas.size - generated.size} files copied from ${reference}, ${generated.size} generated from chart CRDs, ${removed} removed`);

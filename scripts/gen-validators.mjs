@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import ajvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { CYCLONEDX_VERSIONS, cycloneDxAjv } from '../lib/supply-chain/cyclonedx-validate.js';
-import { oscalAjv } from '../lib/oscal/validate.js';
+import { OSCAL_KINDS, oscalAjv } from '../lib/oscal/validate.js';
+import { profileAjv, profileSchemaDigest } from '../lib/profiles/validate.js';
 import { writeK8sValidators } from './gen-k8s-validators.mjs';
 
 const { _ } = ajvModule;
@@ -33,9 +34,14 @@ for (const version of CYCLONEDX_VERSIONS) {
   ajv.opts.code.formats = _`require("./formats.cjs")`;
   write(`cyclonedx-${version}`, standalone(ajv, ajv.compile(schema)));
 }
-for (const kind of ['component-definition', 'ssp']) {
+for (const kind of OSCAL_KINDS) {
   const { ajv, schema } = oscalAjv(kind, true);
   write(`oscal-${kind}`, standalone(ajv, ajv.compile(schema)));
+}
+{
+  const { ajv, schema } = profileAjv(true);
+  // The digest of the schema it was built from: a schema regenerated since (npm run gen) is compiled at run time instead.
+  write('profile', `${standalone(ajv, ajv.compile(schema))}\nmodule.exports.schemaDigest = ${JSON.stringify(profileSchemaDigest())};\n`);
 }
 // Kubernetes: one module per shipped schema, unchanged ones kept (see that script).
 const k8s = writeK8sValidators(out);

@@ -5,7 +5,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { HelmChartSpec } from '../constructs/kit/chart.js';
 import type { ImageSpec } from '../constructs/kit/image.js';
-import type { ModelDeclaration } from '../contracts/model-declaration.js';
+import { isServedModel, type DeclaredModel } from '../contracts/served-model.js';
 
 /** `pkg:oci/<name>@sha256:…?repository_url=<registry>/<repository>&tag=<tag>` (no version when the image has no digest). */
 export function ociPurl(image: ImageSpec): string {
@@ -23,7 +23,12 @@ export function chartPurl(chart: HelmChartSpec<object>): string {
   return new PackageURL('generic', undefined, chart.chart, chart.version, qualifiers, undefined).toString();
 }
 
-/** `pkg:generic/<model>@<version>?checksum=sha256:…` of a model's weights file. */
-export function modelPurl(model: ModelDeclaration): string {
+/**
+ * `pkg:generic/<model>@<version>?checksum=sha256:…` of a GGUF weights file; a
+ * served model (a directory of files, each hashed in the SBOM) has no one
+ * checksum: `pkg:generic/<model>@<version>?download_url=<source>`.
+ */
+export function modelPurl(model: DeclaredModel): string {
+  if (isServedModel(model)) return new PackageURL('generic', undefined, model.name, model.version, { download_url: model.source }, undefined).toString();
   return new PackageURL('generic', undefined, model.name, model.version, { checksum: `sha256:${model.sha256}` }, undefined).toString();
 }

@@ -8,6 +8,7 @@ import { Component, ExternalReference, Property } from '@cyclonedx/cyclonedx-lib
 import type { HelmChartSpec } from '../constructs/kit/chart.js';
 import { imageName, type ImageSpec } from '../constructs/kit/image.js';
 import type { ModelDeclaration } from '../contracts/model-declaration.js';
+import { isServedModel, type DeclaredModel, type ServedModelDeclaration } from '../contracts/served-model.js';
 import { applyLicense } from './license-policy.js';
 import { chartPurl, modelPurl, ociPurl } from './purl.js';
 
@@ -33,7 +34,7 @@ export function chartBomRef(chart: HelmChartSpec<object>): string {
 }
 
 /** Stable bom-ref of a model. */
-export function modelBomRef(model: ModelDeclaration): string {
+export function modelBomRef(model: DeclaredModel): string {
   return `model:${model.name}@${model.version}`;
 }
 
@@ -70,8 +71,34 @@ export function chartComponent(chart: HelmChartSpec<object>): Component {
   return c;
 }
 
-/** Model weights as a CycloneDX `machine-learning-model` component with their SHA-256. */
-export function modelComponent(model: ModelDeclaration): Component {
+/** Model weights as a CycloneDX `machine-learning-model` component with their SHA-256 (a served model: one `file` sub-component per file). */
+export function modelComponent(model: DeclaredModel): Component {
+  if (isServedModel(model)) return servedModelComponent(model);
+  return ggufModelComponent(model);
+}
+
+/**
+ * A served model directory: the model component, and under it one `file`
+ * component per declared file with its SHA-256. Digests supplied at install
+ * leave it without files, marked so (like an unlocked image), and gates that
+ * need fixed bits can refuse it.
+ */
+function servedModelComponent(model: ServedModelDeclaration): Component {
+  const c = new Component(ComponentType.MachineLearningModel, model.name, { bomRef: modelBomRef(model), version: model.version, purl: modelPurl(model) });
+  applyLicense(c, model.license);
+  c.externalReferences.add(sourceReference(model.source, 'Source of the weights.'));
+  c.properties.add(new Property('sovra:model:format', model.format));
+  c.properties.add(new Property('sovra:model:digests', model.digests));
+  c.properties.add(new Property('sovra:model:files', String(model.files.length)));
+  for (const f of model.files) {
+    const file = new Component(ComponentType.File, f.path, { bomRef: `${modelBomRef(model)}#${f.path}` });
+    file.hashes.set(HashAlgorithm['SHA-256'], f.sha256);
+    c.components.add(file);
+  }
+  return c;
+}
+
+function ggufModelComponent(model: ModelDeclaration): Component {
   const c = new Component(ComponentType.MachineLearningModel, model.name, {
     bomRef: modelBomRef(model),
     version: model.version,

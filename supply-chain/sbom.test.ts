@@ -1,4 +1,5 @@
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
+import type { ModelDeclaration } from '../contracts/model-declaration.js';
 import { PackageURL } from 'packageurl-js';
 import { describe, expect, it } from 'vitest';
 import { isSovraError } from '../core/errors.js';
@@ -64,7 +65,7 @@ describe('emitSbom', () => {
   });
 
   it('lists models as machine-learning-model with SHA-256 and their source', () => {
-    const m = synthModel().components[1]!.models[0]!;
+    const m = synthModel().components[1]!.models[0] as ModelDeclaration;
     const c = bom().components.find((x) => x.type === 'machine-learning-model')!;
     expect(c.name).toBe(m.name);
     expect(c.hashes).toEqual([{ alg: 'SHA-256', content: m.sha256 }]);

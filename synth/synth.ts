@@ -22,12 +22,14 @@ import { sovraVersion } from '../core/version.js';
 import { toYaml } from '../core/yaml.js';
 import { emitComponentDefinitions } from '../oscal/component-definition.js';
 import { validateOscal } from '../oscal/validate.js';
+import { emitAccreditorViews } from '../oscal/ssp/emit.js';
+import { networkView } from '../output/network-view.js';
 import type { Profile } from '../profiles/profile.generated.js';
 import { emitSbom } from '../supply-chain/sbom.js';
 import type { CycloneDxVersion } from '../supply-chain/cyclonedx-validate.js';
 import { enforceLicensePolicy, type LicensePolicyResult } from '../supply-chain/license-policy.js';
 import { emitCbom } from '../supply-chain/cbom.js';
-import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH, SUMS_PATH } from '../contracts/output-paths.js';
+import { BUNDLE_PATH, CBOM_PATH, POLICY_REPORT_PATH, SBOM_PATH, STATEMENT_PATH, SUMS_PATH } from '../contracts/output-paths.js';
 import { checkAllEvidence, objectId, resolveCryptoAssets } from '../output/evidence.js';
 import type { BaselineException, ComponentView, ObjectId, SynthModel } from '../output/model.js';
 import { OutputIndex, identity } from '../output/output-index.js';
@@ -37,6 +39,8 @@ import { synthTerraform } from '../terraform/stack.js';
 import { HardenedWorkload } from '../constructs/kit/workload.js';
 import { validateKubernetesObjects } from '../output/kubernetes/validate-objects.js';
 import { checkSecretClosure, secretClosure, type SecretProducer } from '../output/secret-closure.js';
+import { policyReport } from '../policies/report.js';
+import { runPolicyStep } from './policy.js';
 
 /** Sovra's version, recorded in every document (from package.json). */
 export const SOVRA_VERSION = sovraVersion();
@@ -50,6 +54,7 @@ export const OUTPUT = {
   sums: SUMS_PATH,
   provenance: STATEMENT_PATH,
   bundle: BUNDLE_PATH,
+  policyReport: POLICY_REPORT_PATH,
 } as const;
 
 /** Inputs the provenance records by digest: the profile file, Sovra's lockfile and source commit. */
@@ -111,6 +116,10 @@ export interface SynthResult {
   readonly unlocked: readonly string[];
   /** Secrets the site supplies at install (every other referenced Secret has a producer in the output). */
   readonly suppliedAtInstall: readonly SecretProducer[];
+  /** The baseline coverage in one line (also in oscal/coverage.json). */
+  readonly coverage: string;
+  /** What the policy gate found (it passed): warnings and waivers. */
+  readonly policy: import('../output/model.js').PolicyView;
 }
 
 /** Build time: SOURCE_DATE_EPOCH, else the time of the source commit, else 0. */
@@ -164,6 +173,8 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   // Every Secret referenced has a producer in the output, before anything is staged.
   const closure = secretClosure(objects, manifestFile);
   checkSecretClosure(closure);
+  // Policy gate: every rule over every object, once, before anything is staged (policies/, exit 6).
+  const policy = runPolicyStep(platform, objects, manifestFile, epoch);
 
   const out = new StagedDirectory(options.outDir);
   try {
@@ -209,12 +220,14 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
       images: c.images,
       models: c.models,
       cryptoAssets: resolveCryptoAssets(c, index, layout),
-      claims: c.claims.map((claim, i) => ({ control: claim.control, statement: claim.statement, status: claim.status ?? 'implemented', evidence: resolved.get(c)![i]! })),
+      claims: c.claims.map((claim, i) => ({ control: claim.control, statement: claim.statement, status: claim.status ?? 'implemented', evidence: resolved.get(c)![i]!, ...(claim.parameters ? { parameters: claim.parameters } : {}) })),
       responsibilities: c.responsibilities,
       exceptions: exceptionsOf(c),
       files: filesOf.get(c)!,
+      userRoles: c.userRoles,
     }));
-    const model: SynthModel = { profile, epoch, sovraVersion: SOVRA_VERSION, components: views };
+    const model: SynthModel = { profile, epoch, sovraVersion: SOVRA_VERSION, components: views, network: networkView(platform.podGroups()), policy: policy.view };
+    out.write(OUTPUT.policyReport, stableJson(policyReport(profile.name, policy.buildDate, policy.params, policy.view)));
 
     for (const [path, doc] of emitComponentDefinitions(model)) {
       validateOscal('component-definition', doc, path);
@@ -224,6 +237,10 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     const licenses = enforceLicensePolicy(sbom, profile);
     out.write(OUTPUT.sbom, sbom);
     out.write(OUTPUT.cbom, emitCbom(model, { specVersion: options.cyclonedx ?? '1.6' }));
+
+    // SSP, network diagram, coverage, POA&M, assessment results and the HTML report: each OSCAL document validated before it is staged.
+    const accreditor = emitAccreditorViews(model);
+    for (const [path, data] of accreditor.files) out.write(path, data);
 
     const covered = out.files();
     out.write(OUTPUT.sums, sha256sums(covered));
@@ -244,7 +261,7 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     out.commit();
     const images = components.flatMap((c) => c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id })));
     const unlocked = [...new Set(images.filter((i) => !i.digest).map((i) => i.name))].sort();
-    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall };
+    return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall, coverage: accreditor.coverageLine, policy: policy.view };
   } catch (e) {
     out.abort();
     throw e;

@@ -6,9 +6,15 @@
  *   contracts   facts shared across a boundary: core
  *   native      local inference: core, contracts
  *   services    the control plane service: core, contracts, native (its local tier)
- *   model       constructs, profiles, controls: core, contracts, the model
+ *   model       constructs, profiles, controls, policies: core, contracts, the model
  *   output      the written output read back, evidence, the view model: the model
- *   views       oscal, supply-chain, terraform, policies: output, the model, each other
+ *   views       oscal, supply-chain, terraform: output, the model, each other
+ *
+ * `policies/` is model-level data, not a view: its rules are read by a
+ * component (constructs/policy/admission emits them as admission policies)
+ * as much as by the synth's gate, and they are pure data and pure functions
+ * of objects that read nothing of the output, the views or the synth (the
+ * view model's types only, which load no code).
  *   synth       every view and the model (never the service or local inference)
  *   apps        the cdk8s and cdktf entry points: synth and below
  *   cli         anything
@@ -20,8 +26,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/shared.js';
 
-const MODEL = ['constructs', 'profiles', 'controls'];
-const VIEWS = ['oscal', 'supply-chain', 'terraform', 'policies'];
+const MODEL = ['constructs', 'profiles', 'controls', 'policies'];
+const VIEWS = ['oscal', 'supply-chain', 'terraform'];
 const BELOW_SYNTH = ['core', 'contracts', ...MODEL, 'output', ...VIEWS];
 
 /** Folders each folder may import from (its own included). */

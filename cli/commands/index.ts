@@ -6,11 +6,15 @@ import { auditVerifyCommand } from './audit.js';
 import { serveCommand } from './serve.js';
 import { modelCommand } from './model.js';
 import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
+import { assessCommand } from './assess.js';
+import { diffCommand } from './diff.js';
 
 export const commands: Command[] = [
   synthCommand,
   profilesCommand,
   verifyCommand,
+  assessCommand,
+  diffCommand,
   signCommand,
   keygenCommand,
   auditVerifyCommand,

@@ -18,6 +18,7 @@ const usage = [
   'Usage: sovra model pin <file.gguf> [--name <name>] [--version <v>] [--license <spdx>] [--source <url>] [--out <file>] [--sbom] [--no-probe]',
   '       sovra model verify <declaration.json>... [--dir <model-dir>] [--json]',
   '       sovra model tiny --out <file.gguf>',
+  '       sovra model verify-files --manifest <SHA256SUMS> --dir <model-dir> [--allow-unlisted] [--json]',
   '',
   'pin     reads a GGUF file (header checked, SHA-256 computed) and prints its model',
   '        declaration as JSON: name, version, file, sha256, sizeBytes, license, source,',
@@ -43,6 +44,14 @@ const usage = [
   '        by code from a fixed seed: the same bytes every time, so it matches the',
   '        declaration the built-in profiles pin) and prints its declaration. The',
   '        control plane\'s init container uses it to fill the model volume.',
+  '',
+  'verify-files  checks a model directory (safetensors shards, tokenizer, ONNX graph)',
+  '        against a digest manifest in sha256sum format ("<sha256>  <path>" per line,',
+  '        as `sha256sum` writes it): every listed file must be present with that digest,',
+  '        and no unlisted file may be present (--allow-unlisted permits them). Prints one',
+  '        line per file; a mismatch names the file and both digests. GPU model servers',
+  '        run it in an init container, so a changed byte keeps the server from starting.',
+  '        A manifest that does not exist means the digests were never supplied: refused.',
   '',
   'Exit status:',
   `   0  every file matches its declaration (pin: the declaration was written)`,
@@ -123,6 +132,34 @@ async function verify(args: string[]): Promise<number> {
   return 0;
 }
 
+async function verifyFiles(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('model verify-files', args, { manifest: { type: 'string' }, dir: { type: 'string' }, 'allow-unlisted': { type: 'boolean' }, json: { type: 'boolean' } });
+  if (positionals.length > 0 || values.manifest === undefined || values.dir === undefined) {
+    throw new SovraError('usage', 'sovra model verify-files: give --manifest <SHA256SUMS> and --dir <model-dir>. Run `sovra model --help` for usage.');
+  }
+  const { parseManifest, verifyModelFiles, describeCheck } = await import('../../native/verify-files.js');
+  let text: string;
+  try {
+    text = await readFile(values.manifest, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new SovraError('failed-verification', `the digest manifest ${values.manifest} does not exist: the SHA-256 digests of the model's files were not supplied, so its weights cannot be verified and the server must not start. Supply the manifest (sha256sum format) as the README says.`);
+    }
+    throw new SovraError('io', `Cannot read the digest manifest ${values.manifest}: ${(e as Error).message}`, { cause: e });
+  }
+  const entries = parseManifest(text, values.manifest);
+  const result = await verifyModelFiles(resolve(values.dir), entries, { allowUnlisted: values['allow-unlisted'] === true });
+  if (values.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else for (const f of result.files) process.stdout.write(describeCheck(f) + '\n');
+  if (!result.ok) {
+    const bad = result.files.filter((f) => f.status !== 'ok');
+    process.stderr.write(`sovra: model weights in ${values.dir} do not match ${values.manifest}: ${bad.map((f) => `${f.path} (${f.status})`).join(', ')}. Refusing to serve them.\n`);
+    return EXIT_CODES['failed-verification'];
+  }
+  process.stderr.write(`sovra: ${result.files.length} model files in ${values.dir} match ${values.manifest}.\n`);
+  return 0;
+}
+
 /** Writes Sovra's generated test model (deterministic bytes, so its pinned digest holds) and prints its declaration. */
 async function tiny(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('model tiny', args, { out: { type: 'string' } });
@@ -136,18 +173,19 @@ async function tiny(args: string[]): Promise<number> {
 /** The model command (`pin`, `verify` and `tiny`). */
 export const modelCommand: Command = {
   name: 'model',
-  summary: 'Pin a GGUF model (print its declaration) or verify model files against declarations',
+  summary: 'Pin a GGUF model (print its declaration), or verify model files against declarations or a digest manifest',
   usage,
   async run(args) {
     const [sub, ...rest] = args;
     if (sub === 'pin') return pin(rest);
     if (sub === 'verify') return verify(rest);
     if (sub === 'tiny') return tiny(rest);
+    if (sub === 'verify-files') return verifyFiles(rest);
     if (sub === undefined) {
       // `sovra model` alone: its usage, with the usage exit status, as `sovra` alone does.
       process.stdout.write(usage);
       return EXIT_CODES.usage;
     }
-    throw new SovraError('usage', `sovra model: unknown subcommand ${JSON.stringify(sub)}; use \`sovra model pin\`, \`sovra model verify\` or \`sovra model tiny\`. Run \`sovra model --help\` for usage.`);
+    throw new SovraError('usage', `sovra model: unknown subcommand ${JSON.stringify(sub)}; use \`sovra model pin\`, \`sovra model verify\`, \`sovra model verify-files\` or \`sovra model tiny\`. Run \`sovra model --help\` for usage.`);
   },
 };

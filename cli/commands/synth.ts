@@ -10,7 +10,10 @@ Synthesizes the platform for a profile and writes, from one construct tree:
   manifests/            Kubernetes objects, one file per component
   host/                 K3s/RKE2 config.yaml, audit policy, Pod Security config, registries.yaml
   terraform/            cdk.tf.json (profiles deployed with cdktf)
-  oscal/                OSCAL 1.1.3 component definitions (one per component and an aggregate)
+  oscal/                OSCAL 1.1.3 component definitions (one per component and an aggregate),
+                        ssp.json (every baseline control with its status), poam.json,
+                        assessment-results.json (build time), coverage.json, network.svg,
+                        ssp.html (the report: self-contained, works from file://)
   sbom.cdx.json         CycloneDX SBOM: images, charts, models, the control plane's npm tree, licenses
   cbom.cdx.json         CycloneDX CBOM: algorithms, protocols, keys and certificates, with the setting of each
   SHA256SUMS            digests of every file above
@@ -25,6 +28,10 @@ Options:
   --cyclonedx <version>  CycloneDX version of sbom.cdx.json and cbom.cdx.json: 1.6 (default) or 1.7
   --json                 print a JSON report: objects, files, every image with its digest or none, the unlocked ones
   --quiet                print nothing on success
+
+Every object is judged by the policy rules of policies/ before anything is written: a
+failed rule stops the synth (exit 6) naming rule, object, file, field and control;
+warnings, waivers and exceptions are written to policy-report.json.
 
 Images are rendered by digest where images.lock.json pins them and by tag otherwise;
 the synth says how many are unlocked. A profile's images.requireDigest is enforced
@@ -68,15 +75,23 @@ export const synthCommand: Command = {
         files: result.files.length,
         images: result.images,
         unlocked: result.unlocked,
+        coverage: result.coverage,
+        policy: { judgements: result.policy.judgements, warnings: result.policy.warnings, waivers: result.policy.waivers.length },
         ...(signer ? { signedWith: signer.keyHint } : {}),
       };
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else if (!values.quiet) {
       process.stdout.write(`synthesized profile ${profile.name}: ${result.objects} objects, ${result.files.length} files in ${relative(process.cwd(), result.outDir) || '.'}${signer ? `, signed with key ${signer.keyHint}` : ''}\n`);
+      process.stdout.write(`${result.coverage} (oscal/coverage.json, oscal/ssp.html)\n`);
       const total = new Set(result.images.map((i) => i.name)).size;
       if (result.unlocked.length > 0) {
         const gate = profile.images.requireDigest ? `; profile ${profile.name} requires digests, so \`sovra verify --require-locked\` and the bundle refuse this output until they are locked` : '';
         process.stdout.write(`${result.unlocked.length} of ${total} images are not locked by digest and are named by tag (${result.unlocked.slice(0, 3).join(', ')}${result.unlocked.length > 3 ? ', …' : ''})${gate}. \`--json\` lists them all.\n`);
+      }
+      const p = result.policy;
+      if (p.warnings.length > 0 || p.waivers.length > 0) {
+        const rules = [...new Set(p.warnings.map((w) => w.rule))].join(', ');
+        process.stdout.write(`policy: ${p.judgements} rule judgements, no violation; ${p.warnings.length} warning${p.warnings.length === 1 ? '' : 's'}${rules ? ` (${rules})` : ''}, ${p.waivers.length} waivers and exceptions; see policy-report.json.\n`);
       }
     }
     return 0;

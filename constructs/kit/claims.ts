@@ -36,6 +36,27 @@ export interface ControlClaim {
   readonly evidence: readonly Evidence[];
   /** @default 'implemented' */
   readonly status?: ImplementationStatus;
+  /**
+   * Values of the control's organization-defined parameters this claim sets,
+   * by SP 800-53 rev5 parameter id (`ac-7_prm_1` → `3`); the SSP writes them
+   * as `set-parameters`. Each value must also appear in the claim's evidence.
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A role of the people who use the platform (an OSCAL system user), as a
+ * component that manages accounts defines it, e.g. a realm role or group.
+ */
+export interface UserRole {
+  /** Stable id, e.g. `sovra-chat` (becomes the OSCAL role id and the user's UUID). */
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  /** What holders may do, one line each. */
+  readonly privileges: readonly string[];
+  /** Whether the role administers the platform (OSCAL `privilege-level`). */
+  readonly privileged: boolean;
 }
 
 /**

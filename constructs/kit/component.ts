@@ -9,17 +9,19 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { SovraError } from '../../core/errors.js';
 import { toYaml } from '../../core/yaml.js';
-import type { ModelDeclaration } from '../../contracts/model-declaration.js';
+import type { DeclaredModel } from '../../contracts/served-model.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
 import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
 import { alertProblems, type AlertRule } from './alerts.js';
-import type { ControlClaim, CustomerResponsibility } from './claims.js';
+import type { ControlClaim, CustomerResponsibility, UserRole } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
 import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
 import type { SecretConsumption, SecretProduction } from './secrets.js';
+import { exceptionWaiver, type PolicyException } from './policy-exceptions.js';
+import type { Waiver } from '../../policies/waivers.js';
 
 /** Layers of the stack (DESIGN.md, "The stack"). */
 export type Layer = 'distribution' | 'network' | 'identity' | 'policy' | 'ai-runtime' | 'data' | 'supply-chain' | 'observability';
@@ -126,10 +128,11 @@ export abstract class Component extends Chart {
   private readonly _charts: HelmChartSpec<object>[] = [];
   private readonly _chartObjects = new Map<string, ApiObject>();
   private readonly _images: ImageSpec[] = [];
-  private readonly _models: ModelDeclaration[] = [];
+  private readonly _models: DeclaredModel[] = [];
   private readonly _crypto: CryptoAsset[] = [];
   private readonly _claims: ControlClaim[] = [];
   private readonly _responsibilities: CustomerResponsibility[] = [];
+  private readonly _userRoles: UserRole[] = [];
   private readonly _hostFiles: HostFile[] = [];
   private readonly _podGroups: PodGroup[] = [];
   private readonly _metrics: MetricsEndpoint[] = [];
@@ -137,6 +140,7 @@ export abstract class Component extends Chart {
   private readonly _secretsConsumed: SecretConsumption[] = [];
   private readonly _secretsProduced: SecretProduction[] = [];
   private readonly _finalizers: Array<{ readonly fn: () => void; readonly stage: FinalizeStage }> = [];
+  private readonly _policyExceptions: PolicyException[] = [];
   private readonly namespaceObject?: ApiObject;
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
@@ -169,6 +173,7 @@ export abstract class Component extends Chart {
         },
       });
       this.clusterScoped(this.namespaceObject);
+      if (info.podSecurity) this.exceptPolicy({ rule: 'pod-security/namespace-restricted', object: this.namespaceObject, reason: info.podSecurity.reason });
     }
     this.node.addValidation({ validate: () => this._podGroups.flatMap((g) => g.validate()) });
   }
@@ -214,7 +219,7 @@ export abstract class Component extends Chart {
     return this._images;
   }
   /** Model artifacts this component serves. */
-  get models(): readonly ModelDeclaration[] {
+  get models(): readonly DeclaredModel[] {
     return this._models;
   }
   /** Cryptographic assets this component configures. */
@@ -228,6 +233,10 @@ export abstract class Component extends Chart {
   /** What the customer must do for controls this component touches. */
   get responsibilities(): readonly CustomerResponsibility[] {
     return this._responsibilities;
+  }
+  /** Roles of the platform's users this component defines (the SSP's system users). */
+  get userRoles(): readonly UserRole[] {
+    return this._userRoles;
   }
   /** Host configuration files. */
   get hostFiles(): readonly HostFile[] {
@@ -322,6 +331,21 @@ export abstract class Component extends Chart {
     for (const f of run) f.fn();
   }
 
+  /**
+   * States that an object of this component, or one its chart renders,
+   * cannot meet a policy rule by design, and why. The rule's finding on it
+   * is lifted, shown with the reason, and the object is excluded from the
+   * rule's admission binding.
+   */
+  exceptPolicy(exception: PolicyException): void {
+    this._policyExceptions.push(exception);
+  }
+
+  /** Its policy exceptions as waivers (source `component <id>`). */
+  get policyExceptions(): readonly Waiver[] {
+    return this._policyExceptions.map((e) => exceptionWaiver(this.node.id, e, (o) => CLUSTER_SCOPED.has(o)));
+  }
+
   /** Declares a Secret its objects reference. */
   consumesSecret(secret: Omit<SecretConsumption, 'namespace'> & { readonly namespace?: string }): void {
     this._secretsConsumed.push({ ...secret, namespace: secret.namespace ?? this.info.namespace });
@@ -377,7 +401,7 @@ export abstract class Component extends Chart {
   }
 
   /** Declares a model artifact served by this component. */
-  protected addModel(model: ModelDeclaration): ModelDeclaration {
+  protected addModel<M extends DeclaredModel>(model: M): M {
     this._models.push(model);
     return model;
   }
@@ -422,6 +446,12 @@ export abstract class Component extends Chart {
       throw new SovraError('bad-input', `${this.node.path}: customer responsibility on unknown control "${r.control}". Use an SP 800-53 rev5 id in OSCAL form, e.g. "sc-12".`);
     }
     this._responsibilities.push(r);
+  }
+
+  /** Declares a role of the platform's users that this component defines and enforces (listed as an SSP system user). */
+  protected declareUserRole(role: UserRole): void {
+    if (this._userRoles.some((r) => r.id === role.id)) throw new Error(`${this.node.path}: user role ${role.id} declared twice`);
+    this._userRoles.push(role);
   }
 
   /** Adds labels to this component's Namespace (for components that derive them platform-wide, such as a mesh's injection label). */

@@ -149,3 +149,8 @@ export const OBJECT_STORE = {
   url: `https://minio.${NAMESPACES.objectStore}.svc`,
   buckets: { models: 'sovra-models', backups: 'sovra-backups', logs: 'sovra-logs' },
 } as const;
+
+// ---------------------------------------------------------------------------
+// Policy (component admission, policies/): names the policy rules read and
+// other components must follow.
+

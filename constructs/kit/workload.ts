@@ -61,11 +61,16 @@ export interface WorkloadVolume {
   readonly mountPath: string;
   /** @default true */
   readonly readOnly?: boolean;
-  /** An empty directory (in memory when `medium` is Memory), a claim, or a ConfigMap (read-only). */
+  /**
+   * An empty directory (in memory when `medium` is Memory), a claim, a
+   * ConfigMap (read-only), or a Secret (read-only, files readable by the
+   * pod's user only; the Secret is declared as consumed with `purpose`).
+   */
   readonly source:
     | { readonly emptyDir: { readonly sizeLimit: string; readonly medium?: 'Memory' } }
     | { readonly persistentVolumeClaim: { readonly claimName: string } }
-    | { readonly configMap: { readonly name: string } };
+    | { readonly configMap: { readonly name: string } }
+    | { readonly secret: { readonly name: string; readonly keys: readonly string[]; readonly purpose: string } };
 }
 
 /** A container that runs to completion before the workload's container. */
@@ -123,6 +128,7 @@ export class HardenedWorkload extends Construct {
     const resources = { cpu: k8s.Quantity.fromString(props.resources.cpu), memory: k8s.Quantity.fromString(props.resources.memory) };
     const volumes = props.volumes ?? [];
     for (const e of props.secretEnv ?? []) component.consumesSecret({ name: e.secret, keys: [e.key], purpose: e.purpose });
+    for (const v of props.volumes ?? []) if ('secret' in v.source) component.consumesSecret({ name: v.source.secret.name, keys: [...v.source.secret.keys], purpose: v.source.secret.purpose });
     const initContainers = (props.initContainers ?? []).map((c) => {
       const r = c.resources ?? props.resources;
       const q = { cpu: k8s.Quantity.fromString(r.cpu), memory: k8s.Quantity.fromString(r.memory) };
@@ -207,6 +213,10 @@ export class HardenedWorkload extends Construct {
       serviceAccount: name,
     });
 
+    // The baseline's loosenings are the policy rules' exceptions for this Deployment.
+    if (props.allowWritableRootFs) component.exceptPolicy({ rule: 'pod-security/read-only-root-fs', object: this.deployment, reason: props.allowWritableRootFs.reason });
+    if (props.mountServiceAccountToken) component.exceptPolicy({ rule: 'pod-security/service-account-token', object: this.deployment, reason: props.mountServiceAccountToken.reason });
+
     if (props.highAvailability) {
       this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata: { name },
@@ -222,5 +232,7 @@ function volumeSource(v: WorkloadVolume): k8s.Volume {
     return { name: v.name, emptyDir: { ...(e.medium ? { medium: e.medium } : {}), sizeLimit: k8s.Quantity.fromString(e.sizeLimit) } };
   }
   if ('configMap' in v.source) return { name: v.name, configMap: { name: v.source.configMap.name } };
+  // 0440: readable by the owner and the pod's fsGroup only (the container runs as a non-root user in that group).
+  if ('secret' in v.source) return { name: v.name, secret: { secretName: v.source.secret.name, defaultMode: 0o440, items: v.source.secret.keys.map((k) => ({ key: k, path: k })) } };
   return { name: v.name, persistentVolumeClaim: { claimName: v.source.persistentVolumeClaim.claimName, readOnly: true } };
 }

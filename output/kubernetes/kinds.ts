@@ -22,6 +22,11 @@ export interface KindSchema {
   readonly kind: string;
   /** Path under {@link K8S_SCHEMA_DIR} (and under the reference data's `k8s/`). */
   readonly schema: string;
+  /**
+   * For a kind the reference catalog lacks: the chart CRD file (under the
+   * reference data folder) its schema is converted from by `npm run gen`.
+   */
+  readonly fromChart?: string;
 }
 
 /** A kind whose schema exists in the reference data but is not shipped. */

@@ -1,5 +1,7 @@
 /** The three built-in profiles (DESIGN.md, "Profiles"). */
 import type { LicenseWaiver, Profile } from '../profile.generated.js';
+import { minioLicenseWaivers } from '../../constructs/data/object-store/license.js';
+import { organizationalResponsibilities } from './responsibilities.js';
 
 /**
  * Grafana (component monitoring) is AGPL-3.0: the license policy flags it until a review is recorded.
@@ -26,17 +28,22 @@ export const dev: Profile = {
   description: 'Single-node K3s for development: image tags allowed, CPU inference, 800-53 LOW baseline.',
   distribution: { kind: 'k3s', cisProfile: false, fips: false, nodes: 1 },
   baseline: 'LOW',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('LOW'),
+  leveragedAuthorizations: [],
   airGapped: false,
   images: { requireDigest: false },
   replicas: { stateless: 1, stateful: 1 },
   highAvailability: false,
   gpu: { pools: [] },
   deploy: 'manifests',
-  licenseWaivers: [GRAFANA_WAIVER],
+  // MinIO (object-store mode minio) and Grafana (monitoring) are AGPL-3.0: waived with the reviews' reasons.
+  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER],
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
     'control-plane': { cpu: '500m', memory: '512Mi', databaseStorage: '5Gi', localModel: { source: 'builtin' } },
+    'object-store': { mode: 'minio', servers: 1, volumesPerServer: 1, volumeSize: '10Gi', cpu: '250m', memory: '512Mi' },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '500m', memory: '512Mi' }, backup: { enabled: false } },
     openbao: { storage: '1Gi', cpu: '250m', memory: '256Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-dev-1' } } },
     spire: { trustDomain: 'dev.sovra.local', caKeyType: 'ec-p256', caTTL: '24h', x509SvidTTL: '1h', jwtSvidTTL: '5m', caSubject: { country: 'XX', organization: 'Sovra' } },
@@ -50,6 +57,11 @@ export const dev: Profile = {
     },
     // The mesh is off on dev: a laptop cluster without sidecars stays small and quick to start.
     istio: { enabled: false, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [MONITORING_OUTSIDE_MESH] },
+    // No GPU pools on dev: the GPU Operator is not installed; these settings only apply to derived profiles that add a pool.
+    'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
+    vllm: {},
+    kserve: { models: [] },
+    admission: { enforcement: 'warn' },
     monitoring: { retention: '24h', storage: '5Gi', cpu: '500m', memory: '1Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
@@ -60,17 +72,23 @@ export const edge: Profile = {
   description: 'Air-gapped single-node K3s at the edge: digest-pinned images from the bundle mirror, 800-53 MODERATE baseline.',
   distribution: { kind: 'k3s', cisProfile: false, fips: false, nodes: 1 },
   baseline: 'MODERATE',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('MODERATE'),
+  leveragedAuthorizations: [],
   airGapped: true,
   images: { requireDigest: true, registryMirror: 'registry.sovra.local:5000' },
   replicas: { stateless: 1, stateful: 1 },
   highAvailability: false,
   gpu: { pools: [{ name: 'edge-gpu', product: 'L4', gpusPerNode: 1, nodes: 1 }] },
   deploy: 'k3s-auto-deploy',
-  licenseWaivers: [GRAFANA_WAIVER],
+  // MinIO (object-store mode minio) and Grafana (monitoring) are AGPL-3.0: waived with the reviews' reasons.
+  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER],
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
     'control-plane': { cpu: '1', memory: '1Gi', databaseStorage: '20Gi', localModel: { source: 'builtin' } },
+    // One server, four volumes: erasure coding survives the loss of a volume on the single node.
+    'object-store': { mode: 'minio', servers: 1, volumesPerServer: 4, volumeSize: '50Gi', cpu: '1', memory: '2Gi' },
     postgres: { operator: { cpu: '100m', memory: '256Mi' }, instance: { cpu: '1', memory: '1Gi' }, backup: { enabled: false } },
     // Static seal: the edge box unseals itself after a power cut; its risk is stated in the README and the SSP.
     openbao: { storage: '5Gi', cpu: '500m', memory: '512Mi', pki: false, seal: { type: 'static', static: { keyId: 'sovra-edge-1' } } },
@@ -84,6 +102,24 @@ export const edge: Profile = {
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [MONITORING_OUTSIDE_MESH] },
+    // Air-gapped: the driver comes with the host's OS image (no driver container to fetch or build); one whole L4, no MIG.
+    'gpu-operator': { driver: 'preinstalled', migStrategy: 'none', dcgmExporter: true },
+    // A small model on the one L4 (24 GB): Qwen2.5 1.5B Instruct in bf16 (about 3 GB) leaves room for the KV cache.
+    // No file digests are known offline: the site supplies them at install (README, vLLM) and the server refuses to start without them.
+    vllm: {
+      // pool: the first of gpu.pools (edge-gpu), so a site profile that renames its pool keeps vLLM on it.
+      replicas: 1,
+      tensorParallelSize: 1,
+      cpu: '4',
+      memory: '16Gi',
+      sharedMemory: '2Gi',
+      maxModelLen: 8192,
+      model: { name: 'qwen2.5-1.5b-instruct', version: '2.5', license: 'Apache-2.0', source: 'https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct', format: 'safetensors' },
+      weights: { claimName: 'vllm-models', size: '20Gi' },
+    },
+    // The edge box's one L4 serves the LLM: no predictive models, so KServe is not installed.
+    kserve: { models: [] },
+    admission: { enforcement: 'deny' },
     monitoring: { retention: '7d', retentionSize: '15GB', storage: '20Gi', cpu: '1', memory: '2Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
@@ -94,17 +130,28 @@ export const cluster: Profile = {
   description: 'Multi-node RKE2 with CIS profile and FIPS, HA services, GPU node pools, 800-53 HIGH baseline, installed with cdktf.',
   distribution: { kind: 'rke2', cisProfile: true, fips: true, nodes: 3 },
   baseline: 'HIGH',
+  // Planned, customer responsibility, until the site states otherwise (profiles/builtin/responsibilities.ts).
+  responsibilities: organizationalResponsibilities('HIGH'),
+  leveragedAuthorizations: [],
   airGapped: false,
   images: { requireDigest: true },
   replicas: { stateless: 3, stateful: 3 },
   highAvailability: true,
-  gpu: { pools: [{ name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 }] },
+  // LLM serving (vLLM, tensor parallel 8 per node) and vision (KServe/Triton) on pools of their own.
+  gpu: {
+    pools: [
+      { name: 'inference', product: 'H100', gpusPerNode: 8, nodes: 2 },
+      { name: 'vision', product: 'L40S', gpusPerNode: 1, nodes: 2 },
+    ],
+  },
   deploy: 'cdktf',
-  licenseWaivers: [GRAFANA_WAIVER],
+  // MinIO (object-store mode minio) and Grafana (monitoring) are AGPL-3.0: waived with the reviews' reasons.
+  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER],
   components: {
     'cert-manager': { platformIssuer: 'openbao-pki' },
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
     'control-plane': { cpu: '2', memory: '2Gi', databaseStorage: '100Gi', localModel: { source: 'builtin' } },
+    'object-store': { mode: 'minio', servers: 4, volumesPerServer: 2, volumeSize: '200Gi', cpu: '2', memory: '8Gi' },
     postgres: { operator: { cpu: '200m', memory: '512Mi' }, instance: { cpu: '2', memory: '4Gi' }, backup: { enabled: false } },
     // Shamir: key holders unseal every server by hand (README, OpenBao runbook); OpenBao's PKI issues the platform's certificates.
     openbao: { storage: '20Gi', cpu: '1', memory: '1Gi', pki: true, seal: { type: 'shamir' } },
@@ -118,6 +165,41 @@ export const cluster: Profile = {
       publicClients: [{ clientId: 'sovra-console', redirectUris: ['https://console.sovra.local/callback'], webOrigins: ['https://console.sovra.local'] }],
     },
     istio: { enabled: true, mode: 'sidecar', gateway: { hosts: ['api.sovra.internal'] }, outsideMesh: [MONITORING_OUTSIDE_MESH] },
+    // The operator manages the driver on the pool's nodes; whole GPUs (tensor parallel over 8), no MIG.
+    'gpu-operator': { driver: 'managed', migStrategy: 'none', dcgmExporter: true },
+    // Tensor parallel over the 8 H100 of a node, one server per node of the pool (2): Mixtral 8x22B Instruct (bf16, about 280 GB).
+    // No file digests are known offline: the site supplies them at install (README, vLLM) and the servers refuse to start without them.
+    vllm: {
+      // pool: the first of gpu.pools (inference).
+      replicas: 2,
+      tensorParallelSize: 8,
+      cpu: '32',
+      memory: '256Gi',
+      sharedMemory: '32Gi',
+      maxModelLen: 32768,
+      model: { name: 'mixtral-8x22b-instruct', version: 'v0.1', license: 'Apache-2.0', source: 'https://huggingface.co/mistralai/Mixtral-8x22B-Instruct-v0.1', format: 'safetensors' },
+      weights: { claimName: 'vllm-models', size: '400Gi' },
+    },
+    // Vision on its own pool: ResNet-50 (ONNX model zoo, Apache-2.0) on Triton, one L40S per predictor, two predictors.
+    // No file digests are known offline: the site supplies them at install (README, KServe) and the predictors refuse to start without them.
+    kserve: {
+      models: [
+        {
+          name: 'resnet50',
+          version: 'v1-7',
+          license: 'Apache-2.0',
+          source: 'https://github.com/onnx/models/tree/main/validated/vision/classification/resnet',
+          format: 'onnx',
+          pool: 'vision',
+          replicas: 2,
+          gpus: 1,
+          cpu: '4',
+          memory: '8Gi',
+          weights: { claimName: 'resnet50-model', size: '5Gi' },
+        },
+      ],
+    },
+    admission: { enforcement: 'deny' },
     monitoring: {
       retention: '90d',
       retentionSize: '180GB',

@@ -19,6 +19,12 @@ export interface ServeConfig {
   readonly oidcIssuer: string;
   readonly oidcAudience: string;
   readonly upstreams: readonly string[];
+  /**
+   * Bearer API key of each upstream, by position (undefined: none), read
+   * from the files `--upstream-api-key-file` names. Held in memory only: no
+   * message or log line prints it.
+   */
+  readonly upstreamApiKeys?: readonly (string | undefined)[];
   readonly localModel?: { readonly path: string; readonly sha256: string };
   readonly databaseUrl?: string;
   /** Absolute path; set unless `databaseUrl` is. */
@@ -99,6 +105,43 @@ function readKey(raw: Raw): KeyObject {
   return key;
 }
 
+/** Longest API key file accepted (a key is a few hundred bytes at most). */
+const MAX_KEY_FILE_BYTES = 16 * 1024;
+
+/**
+ * The upstreams' API keys: `--upstream-api-key-file` (repeated or comma
+ * lists), else SOVRA_UPSTREAM_API_KEY_FILE, one entry per upstream in the
+ * same order, an empty entry for an upstream without a key. Messages name
+ * the file, never its content.
+ */
+function readUpstreamKeys(flags: ServeFlags, env: NodeJS.ProcessEnv, count: number, cwd: string): (string | undefined)[] {
+  const f = flags['upstream-api-key-file'];
+  const fromFlags = f === undefined ? [] : Array.isArray(f) ? f : [f];
+  const raws: Raw[] = fromFlags.length > 0 ? fromFlags.map((v) => ({ value: v, where: SERVE_OPTIONS['upstream-api-key-file'].flag })) : env.SOVRA_UPSTREAM_API_KEY_FILE !== undefined && env.SOVRA_UPSTREAM_API_KEY_FILE !== '' ? [{ value: env.SOVRA_UPSTREAM_API_KEY_FILE, where: named('upstream-api-key-file', 'env') }] : [];
+  if (raws.length === 0) return new Array<string | undefined>(count).fill(undefined);
+  const entries = raws.flatMap((raw) => raw.value.split(',').map((p) => ({ raw, file: p.trim() })));
+  if (entries.length !== count) {
+    throw bad(raws[0]!, `lists ${entries.length} key file${entries.length === 1 ? '' : 's'} for ${count} upstream${count === 1 ? '' : 's'}`, 'Give one entry per upstream, in the order of the upstreams, and an empty entry for an upstream without a key (e.g. ",/run/keys/hosted").');
+  }
+  return entries.map(({ raw, file }) => {
+    if (file === '') return undefined;
+    const at = path.resolve(cwd, file);
+    const shown: Raw = { ...raw, value: file };
+    let text: string;
+    try {
+      if (fs.statSync(at).size > MAX_KEY_FILE_BYTES) throw bad(shown, `is larger than ${MAX_KEY_FILE_BYTES} bytes`, 'Give a file that holds only the API key.');
+      text = fs.readFileSync(at, 'utf8');
+    } catch (e) {
+      if (e instanceof SovraError) throw e;
+      throw bad(shown, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, 'Give the path of a file that holds the API key (mounted from a Secret).');
+    }
+    const key = text.trim();
+    // A bearer token is one visible-ASCII word (RFC 6750 b64token and friends); anything else would break or smuggle headers.
+    if (key === '' || !/^[\x21-\x7e]+$/.test(key)) throw bad(shown, 'does not hold a single-line API key', 'Write only the key into the file (a trailing newline is fine).');
+    return key;
+  });
+}
+
 /**
  * Resolves the settings from flags (as parsed) and the environment, flag
  * first. Missing required options are `usage` errors, bad values
@@ -135,6 +178,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   }
   const dup = upstreams.find((u, i) => upstreams.indexOf(u) !== i);
   if (dup) throw new SovraError('bad-config', `sovra serve: upstream ${dup} is given twice. Give each base URL once, in the order to try them.`);
+
+  const upstreamApiKeys = readUpstreamKeys(flags, env, upstreams.length, cwd);
 
   const modelRaw = pick(flags, env, 'local-model');
   const shaRaw = pick(flags, env, 'local-model-sha256');
@@ -204,6 +249,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     oidcIssuer,
     oidcAudience: audRaw?.value ?? DEFAULT_AUDIENCE,
     upstreams,
+    upstreamApiKeys,
     ...(localModel ? { localModel } : {}),
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(dataDir ? { dataDir } : {}),

@@ -85,8 +85,10 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     // Nothing to close: the store lives in storage's connections.
     const rag: RagStore | undefined = storage.hasVector ? await openRagStore(storage) : undefined;
 
-    const tiers: InferenceTier[] = config.upstreams.map((baseUrl, i) => new UpstreamTier({ name: `upstream-${i}`, baseUrl }));
-    const described = config.upstreams.map((u, i) => `upstream-${i} ${redact(u)}`);
+    const keyOf = (i: number) => config.upstreamApiKeys?.[i];
+    const tiers: InferenceTier[] = config.upstreams.map((baseUrl, i) => new UpstreamTier({ name: `upstream-${i}`, baseUrl, ...(keyOf(i) ? { apiKey: keyOf(i) } : {}) }));
+    // The start-up line says whether a tier sends a key, never the key.
+    const described = config.upstreams.map((u, i) => `upstream-${i} ${redact(u)}${keyOf(i) ? ' (API key from file)' : ''}`);
     if (model) {
       tiers.push(new LocalTier(model));
       described.push(`local ${model.id} ${model.digest}`);

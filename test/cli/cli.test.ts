@@ -147,7 +147,7 @@ describe('command groups', () => {
     expect(r.stderr).toBe('');
     const bad = await result('modelUnknown');
     expect(bad.status).toBe(EXIT_CODES.usage);
-    expect(bad.stderr).toMatch(/^sovra model: unknown subcommand "pni"; use `sovra model pin`, `sovra model verify` or `sovra model tiny`/);
+    expect(bad.stderr).toMatch(/^sovra model: unknown subcommand "pni"; use `sovra model pin`, `sovra model verify`, `sovra model verify-files` or `sovra model tiny`/);
   });
 });
 
@@ -178,7 +178,7 @@ describe('sovra synth', () => {
     const r = await result('synth');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^synthesized profile edge: \d+ objects, \d+ files in dist\/edge\n(\d+ of \d+ images are not locked by digest .*\n)?$/);
+    expect(r.stdout).toMatch(/^synthesized profile edge: \d+ objects, \d+ files in dist\/edge\ncoverage of the MODERATE baseline \(287 controls\): \d+ implemented, \d+ partial, \d+ planned, \d+ inherited, \d+ not applicable, \d+ not addressed.* \(oscal\/coverage\.json, oscal\/ssp\.html\)\n(\d+ of \d+ images are not locked by digest .*\n)?policy: \d+ rule judgements, no violation; .* see policy-report\.json\.\n$/);
     // The output folder gets the mode any folder gets here (0777 less the umask), not a private 0700.
     expect(statSync(join(root, 'dist/edge')).mode & 0o777).toBe(0o777 & ~process.umask());
     const files = listFiles(join(root, 'dist/edge'));

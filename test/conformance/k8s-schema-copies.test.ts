@@ -10,9 +10,19 @@ import { describe, expect, it } from 'vitest';
 import { shipped } from '../../core/paths.js';
 import { K8S_SCHEMA_DIR, shippedKinds } from '../../output/kubernetes/kinds.js';
 import { sharedPath } from '../support/shared.js';
+// @ts-expect-error: a plain ES module script without types (scripts/ is JavaScript).
+import { crdSchemaText } from '../../scripts/crd-schema.mjs';
 
 describe('shipped Kubernetes schemas', () => {
-  it.each([...new Set(shippedKinds().map((k) => k.schema))].sort())('%s equals the reference file', (schema) => {
+  it.each(shippedKinds().filter((k) => k.fromChart).map((k) => [k.schema, k] as const))('%s is the conversion of its chart CRD', (schema, k) => {
+    const [group, version] = k.apiVersion.split('/') as [string, string];
+    const expected = crdSchemaText(sharedPath(k.fromChart!), group, version, k.kind);
+    expect(readFileSync(shipped(`${K8S_SCHEMA_DIR}/${schema}`), 'utf8'), `${K8S_SCHEMA_DIR}/${schema}: run \`npm run gen\``).toBe(expected);
+    // Strict like the catalog's files: an unknown field of the spec is an error.
+    expect((JSON.parse(expected) as { properties: { spec: { additionalProperties: unknown } } }).properties.spec.additionalProperties).toBe(false);
+  });
+
+  it.each([...new Set(shippedKinds().filter((k) => !k.fromChart).map((k) => k.schema))].sort())('%s equals the reference file', (schema) => {
     const copy = readFileSync(shipped(`${K8S_SCHEMA_DIR}/${schema}`));
     const original = sharedPath(`k8s/${schema}`);
     // Compared as bytes; a difference means `npm run gen` was not run after the reference data changed.

@@ -31,13 +31,15 @@ beforeAll(async () => {
 });
 afterAll(() => removeDir(root));
 
-const oscalSchema = (() => {
+/** A validator of the NIST original of an OSCAL schema in the reference data. */
+function nistSchema(file: string) {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
-  const schema = JSON.parse(readFileSync(sharedPath('oscal/schema/oscal_component_schema.json'), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(readFileSync(sharedPath(`oscal/schema/${file}`), 'utf8')) as Record<string, unknown>;
   delete schema.$schema;
   return ajv.compile(schema);
-})();
+}
+const oscalSchema = nistSchema('oscal_component_schema.json');
 
 /** Control ids of the SP 800-53 rev5 catalog in the reference data, with whether each is withdrawn. */
 const catalog: Map<string, { withdrawn: boolean }> = (() => {
@@ -58,7 +60,7 @@ const catalog: Map<string, { withdrawn: boolean }> = (() => {
 })();
 
 function oscalFiles(dir: string): string[] {
-  return listFiles(dir).filter((f) => f.startsWith('oscal/') && f.endsWith('.json'));
+  return listFiles(dir).filter((f) => f === 'oscal/component-definition.json' || f.startsWith('oscal/component-definitions/'));
 }
 
 describe('the reference data', () => {
@@ -72,7 +74,7 @@ describe('the reference data', () => {
 
 describe('the shipped OSCAL schemas', () => {
   it('are the NIST originals, and the emitted documents validate against the originals', () => {
-    for (const f of ['oscal_component_schema.json', 'oscal_ssp_schema.json']) {
+    for (const f of ['oscal_component_schema.json', 'oscal_ssp_schema.json', 'oscal_assessment-results_schema.json', 'oscal_poam_schema.json']) {
       expect(readFileSync(join(REPO_ROOT, 'oscal/schema', f), 'utf8'), f).toBe(readFileSync(sharedPath(`oscal/schema/${f}`), 'utf8'));
     }
     for (const [path, doc] of emitComponentDefinitions(synthModel())) {
@@ -82,6 +84,13 @@ describe('the shipped OSCAL schemas', () => {
 });
 
 describe.each(PROFILES)('profile %s', (profile) => {
+  it('writes an SSP, a POA&M and assessment results valid against the NIST originals of their schemas', () => {
+    for (const [f, schema] of [['oscal/ssp.json', 'oscal_ssp_schema.json'], ['oscal/poam.json', 'oscal_poam_schema.json'], ['oscal/assessment-results.json', 'oscal_assessment-results_schema.json']] as const) {
+      const validate = nistSchema(schema);
+      expect(validate(readJson(dirs[profile], f)), `${f}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
+  });
+
   it('writes OSCAL documents that are valid OSCAL 1.1.3 component definitions', () => {
     const files = oscalFiles(dirs[profile]);
     expect(files.length).toBeGreaterThan(1);

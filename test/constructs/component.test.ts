@@ -89,7 +89,9 @@ describe('construct ids are a contract', () => {
     for (const p of ['dev', 'edge', 'cluster'] as const) {
       // The mesh is off on dev (components.istio.enabled).
       const mesh = p === 'dev' ? [] : ['istio'];
-      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'keycloak', 'control-plane', 'monitoring']);
+      // GPU components only where the profile has GPU pools (edge, cluster); KServe only where it also serves predictive models (cluster).
+      const gpu = p === 'dev' ? [] : p === 'edge' ? ['gpu-operator', 'vllm'] : ['gpu-operator', 'vllm', 'kserve'];
+      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'object-store', 'keycloak', 'control-plane', ...gpu, 'monitoring', 'admission']);
     }
   });
 });

@@ -56,7 +56,9 @@ describe('host configuration', () => {
     expect(config['audit-policy-file']).toBe('/etc/rancher/rke2/audit-policy.yaml');
     expect(config['pod-security-admission-config-file']).toBe('/etc/rancher/rke2/pod-security.yaml');
     const files = readJson<{ files: Array<{ file: string; installPath: string }> }>(dirs.cluster, 'host/files.json').files;
-    for (const f of files) expect(f.installPath).toBe(`/etc/rancher/rke2/${f.file.replace('host/', '')}`);
+    // A GPU pool's agent config (host/gpu-<pool>/config.yaml) is the config.yaml of that pool's nodes.
+    for (const f of files) expect(f.installPath).toBe(`/etc/rancher/rke2/${f.file.replace(/^host\/(gpu-[a-z0-9-]+\/)?/, '')}`);
+    expect(files.map((f) => f.file)).toEqual(expect.arrayContaining(['host/gpu-inference/config.yaml', 'host/gpu-vision/config.yaml']));
   });
 
   it.each(['dev', 'edge'] as const)('%s runs K3s with secrets encryption, protected kernel defaults, audit policy and Pod Security config', (p) => {
@@ -86,7 +88,10 @@ describe('host configuration', () => {
         // Charts that take the registry apart from the repository (SPIRE's): the reference is registry/repository.
         const split = typeof o.registry === 'string' && typeof o.repository === 'string';
         if (split) refs.add(`${o.registry as string}/${o.repository as string}`);
-        for (const [k, x] of Object.entries(o)) if (!(split && k === 'repository')) collect(x, k);
+        // Charts that take the image name apart from its repository (the GPU Operator's): the reference is repository/image.
+        const named = typeof o.repository === 'string' && typeof o.image === 'string' && typeof o.version === 'string' && !o.image.includes('/');
+        if (named) refs.add(`${o.repository as string}/${o.image as string}`);
+        for (const [k, x] of Object.entries(o)) if (!(split && k === 'repository') && !(named && k === 'image')) collect(x, k);
       }
       else if (typeof v === 'string' && key === 'image') refs.add(v);
       else if (typeof v === 'string' && (key === 'repository' || key === 'fullImageName') && !v.startsWith('http')) refs.add(v);

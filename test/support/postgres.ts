@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+const DEBIAN_BIN = '/usr/lib/postgresql/15/bin';
 
 /** A running test server: its URL (user `app`, no password) and how to stop and remove it. */
 export interface TestPostgres {
@@ -48,8 +48,19 @@ function runPg(args: string[]): string {
   }
 }
 
+/** Options of a test server. */
+export interface PostgresOptions {
+  /** Server settings (`-c name=value`). */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Lines of pg_hba.conf replacing initdb's. */
+  readonly hba?: readonly string[];
+  /** Folder of the server binaries (a tree with extensions built in). @default Debian's /usr/lib/postgresql/15/bin */
+  readonly bin?: string;
+}
+
 /** Starts a fresh PostgreSQL 15 server; fails (never skips) when it is not installed. */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<TestPostgres> {
+  const BIN = options.bin ?? DEBIAN_BIN;
   if (!fs.existsSync(path.join(BIN, 'initdb'))) {
     throw new Error(`PostgreSQL 15 is not installed (${BIN}/initdb is missing); install it: apt-get install -y postgresql`);
   }
@@ -62,7 +73,14 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   const port = await freePort();
   runPg([`${BIN}/initdb`, '-D', data, '-A', 'trust', '-U', 'app', '--no-sync', '-E', 'UTF8', '--locale=C']);
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50`;
+  if (options.hba) {
+    fs.writeFileSync(path.join(dir, 'pg_hba.conf'), `${options.hba.join('\n')}\n`);
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres', path.join(dir, 'pg_hba.conf')]);
+  }
+  const extra = Object.entries({ ...(options.settings ?? {}), ...(options.hba ? { hba_file: path.join(dir, 'pg_hba.conf') } : {}) })
+    .map(([k, v]) => ` -c ${k}=${v}`)
+    .join('');
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50${extra}`;
   runPg([`${BIN}/pg_ctl`, '-D', data, '-o', opts, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   let stopped = false;
   return {

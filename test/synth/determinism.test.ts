@@ -99,7 +99,7 @@ describe('a changed component', () => {
     expect(changedSubjects(base, changed)).toEqual(['SHA256SUMS', 'manifests/nats.yaml']);
   });
 
-  it('control plane replicas on cluster change its manifest, Terraform, its OSCAL definition and the aggregate, and SHA256SUMS', async () => {
+  it('control plane replicas on cluster change its manifest, Terraform, its OSCAL definition and the aggregate, the SSP, its report and the assessment, and SHA256SUMS', async () => {
     const base = join(root, 'cluster-a');
     const changed = join(root, 'cluster-replicas');
     await synthProfile(profileFile('cp-replicas', 'extends: cluster\nname: cluster\nreplicas:\n  stateless: 4\n'), changed);
@@ -107,17 +107,25 @@ describe('a changed component', () => {
     expect(changedSubjects(base, changed)).toEqual([
       'SHA256SUMS',
       'manifests/control-plane.yaml',
+      'oscal/assessment-results.json',
       'oscal/component-definition.json',
       'oscal/component-definitions/control-plane.json',
+      'oscal/ssp.html',
+      'oscal/ssp.json',
       'terraform/cdk.tf.json',
     ]);
   });
 
-  it('a profile field no component reads yet (GPU pools) changes no file', async () => {
+  it('GPU pools are read: without them edge loses the GPU Operator and vLLM (their files), the pool labels of the host config, and their SBOM entries', async () => {
     const base = join(root, 'edge-a');
     const changed = join(root, 'edge-gpu');
     await synthProfile(profileFile('gpu', 'extends: edge\nname: edge\ngpu:\n  pools: []\n'), changed);
-    expect(changedSubjects(base, changed)).toEqual([]);
+    const sa = subjects(base);
+    const sb = subjects(changed);
+    expect([...sa.keys()].filter((k) => !sb.has(k)).sort()).toEqual(['manifests/gpu-operator.yaml', 'manifests/vllm.yaml', 'oscal/component-definitions/gpu-operator.json', 'oscal/component-definitions/vllm.json']);
+    expect([...sb.keys()].filter((k) => !sa.has(k))).toEqual([]);
+    expect([...sb.keys()].filter((k) => sa.get(k) !== sb.get(k))).toEqual(expect.arrayContaining(['host/config.yaml', 'sbom.cdx.json', 'policy-report.json']));
+    expect(readFileSync(join(changed, 'host/config.yaml'), 'utf8')).not.toContain('sovra.dev/gpu-pool');
   });
 
   it('an added component with an image from a new registry adds its files and changes the aggregate, SBOM and registries.yaml', async () => {
@@ -131,8 +139,22 @@ describe('a changed component', () => {
     expect([...sb.keys()].filter((k) => !sa.has(k))).toEqual(['manifests/probe.yaml', 'oscal/component-definitions/probe.json']);
     expect([...sa.keys()].filter((k) => !sb.has(k))).toEqual([]);
     // On edge the mesh takes the new namespace in: its default deny and sidecar egress are the mesh's objects, and its AC-4 statement names the namespace.
-    // Monitoring's layer dashboard gains a row for it.
-    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual(['SHA256SUMS', 'host/registries.yaml', 'manifests/istio.yaml', 'manifests/monitoring.yaml', 'oscal/component-definition.json', 'oscal/component-definitions/istio.json', 'sbom.cdx.json']);
+    expect([...sa.keys()].filter((k) => sa.get(k) !== sb.get(k)).sort()).toEqual([
+      'SHA256SUMS',
+      'host/registries.yaml',
+      'manifests/admission.yaml',
+      'manifests/istio.yaml',
+      // Monitoring's layer dashboard gains a row for it.
+      'manifests/monitoring.yaml',
+      // The probe's claim reaches the SSP, its report and the build-time assessment; the coverage of AC-3 stays as it was.
+      'oscal/assessment-results.json',
+      'oscal/component-definition.json',
+      'oscal/component-definitions/istio.json',
+      'oscal/ssp.html',
+      'oscal/ssp.json',
+      'policy-report.json',
+      'sbom.cdx.json',
+    ]);
     expect(readFileSync(join(changed, 'host/registries.yaml'), 'utf8')).toContain('registry.example.org');
   });
 });

@@ -1,37 +1,31 @@
 /**
  * The hardened baseline holds on every workload of every profile: walks all
  * objects written (manifests and, for cluster, the Terraform manifests) and
- * the pod settings Sovra passes to its charts.
+ * the pod settings Sovra passes to its charts. The baseline of a pod is the
+ * pod-security rules of policies/ (the synth's gate runs them on every
+ * object, the cluster as admission policies, the chart conformance tests on
+ * the pods charts render); what stays here are the checks across objects
+ * (a ServiceAccount, a NetworkPolicy and a PodDisruptionBudget for each
+ * workload, replicas on cluster) and the image references in chart values.
  */
 import YAML from 'yaml';
+import { RULES } from '../../policies/catalog.js';
+import { compileRules, judge } from '../../policies/cel/evaluator.js';
+import { toCel } from '../../policies/cel/json.js';
+import type { PolicyParamsObject } from '../../policies/params.js';
+import { goodDeployment, PARAMS } from '../policies/fixtures.js';
 import { loadProfile } from '../../profiles/load.js';
 import { buildPlatform } from '../../synth/synth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES, readJson, removeDir, synthAll, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../support/synth-output.js';
 
-type SecurityContext = {
-  runAsNonRoot?: boolean;
-  readOnlyRootFilesystem?: boolean;
-  allowPrivilegeEscalation?: boolean;
-  privileged?: boolean;
-  capabilities?: { drop?: string[]; add?: string[] };
-  seccompProfile?: { type?: string };
-};
-type Container = { name: string; image: string; securityContext?: SecurityContext; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } };
-type PodSpec = {
-  automountServiceAccountToken?: boolean;
-  serviceAccountName?: string;
-  hostNetwork?: boolean;
-  hostPID?: boolean;
-  hostIPC?: boolean;
-  securityContext?: SecurityContext;
-  containers: Container[];
-  initContainers?: Container[];
-};
+type PodSpec = { serviceAccountName?: string; containers: Array<{ name: string; image: string }> };
 type Selector = { matchLabels?: Record<string, string> };
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
 const DIGEST_REF = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
+/** The rules that are the hardened baseline of a pod (DESIGN.md, "The stack"). */
+const BASELINE = RULES.filter((r) => r.pack === 'pod-security' && r.id !== 'pod-security/namespace-restricted');
 
 let root: string | undefined;
 let dirs: Record<ProfileName, string>;
@@ -52,34 +46,20 @@ function selects(selector: Selector | undefined, labels: Record<string, string>)
   return Object.entries(m).every(([k, v]) => labels[k] === v);
 }
 
-/**
- * Baseline violations of one pod spec; `ownServiceAccount: false` skips the
- * check that it names a ServiceAccount of its own. An image is pinned by
- * digest unless the SBOM declares it unlocked (`unlocked`: its tag references),
- * which the synth reports and `verify --require-locked` refuses.
- */
-function podProblems(spec: PodSpec, ownServiceAccount = true, unlocked: ReadonlySet<string> = new Set()): string[] {
-  const p: string[] = [];
-  if (spec.automountServiceAccountToken !== false) p.push('automountServiceAccountToken is not false');
-  if (ownServiceAccount && (!spec.serviceAccountName || spec.serviceAccountName === 'default')) p.push('runs under the default ServiceAccount');
-  for (const host of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[host]) p.push(`${host} is true`);
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    const sc = c.securityContext ?? {};
-    const pod = spec.securityContext ?? {};
-    const at = `container ${c.name}`;
-    if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) p.push(`${at}: runAsNonRoot is not true`);
-    if (sc.readOnlyRootFilesystem !== true) p.push(`${at}: readOnlyRootFilesystem is not true`);
-    if (!(sc.capabilities?.drop ?? []).includes('ALL')) p.push(`${at}: capabilities.drop lacks ALL`);
-    if ((sc.capabilities?.add ?? []).length > 0) p.push(`${at}: adds capabilities ${JSON.stringify(sc.capabilities?.add)}`);
-    if (sc.allowPrivilegeEscalation !== false) p.push(`${at}: allowPrivilegeEscalation is not false`);
-    if (sc.privileged === true) p.push(`${at}: privileged`);
-    if ((sc.seccompProfile?.type ?? pod.seccompProfile?.type) !== 'RuntimeDefault') p.push(`${at}: seccomp profile is not RuntimeDefault`);
-    for (const kind of ['requests', 'limits'] as const) {
-      for (const r of ['cpu', 'memory']) if (!c.resources?.[kind]?.[r]) p.push(`${at}: no ${kind}.${r}`);
-    }
-    if (!DIGEST_REF.test(c.image) && !unlocked.has(c.image)) p.push(`${at}: image ${c.image} is neither pinned by digest nor declared unlocked in the SBOM`);
-  }
-  return p;
+/** The parameters the synth judged with (the admission component's ConfigMap). */
+function paramsOf(dir: string): PolicyParamsObject {
+  const cm = writtenObjects(dir).find((o) => o.object.kind === 'ConfigMap' && o.object.metadata.name === 'sovra-policy-params')!.object as unknown as PolicyParamsObject;
+  return { data: cm.data };
+}
+
+/** What each baseline rule says of `object`: `rule: outcome (detail)` for every rule that did not pass. */
+function baselineProblems(object: unknown, params: PolicyParamsObject, rules = BASELINE): string[] {
+  const o = object as { apiVersion: string; kind: string };
+  const input = { object: toCel(object), params: toCel(params) };
+  return compileRules(rules).flatMap((c) => {
+    const j = judge(c, o.apiVersion, o.kind, input);
+    return j.outcome === 'pass' ? [] : [`${c.rule.id}: ${j.outcome}${j.detail ? ` (${j.detail})` : ''}`];
+  });
 }
 
 /** Values of every chart the profile installs, by release: from HelmChart objects or Terraform helm_release. */
@@ -107,7 +87,17 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
     const at = path ? `${path}.${k}` : k;
     if (k === 'image') {
       if (typeof v === 'string') {
-        if (!DIGEST_REF.test(v) && !unlocked.has(v)) bad.push(`${at}: ${v}`);
+        // Charts that split a reference over siblings: `image` + `tag` (KServe), or `repository` + `image` + `version` (GPU Operator);
+        // a locked digest rides on the tag or version (`…@sha256:…`).
+        const o = values as { repository?: unknown; tag?: unknown; version?: unknown };
+        const ref =
+          typeof o.repository === 'string' && typeof o.version === 'string' && !v.includes('/')
+            ? `${o.repository}/${v}:${o.version}`
+            : typeof o.tag === 'string' && o.tag !== '' && !v.includes(':')
+              ? `${v}:${o.tag}`
+              : v;
+        const pinned = DIGEST_REF.test(ref) || /:[^:@/]+@sha256:[0-9a-f]{64}$/.test(ref) || unlocked.has(ref);
+        if (!pinned) bad.push(`${at}: ${ref}`);
       } else if (v && typeof v === 'object') {
         const i = v as { fullImageName?: string; digest?: string; useDigest?: boolean; genericDigest?: string; registry?: string; repository?: string; tag?: string };
         // Charts that compose `registry/repository:tag` (openbao) or `repository:tag` (cloudnative-pg, external-secrets) carry a locked digest on the tag
@@ -131,28 +121,16 @@ function unpinnedChartImages(values: unknown, path = '', unlocked: ReadonlySet<s
   return bad;
 }
 
-describe('the walk itself', () => {
-  it('finds what a weakened pod spec gets wrong', () => {
-    const good: PodSpec = {
-      automountServiceAccountToken: false,
-      serviceAccountName: 'x',
-      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [
-        {
-          name: 'c',
-          image: `r/x:1@sha256:${'a'.repeat(64)}`,
-          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-          resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
-        },
-      ],
-    };
-    expect(podProblems(good)).toEqual([]);
+describe('the baseline rules themselves', () => {
+  it('find what a weakened pod spec gets wrong, rule by rule', () => {
+    const good = goodDeployment();
+    expect(baselineProblems(good, PARAMS)).toEqual([]);
     const bad = structuredClone(good);
-    bad.automountServiceAccountToken = undefined;
-    bad.containers[0]!.image = 'r/x:1';
-    bad.containers[0]!.securityContext!.readOnlyRootFilesystem = false;
-    delete bad.containers[0]!.resources!.limits;
-    expect(podProblems(bad)).toHaveLength(5);
+    const pod = bad.spec.template.spec;
+    delete pod.automountServiceAccountToken;
+    pod.containers[0].securityContext.readOnlyRootFilesystem = false;
+    delete pod.containers[0].resources.limits;
+    expect(baselineProblems(bad, PARAMS).map((p) => p.split(':')[0])).toEqual(['pod-security/read-only-root-fs', 'pod-security/service-account-token', 'pod-security/resources']);
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } }, b: { image: 'q/y:1' } })).toHaveLength(2);
     // A tag reference passes only when the SBOM declares that very image unlocked.
     expect(unpinnedChartImages({ a: { image: { repository: 'q/x', tag: '1' } } }, '', new Set(['q/x:1']))).toEqual([]);
@@ -167,12 +145,14 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.object.kind));
     expect(workloads.length).toBeGreaterThan(0);
     const problems: string[] = [];
-    const unlocked = unlockedImages(dirs[profile]);
+    const params = paramsOf(dirs[profile]);
     for (const { object, where } of workloads) {
       const ns = object.metadata.namespace;
       const { spec, labels } = podOf(object);
       const at = `${where} ${object.kind} ${ns}/${object.metadata.name}`;
-      problems.push(...podProblems(spec, true, unlocked).map((p) => `${at}: ${p}`));
+      // The baseline itself is the policy rules (policies/rules/pod-security), the same the synth's gate ran.
+      problems.push(...baselineProblems(object, params).map((p) => `${at}: ${p}`));
+      if (!spec.containers.every((c) => DIGEST_REF.test(c.image) || params.data.unlockedImages!.split(' ').includes(c.image))) problems.push(`${at}: an image is neither locked nor a declared unlocked catalog image`);
       const sameNs = objects.map((o) => o.object).filter((o) => o.metadata.namespace === ns);
       const sa = sameNs.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === spec.serviceAccountName);
       if (!sa) problems.push(`${at}: ServiceAccount ${spec.serviceAccountName} is not written`);
@@ -182,7 +162,10 @@ describe.each(PROFILES)('profile %s', (profile) => {
       if (nsObject?.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') problems.push(`${at}: namespace ${ns} does not enforce restricted Pod Security`);
       if (profile === 'cluster') {
         const replicas = (object.spec as { replicas?: number }).replicas ?? 1;
-        if (['Deployment', 'StatefulSet'].includes(object.kind) && replicas < 3) problems.push(`${at}: ${replicas} replicas on cluster (needs at least 3)`);
+        // A GPU server's replicas are bounded by its pool's GPUs (vLLM: one tensor-parallel server per pool node): two at least, not three.
+        const gpus = [...spec.containers].some((c) => ((c as { resources?: { limits?: unknown } }).resources?.limits as Record<string, string> | undefined)?.['nvidia.com/gpu'] !== undefined);
+        const needed = gpus ? 2 : 3;
+        if (['Deployment', 'StatefulSet'].includes(object.kind) && replicas < needed) problems.push(`${at}: ${replicas} replicas on cluster (needs at least ${needed})`);
         if (!sameNs.some((o) => o.kind === 'PodDisruptionBudget' && selects((o.spec as { selector?: Selector }).selector, labels))) problems.push(`${at}: no PodDisruptionBudget on cluster`);
       }
     }
@@ -198,12 +181,17 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const unlocked = unlockedImages(dirs[profile]);
     for (const [release, values] of charts) expect(unpinnedChartImages(values, '', unlocked), release).toEqual([]);
     const nats = charts.get('nats')!;
-    const spec: PodSpec = {
-      ...nats.podTemplate.merge.spec,
-      containers: [{ name: 'nats', image: nats.container.image.fullImageName, ...nats.container.merge }],
+    // The pod the NATS chart renders, as far as Sovra's values set it (the chart merges these into its StatefulSet);
+    // judged by the same baseline and image rules as Sovra's own workloads.
+    const statefulSet = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'nats', namespace: 'sovra-messaging' },
+      spec: { template: { spec: { serviceAccountName: 'nats', ...nats.podTemplate.merge.spec, containers: [{ name: 'nats', image: nats.container.image.fullImageName, ...nats.container.merge }] } } },
     };
-    // Which ServiceAccount the chart's pods use is the chart's choice; the token is not mounted either way.
-    expect(podProblems(spec, false, unlocked)).toEqual([]);
+    // Which ServiceAccount the chart's pods use is the chart's choice (its default names one per release); the token is not mounted either way.
+    const rules = [...BASELINE, ...RULES.filter((r) => r.pack === 'images' && r.severity === 'error')];
+    expect(baselineProblems(statefulSet, paramsOf(dirs[profile]), rules)).toEqual([]);
     if (profile === 'cluster') {
       expect(nats.config.cluster.enabled).toBe(true);
       expect(nats.config.cluster.replicas).toBeGreaterThanOrEqual(3);

@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => removeDir(root));
 
 function oscalFiles(dir: string): string[] {
-  return listFiles(dir).filter((f) => f.startsWith('oscal/') && f.endsWith('.json'));
+  return listFiles(dir).filter((f) => f === 'oscal/component-definition.json' || f.startsWith('oscal/component-definitions/'));
 }
 
 function sortKeys(v: unknown): unknown {

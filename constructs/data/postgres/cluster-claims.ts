@@ -8,7 +8,7 @@ import type { ApiObject } from 'cdk8s';
 import { onObject, type ControlClaim } from '../../kit/claims.js';
 import type { Component } from '../../kit/component.js';
 import { tls13Assets } from '../../kit/crypto.js';
-import type { PostgresBackupOn } from '../../../profiles/profile.generated.js';
+import type { ResolvedBackup } from './backup-target.js';
 import { backupDestination, PG_HBA, POSTGRES_PARAMETERS } from './cluster-spec.js';
 
 /** A written cluster, as its claims need it. */
@@ -20,7 +20,7 @@ export interface ClaimedCluster {
   readonly appSecret: string;
   readonly tlsSecret: string;
   /** The ScheduledBackup and the profile's backup settings, when backups are on. */
-  readonly backup?: { readonly object: ApiObject; readonly settings: PostgresBackupOn };
+  readonly backup?: { readonly object: ApiObject; readonly settings: ResolvedBackup };
 }
 
 /** States `claim` on the cluster's owner (the claim goes through the owner's control-id check). */

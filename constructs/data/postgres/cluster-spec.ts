@@ -5,7 +5,8 @@
  * cloudnative-pg 0.29.0, templates/crds/crds.yaml); the synth validates
  * them against the shipped schema of that kind.
  */
-import type { PostgresBackupOn, PostgresSettings } from '../../../profiles/profile.generated.js';
+import type { PostgresSettings } from '../../../profiles/profile.generated.js';
+import type { ResolvedBackup } from './backup-target.js';
 
 /** TCP port of PostgreSQL. */
 export const POSTGRES_PORT = 5432;
@@ -53,27 +54,33 @@ export interface ClusterSpecInput {
   readonly tlsSecret: string;
   readonly resources: { readonly cpu: string; readonly memory: string };
   readonly settings: PostgresSettings;
+  /** Backups of the profile, resolved (backup-target.ts). */
+  readonly backup?: ResolvedBackup;
 }
 
 /** The object store location of a cluster's backups: `s3://<bucket>/<path>/<namespace>` (barman-cloud adds the cluster name). */
-export function backupDestination(backup: PostgresBackupOn, namespace: string): string {
+export function backupDestination(backup: Pick<ResolvedBackup, 'bucket' | 'path'>, namespace: string): string {
   return `s3://${backup.bucket}/${backup.path ?? 'postgres'}/${namespace}`;
 }
 
 /** barman-cloud's `encryption` for data and WAL, or nothing when the bucket's policy decides. */
-function serverSideEncryption(backup: PostgresBackupOn): { encryption?: 'AES256' | 'aws:kms' } {
+function serverSideEncryption(backup: Pick<ResolvedBackup, 'encryption'>): { encryption?: 'AES256' | 'aws:kms' } {
   const e = backup.encryption ?? 'AES256';
   return e === 'bucket-default' ? {} : { encryption: e };
 }
 
-/** `spec.backup` of a cluster: WAL archive and base backups by barman-cloud, with retention, to the profile's object store. */
-export function backupSpec(backup: PostgresBackupOn, namespace: string): Record<string, unknown> {
+/**
+ * `spec.backup` of a cluster: WAL archive and base backups by barman-cloud, with retention, to the profile's object store.
+ * `tlsSecret` is the cluster's server certificate Secret: its `ca.crt` (the platform CA) verifies a store the platform issues for.
+ */
+export function backupSpec(backup: ResolvedBackup, namespace: string, tlsSecret?: string): Record<string, unknown> {
   return {
     retentionPolicy: backup.retention,
     target: 'prefer-standby',
     barmanObjectStore: {
       destinationPath: backupDestination(backup, namespace),
       endpointURL: backup.endpointURL,
+      ...(backup.platformCa && tlsSecret ? { endpointCA: { name: tlsSecret, key: 'ca.crt' } } : {}),
       s3Credentials: {
         accessKeyId: { name: backup.credentialsSecret, key: BACKUP_SECRET_KEYS.accessKeyId },
         secretAccessKey: { name: backup.credentialsSecret, key: BACKUP_SECRET_KEYS.secretAccessKey },
@@ -87,7 +94,7 @@ export function backupSpec(backup: PostgresBackupOn, namespace: string): Record<
 /** The Cluster's `spec`. */
 export function clusterSpec(i: ClusterSpecInput): Record<string, unknown> {
   const replicated = i.instances > 1;
-  const backup = i.settings.backup.enabled ? i.settings.backup : undefined;
+  const backup = i.backup;
   const resources = { cpu: i.resources.cpu, memory: i.resources.memory };
   return {
     description: i.purpose,
@@ -138,12 +145,12 @@ export function clusterSpec(i: ClusterSpecInput): Record<string, unknown> {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    ...(backup ? { backup: backupSpec(backup, i.namespace) } : {}),
+    ...(backup ? { backup: backupSpec(backup, i.namespace, i.tlsSecret) } : {}),
   };
 }
 
 /** The ScheduledBackup's `spec`: base backups of `cluster` on the profile's schedule, the first one at once. */
-export function scheduledBackupSpec(backup: PostgresBackupOn, cluster: string): Record<string, unknown> {
+export function scheduledBackupSpec(backup: Pick<ResolvedBackup, 'schedule'>, cluster: string): Record<string, unknown> {
   return {
     cluster: { name: cluster },
     schedule: backup.schedule,

@@ -21,6 +21,8 @@ import type { PodGroup } from '../../kit/network.js';
 import type { Profile } from '../../../profiles/profile.generated.js';
 import { POSTGRES_IMAGE } from './catalog.js';
 import { claimCluster, declareClusterCrypto } from './cluster-claims.js';
+import { resolveBackup } from './backup-target.js';
+import { addExternalSecret } from '../../kit/external-secrets.js';
 import { BACKUP_SECRET_KEYS, CLUSTER_LABEL, clusterSpec, INSTANCE_METRICS_PORT, INSTANCE_STATUS_PORT, POSTGRES_PORT, scheduledBackupSpec } from './cluster-spec.js';
 
 export { POSTGRES_IMAGE } from './catalog.js';
@@ -90,6 +92,7 @@ export function addPostgresCluster(component: Component, image: ImageSpec, props
   const settings = component.profile.components.postgres;
   const chosen = postgresImage(component.profile);
   const dbImage = sameImage(chosen, image) ? image : component.platform.lock.resolve(chosen);
+  const backup = resolveBackup(component.profile);
 
   const names = [`${props.name}-rw`, `${props.name}-ro`, `${props.name}-r`].flatMap((s) => [s, `${s}.${ns}`, `${s}.${ns}.svc`, `${s}.${ns}.svc.cluster.local`]);
   const tlsSecret = `${props.name}-server-tls`;
@@ -111,6 +114,7 @@ export function addPostgresCluster(component: Component, image: ImageSpec, props
       tlsSecret,
       resources: props.resources ?? settings.instance,
       settings,
+      ...(backup ? { backup } : {}),
     }),
   });
   component.consumesSecret({ name: tlsSecret, keys: ['tls.crt', 'tls.key', 'ca.crt'], purpose: `TLS of the ${props.name} PostgreSQL cluster (Cluster spec.certificates).` });
@@ -137,7 +141,6 @@ export function addPostgresCluster(component: Component, image: ImageSpec, props
   });
 
   let scheduledBackup: ApiObject | undefined;
-  const backup = settings.backup.enabled ? settings.backup : undefined;
   if (backup) {
     scheduledBackup = new ApiObject(component, `PostgresScheduledBackup-${props.name}`, {
       apiVersion: 'postgresql.cnpg.io/v1',
@@ -146,10 +149,18 @@ export function addPostgresCluster(component: Component, image: ImageSpec, props
       spec: scheduledBackupSpec(backup, props.name),
     });
     const keys = [BACKUP_SECRET_KEYS.accessKeyId, BACKUP_SECRET_KEYS.secretAccessKey];
-    component.producesSecret({ name: backup.credentialsSecret, keys, kind: 'supplied-at-install', by: 'the site, before install (postgres backup credentials)', purpose: `Access key pair for the backup bucket ${backup.bucket} at ${backup.endpointURL}.` });
+    const purpose = `Access key pair for the backup bucket ${backup.bucket} at ${backup.endpointURL}.`;
+    // One Secret per namespace serves every cluster there (a component with two clusters declares it once).
+    if (!component.secretsProduced.some((s) => s.namespace === ns && s.name === backup.credentialsSecret)) {
+      if (backup.credentials.source === 'openbao') {
+        const path = backup.credentials.path;
+        addExternalSecret(component, { name: backup.credentialsSecret, purpose: `${purpose} Read from OpenBao.`, from: { openbao: keys.map((k) => ({ secretKey: k, path, property: k })) } });
+      } else {
+        component.producesSecret({ name: backup.credentialsSecret, keys, kind: 'supplied-at-install', by: 'the site, before install (postgres backup credentials)', purpose });
+      }
+    }
     component.consumesSecret({ name: backup.credentialsSecret, keys, purpose: `Object store credentials of the ${props.name} PostgreSQL cluster's backups (Cluster spec.backup.barmanObjectStore.s3Credentials).` });
-    const endpoint = new URL(backup.endpointURL);
-    pods.connectsTo({ entity: 'world', ports: [{ port: endpoint.port ? Number(endpoint.port) : 443 }], fqdns: [endpoint.hostname] }, 'barman-cloud archives WAL and base backups to the object store');
+    pods.connectsTo(backup.peer, `barman-cloud archives WAL and base backups to ${backup.store}`);
   }
 
   const claimed = { name: props.name, namespace: ns, instances: props.instances, cluster, appSecret, tlsSecret, ...(scheduledBackup && backup ? { backup: { object: scheduledBackup, settings: backup } } : {}) };

@@ -18,10 +18,12 @@ import { onChartValues, onObject } from '../../kit/claims.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
 import type { ImageSpec } from '../../kit/image.js';
 import type { PodGroup } from '../../kit/network.js';
-import { NAMESPACES } from '../../kit/shared-names.js';
+import { NAMESPACES, OPENBAO_PATHS } from '../../kit/shared-names.js';
+import { resolveBackup } from './backup-target.js';
 import { CNPG_CHART, CNPG_OPERATOR_IMAGE, CNPG_VERSION } from './catalog.js';
 import { CLUSTER_LABEL } from './cluster-spec.js';
 import { cnpgValues, OPERATOR_LABELS, OPERATOR_PORTS, OPERATOR_UID, type CnpgValues } from './values.js';
+import { declareCnpgExceptions } from './policy-exceptions.js';
 
 /** Release name of the operator chart; part of object names and Terraform addresses. */
 export const CNPG_RELEASE = 'cloudnative-pg';
@@ -54,6 +56,7 @@ export class Postgres extends Component {
     if (settings.image) this.addImage(settings.image);
     const replicas = p.highAvailability ? 2 : 1;
     this.chart = this.addChart<CnpgValues>({ release: CNPG_RELEASE, namespace: NAMESPACES.postgresOperator, values: cnpgValues({ image, replicas, resources: settings.operator, release: CNPG_RELEASE }), ...CNPG_CHART });
+    declareCnpgExceptions(this, CNPG_RELEASE);
 
     this.operator = this.addPods({
       name: 'operator',
@@ -120,11 +123,14 @@ export class Postgres extends Component {
         'CloudNativePG does not encrypt PostgreSQL data at rest. The site keeps the volumes of every PostgreSQL cluster on encrypted storage (an encrypted StorageClass, named in the profile as components.postgres.storageClass, or encrypted disks), and the object store encrypts backups (barman-cloud asks it for server-side encryption unless the profile says bucket-default).',
       procedure: 'README.md#postgresql-cloudnativepg',
     });
-    const backup = this.profile.components.postgres.backup;
-    if (backup.enabled) {
+    const backup = resolveBackup(this.profile);
+    if (backup) {
       this.customerResponsibility({
         control: 'cp-9',
-        statement: `The site provides the object store at ${backup.endpointURL} with bucket ${backup.bucket}, the Secret ${backup.credentialsSecret} (ACCESS_KEY_ID, ACCESS_SECRET_KEY) in the namespace of every PostgreSQL cluster, and tests restores from it.`,
+        statement:
+          backup.credentials.source === 'openbao'
+            ? `The site writes the backup user's access key pair (ACCESS_KEY_ID, ACCESS_SECRET_KEY) to OpenBao at ${OPENBAO_PATHS.kv}/${backup.credentials.path}, from where each PostgreSQL namespace reads it into Secret ${backup.credentialsSecret}, and tests restores from bucket ${backup.bucket} of ${backup.store}.`
+            : `The site provides the object store at ${backup.endpointURL} with bucket ${backup.bucket}, the Secret ${backup.credentialsSecret} (ACCESS_KEY_ID, ACCESS_SECRET_KEY) in the namespace of every PostgreSQL cluster, and tests restores from it.`,
         procedure: 'README.md#postgresql-cloudnativepg',
       });
     }

@@ -12,7 +12,9 @@ import { onHostFile } from '../../kit/claims.js';
 import { tls13Assets, type AlgorithmName, type CertificationLevel } from '../../kit/crypto.js';
 import { Component, type ComponentProps } from '../../kit/component.js';
 import { DISTRIBUTIONS, RKE2_FIPS_MODULE } from './catalog.js';
-import { auditPolicy, installPaths, podSecurityConfig, registriesConfig, serverConfig } from './host-config.js';
+import { auditPolicy, gpuAgentConfig, installPaths, podSecurityConfig, registriesConfig, serverConfig } from './host-config.js';
+import { poolIsServer, poolNodeTaint } from '../../kit/gpu.js';
+import type { GpuPool } from '../../../profiles/profile.generated.js';
 
 /** Host config files, relative to the output root. */
 export const HOST_FILES = {
@@ -21,6 +23,11 @@ export const HOST_FILES = {
   podSecurity: 'host/pod-security.yaml',
   registries: 'host/registries.yaml',
 } as const;
+
+/** Agent config of the nodes of a dedicated GPU pool, relative to the output root. */
+export function gpuPoolHostFile(pool: GpuPool): string {
+  return `host/gpu-${pool.name}/config.yaml`;
+}
 
 /** K3s or RKE2 host configuration. */
 export class Distribution extends Component {
@@ -45,22 +52,41 @@ export class Distribution extends Component {
     this.addHostFile({ path: strip(HOST_FILES.config), installPath: paths.config, content: toYaml(serverConfig(p, dist.configDir)) });
     this.addHostFile({ path: strip(HOST_FILES.audit), installPath: paths.audit, content: toYaml(auditPolicy()) });
     this.addHostFile({ path: strip(HOST_FILES.podSecurity), installPath: paths.podSecurity, content: toYaml(podSecurityConfig()) });
+    // One agent config per dedicated GPU pool: its nodes' role differs from the servers' (labels, taint).
+    for (const pool of (p.gpu.pools as readonly GpuPool[]).filter((pool) => !poolIsServer(p, pool))) {
+      this.addHostFile({ path: strip(gpuPoolHostFile(pool)), installPath: paths.config, content: toYaml(gpuAgentConfig(p, pool)) });
+      this.claim({
+        control: 'cm-7',
+        statement: `The nodes of GPU pool ${pool.name} (${pool.nodes} × ${pool.gpusPerNode} ${pool.product}) are tainted NoSchedule: only pods that tolerate the pool's taint (the model servers that request its GPUs) run there.`,
+        evidence: [onHostFile(gpuPoolHostFile(pool), 'node-taint', { contains: poolNodeTaint(pool) })],
+      });
+    }
     const mirror = p.images.registryMirror;
     if (mirror) {
       this.addHostFile({ path: strip(HOST_FILES.registries), installPath: paths.registries, content: () => toYaml(registriesConfig(this.platform.images(), mirror, dist.configDir)) });
     }
 
     const auditArg = p.distribution.kind === 'rke2' ? { path: 'audit-policy-file', value: paths.audit } : { path: 'kube-apiserver-arg', value: `audit-policy-file=${paths.audit}` };
+    // AU-2: the rules of the audit policy that log the named events, each as written (one source: auditPolicy()).
+    const rules = (auditPolicy() as { rules: unknown[] }).rules;
+    const rule = (i: number) => onHostFile(HOST_FILES.audit, `rules[${i}]`, { equals: rules[i] });
     this.claim({
       control: 'au-2',
-      statement: 'The API server logs every request at Metadata level or above, with full bodies for RBAC, admission and certificate changes; health probes are excluded.',
+      statement:
+        'The API server logs every request at Metadata level or above (who, what, when, outcome); requests to Secrets, ConfigMaps, service account tokens and token reviews at Metadata only, so no secret value reaches the log; every create, update, patch and delete with its request body; and RBAC, admission webhook and certificate changes with request and response. Health and version probes are not logged.',
       evidence: [
-        onHostFile(HOST_FILES.audit, 'kind', { equals: 'Policy' }),
-        onHostFile(HOST_FILES.audit, 'rules[5].level', { equals: 'Metadata' }),
+        rule(0),
+        rule(2),
+        rule(3),
+        rule(4),
+        rule(5),
         auditArg.path === 'audit-policy-file'
           ? onHostFile(HOST_FILES.config, auditArg.path, { equals: auditArg.value })
           : onHostFile(HOST_FILES.config, auditArg.path, { contains: auditArg.value }),
       ],
+      parameters: {
+        'au-2_prm_1': 'every Kubernetes API request (Metadata level); create, update, patch and delete with request bodies; RBAC, admission and certificate changes with request and response; never Secret or ConfigMap contents',
+      },
     });
     this.claim({
       control: 'au-12',

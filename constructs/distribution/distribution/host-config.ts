@@ -1,6 +1,8 @@
 /** Pure builders of the host configuration files of K3s and RKE2. */
 import type { Profile } from '../../../profiles/profile.generated.js';
 import type { ImageSpec } from '../../kit/image.js';
+import { poolIsServer, poolNodeLabels, poolNodeTaint } from '../../kit/gpu.js';
+import type { GpuPool } from '../../../profiles/profile.generated.js';
 
 /** API server audit policy: metadata for everything, full bodies for RBAC and auth changes, nothing for health probes. */
 export function auditPolicy(): object {
@@ -71,6 +73,9 @@ export function serverConfig(profile: Profile, configDir: string): Record<string
     'tls-min-version=VersionTLS13',
     'anonymous-auth=false',
   ];
+  // A single-node box whose GPU pool is the server itself: the server carries the pool's labels (never its taint, see poolIsServer).
+  const serverPool = (profile.gpu.pools as readonly GpuPool[]).find((pool) => poolIsServer(profile, pool));
+  const nodeLabels = ['sovra.dev/role=server', ...(serverPool ? poolNodeLabels(serverPool) : [])];
   const common = {
     'write-kubeconfig-mode': '0600',
     'secrets-encryption': true,
@@ -85,7 +90,7 @@ export function serverConfig(profile: Profile, configDir: string): Record<string
       'audit-policy-file': paths.audit,
       'pod-security-admission-config-file': paths.podSecurity,
       'kube-apiserver-arg': apiserverArgs,
-      'node-label': ['sovra.dev/role=server'],
+      'node-label': nodeLabels,
     };
   }
   return {
@@ -94,6 +99,22 @@ export function serverConfig(profile: Profile, configDir: string): Record<string
     'disable-network-policy': true,
     disable: ['traefik', 'servicelb'],
     'kube-apiserver-arg': [`audit-policy-file=${paths.audit}`, `admission-control-config-file=${paths.podSecurity}`, ...apiserverArgs],
-    'node-label': ['sovra.dev/role=server'],
+    'node-label': nodeLabels,
+  };
+}
+
+/**
+ * Agent config.yaml of the nodes of a dedicated GPU pool: the pool's labels
+ * and its NoSchedule taint (only pods that tolerate it, the GPU workloads,
+ * land there), the kernel protection of the servers and, on RKE2, its CIS
+ * profile. `server` and `token` are the site's: they are added at install
+ * (README, "GPU node pools").
+ */
+export function gpuAgentConfig(profile: Profile, pool: GpuPool): Record<string, unknown> {
+  return {
+    ...(profile.distribution.kind === 'rke2' && profile.distribution.cisProfile ? { profile: 'cis' } : {}),
+    'protect-kernel-defaults': true,
+    'node-label': ['sovra.dev/role=gpu', ...poolNodeLabels(pool)],
+    'node-taint': [poolNodeTaint(pool)],
   };
 }

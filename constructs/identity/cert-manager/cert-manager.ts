@@ -30,6 +30,7 @@ import {
   type CertManagerValues,
   type TrustManagerValues,
 } from './values.js';
+import { declareCertManagerExceptions } from './policy-exceptions.js';
 
 /** Where this README section is (customer responsibilities point to it). */
 export const README_SECTION = 'README.md#cert-manager-and-trust-manager';
@@ -72,6 +73,7 @@ export class CertManager extends Component {
     };
     this.certManagerChart = this.addChart<CertManagerValues>({ release: RELEASES.certManager, namespace: NAMESPACES.certManager, values: certManagerValues(p, images), ...CERT_MANAGER_CHART });
     this.trustManagerChart = this.addChart<TrustManagerValues>({ release: RELEASES.trustManager, namespace: NAMESPACES.certManager, values: trustManagerValues(p, images.trustManager), ...TRUST_MANAGER_CHART });
+    declareCertManagerExceptions(this);
 
     const scoped = (o: ApiObject) => this.clusterScoped(o);
     this.ca = addInternalCa(this, this.platformIssuerKind, scoped);

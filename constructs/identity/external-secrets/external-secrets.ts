@@ -30,6 +30,7 @@ import {
   WEBHOOK_TLS_SECRET,
   type ExternalSecretsValues,
 } from './values.js';
+import { declareExternalSecretsExceptions } from './policy-exceptions.js';
 
 /** Id of the OpenBao component, whose API the controller reaches. */
 export const OPENBAO_COMPONENT = 'openbao';
@@ -66,6 +67,7 @@ export class ExternalSecrets extends Component {
     const image = this.addImage(EXTERNAL_SECRETS_IMAGES.operator);
     const values = externalSecretsValues(props.profile, image);
     this.chart = this.addChart<ExternalSecretsValues>({ release: EXTERNAL_SECRETS_RELEASE, namespace: this.info.namespace, values, ...EXTERNAL_SECRETS_CHART });
+    declareExternalSecretsExceptions(this);
 
     this.store = this.clusterScoped(addStore(this, () => this.servedNamespaces()));
     this.tokenRole = addTokenRequestRole(this).role;

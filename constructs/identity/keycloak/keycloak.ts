@@ -36,6 +36,7 @@ import {
   type EnvVar,
   type KeycloakxValues,
 } from './values.js';
+import { declareKeycloakExceptions } from './policy-exceptions.js';
 
 /** Name of the Certificate (and its Secret) Keycloak serves HTTPS with. */
 export const KEYCLOAK_TLS_SECRET = 'keycloak-tls';
@@ -155,6 +156,7 @@ export class Keycloak extends Component {
       configMaps: { trustBundle: TRUST_BUNDLE, realm: REALM_CONFIGMAP },
     });
     this.chart = this.addChart<KeycloakxValues>({ release: KEYCLOAK_RELEASE, namespace: ns, values, ...KEYCLOAK_CHART });
+    declareKeycloakExceptions(this, KEYCLOAK_RELEASE);
     this.consumesSecret({ name: KEYCLOAK_TLS_SECRET, keys: ['tls.crt', 'tls.key'], purpose: 'HTTPS certificate (chart value extraVolumes).' });
     this.consumesSecret({ name: dbSecret, keys: ['host', 'port', 'dbname', 'username', 'password'], purpose: 'Database connection and credentials (chart values database.existingSecret, extraEnv).' });
     this.consumesSecret({ name: BOOTSTRAP_ADMIN_SECRET, keys: ['password'], purpose: 'Bootstrap administrator password (chart value extraEnv).' });
@@ -221,6 +223,23 @@ export class Keycloak extends Component {
         this.onRealm('adminEventsEnabled', { equals: true }),
       ],
     });
+    // The SSP's system users: one per group of the realm (the roles it grants are the API scopes).
+    for (const g of r.groups) {
+      this.declareUserRole({
+        id: g.name,
+        title: `Realm ${r.realm} group ${g.name}`,
+        description: `Members of group ${g.name} of realm ${r.realm}; it grants the realm roles ${(g.realmRoles ?? []).join(', ')}.`,
+        privileges: (g.realmRoles ?? []).map((role) => `call the control plane's ${role} API (scope ${role})`),
+        privileged: false,
+      });
+    }
+    this.declareUserRole({
+      id: 'keycloak-realm-administrator',
+      title: `Realm ${r.realm} administrator`,
+      description: `Named administrators (with OTP) the site creates in Keycloak: they create the users of realm ${r.realm}, assign groups and review accounts.`,
+      privileges: ['create, disable and delete accounts', 'assign groups', 'review login and administrative events'],
+      privileged: true,
+    });
     this.claim({
       control: 'ac-3',
       statement: `Access to the control plane API is enforced by scope: each of ${API_SCOPES.join(', ')} is a client scope limited to the realm role of the same name, so Keycloak puts it in a token's scope claim only for users holding the role, and the control plane denies a route whose scope the token lacks.`,
@@ -241,6 +260,13 @@ export class Keycloak extends Component {
         this.onRealm('maxFailureWaitSeconds', { equals: r.maxFailureWaitSeconds }),
         this.onRealm('permanentLockout', { equals: false }),
       ],
+      // ac-7_prm_1 attempts, _prm_2 window, _prm_4 lock time (the selected action: lock the account for a period, then release).
+      parameters: {
+        'ac-7_prm_1': String(r.failureFactor),
+        'ac-7_prm_2': `${r.maxDeltaTimeSeconds / 60} minutes`,
+        'ac-7_prm_3': `lock the account for ${r.waitIncrementSeconds / 60} minutes`,
+        'ac-7_prm_4': `${r.waitIncrementSeconds / 60} minutes`,
+      },
     });
     this.claim({
       control: 'ac-12',
@@ -251,6 +277,7 @@ export class Keycloak extends Component {
         this.onRealm('accessTokenLifespan', { equals: r.accessTokenLifespan }),
         this.onRealm('offlineSessionMaxLifespan', { equals: r.offlineSessionMaxLifespan }),
       ],
+      parameters: { 'ac-12_prm_1': `${r.ssoSessionIdleTimeout / 60} minutes without activity, or ${r.ssoSessionMaxLifespan / 3600} hours after login` },
     });
     const flows = r.authenticationFlows ?? [];
     const forms = flows.findIndex((f) => f.alias === MFA_FORMS_FLOW);
@@ -282,6 +309,7 @@ export class Keycloak extends Component {
       control: 'ia-5.1',
       statement: `Passwords of realm ${r.realm} have at least ${min} characters with at least ${b.digits} digit, ${b.upperCase} upper-case, ${b.lowerCase} lower-case and ${b.specialChars} special character, may not equal the user name or e-mail, and may not repeat any of the last ${b.history} passwords; Keycloak stores them as salted ${p.distribution.fips ? 'PBKDF2-SHA512' : 'Argon2'} hashes.`,
       evidence: [this.onRealm('passwordPolicy', { equals: r.passwordPolicy })],
+      parameters: { 'ia-5.1_prm_2': `at least ${min} characters, ${b.digits} digit, ${b.upperCase} upper-case, ${b.lowerCase} lower-case, ${b.specialChars} special; not the user name or e-mail; none of the last ${b.history} passwords` },
     });
     const sc8: Evidence[] = [
       onChartValues(KEYCLOAK_RELEASE, 'proxy.http.enabled', { equals: false }),

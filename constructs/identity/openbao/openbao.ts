@@ -24,6 +24,7 @@ import { SEAL_SECRET, sealPlan, type SealPlan } from './seal.js';
 import { BOOTSTRAP_ADMIN, initializeBlocks, kubernetesRoles, policies, requestPath, type InitializeBlock } from './self-init.js';
 import { API_PORT, AUDIT_DEVICE, CLUSTER_PORT, DATA_PATH, TLS_MOUNT, serverConfig } from './server-config.js';
 import { HEADLESS_SERVICE, onConfig, OPENBAO_POD_LABELS, OPENBAO_RELEASE, OPENBAO_SERVICE_ACCOUNT, TLS_SECRET, openBaoValues, type OpenBaoValues } from './values.js';
+import { declareOpenBaoExceptions } from './policy-exceptions.js';
 
 /** DNS names of the server certificate: the Services and every server's headless name, short and qualified. */
 export function certificateNames(replicas: number): string[] {
@@ -80,6 +81,7 @@ export class OpenBao extends Component {
     const config = serverConfig({ ui, peers, ...(this.seal.stanza ? { seal: this.seal.stanza } : {}), ...(initialize ? { initialize } : {}) });
     const values = openBaoValues({ image, replicas: this.replicas, storage: settings.storage, cpu: settings.cpu, memory: settings.memory, ui, seal: this.seal, config });
     this.chart = this.addChart<OpenBaoValues>({ release: OPENBAO_RELEASE, namespace: NAMESPACES.openbao, values, ...OPENBAO_CHART });
+    declareOpenBaoExceptions(this, OPENBAO_RELEASE);
 
     this.certificate = addCertificate(this, {
       name: TLS_SECRET,

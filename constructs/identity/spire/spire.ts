@@ -35,6 +35,7 @@ import { NAMESPACES, SPIRE_WORKLOAD_API, TRUST_BUNDLE } from '../../kit/shared-n
 import { SPIRE_CHART, SPIRE_CRDS_CHART, SPIRE_IMAGES } from './catalog.js';
 import { addClusterSpiffeId, clusterSpiffeIdName, SPIFFE_ID_TEMPLATE } from './identities.js';
 import { spireValues, type ExtraVolume, type SpireDataStore, type SpireValues } from './values.js';
+import { declareSpireExceptions } from './policy-exceptions.js';
 
 /** Release of the spire chart; part of object names and Terraform addresses. */
 export const SPIRE_RELEASE = 'spire';
@@ -133,6 +134,8 @@ export class Spire extends Component {
       }),
     );
     if (this.namespaceResource) this.agentNamespace.node.addDependency(this.namespaceResource);
+    // Declared exception of the policy gate (policies/): shows with its reason in policy-report.json and is excluded by name from the rule's binding.
+    this.exceptPolicy({ rule: 'pod-security/namespace-restricted', object: this.agentNamespace, reason: `The agents and the CSI driver need privileged Pod Security: ${AGENT_PRIVILEGE_REASON} Audit and warn stay restricted, and nothing else runs in ${AGENT_NAMESPACE}.` });
 
     // One server with SQLite in its volume where the profile runs one stateful replica; otherwise every replica shares a PostgreSQL cluster.
     const replicas = p.replicas.stateful;
@@ -191,6 +194,7 @@ export class Spire extends Component {
     });
     this.addChart({ release: SPIRE_CRDS_RELEASE, namespace: NAMESPACES.spire, values: {}, ...SPIRE_CRDS_CHART });
     this.chart = this.addChart<SpireValues>({ release: SPIRE_RELEASE, namespace: NAMESPACES.spire, values, ...SPIRE_CHART });
+    declareSpireExceptions(this, SPIRE_RELEASE, AGENT_NAMESPACE);
     this.chartObject(SPIRE_RELEASE)?.node.addDependency(this.agentNamespace);
 
     this.server.connectsTo(

@@ -10,6 +10,7 @@ import { Component, type ComponentProps } from '../../kit/component.js';
 import type { ImageSpec } from '../../kit/image.js';
 import { meshEnabled } from '../istio/settings.js';
 import { CILIUM_CHART, CILIUM_CNI_PATHS, CILIUM_IMAGES } from './catalog.js';
+import { declareCiliumExceptions } from './policy-exceptions.js';
 
 function chartImage(image: ImageSpec): { repository: string; tag: string; digest?: string; useDigest: boolean; pullPolicy: string } {
   return { repository: `${image.registry}/${image.repository}`, tag: image.tag, ...(image.digest ? { digest: image.digest } : {}), useDigest: image.digest !== undefined, pullPolicy: 'IfNotPresent' };
@@ -116,6 +117,15 @@ export class Cilium extends Component {
     // K3s runs with flannel off: no pod network exists until Cilium runs, so its chart installs on the host network (HelmChart bootstrap).
     const bootstrap = props.profile.distribution.kind === 'k3s';
     this.chart = this.addChart<CiliumValues>({ release: CILIUM_RELEASE, namespace: 'kube-system', values, ...CILIUM_CHART, ...(bootstrap ? { bootstrap } : {}) });
+    declareCiliumExceptions(this, CILIUM_RELEASE);
+    // The chart's certgen (CronJob hubble-generate-certs, and its first Job) writes Hubble's TLS Secrets; Hubble Relay mounts its client certificate.
+    this.producesSecret({
+      name: 'hubble-relay-client-certs',
+      keys: ['tls.crt', 'tls.key', 'ca.crt'],
+      kind: 'operator',
+      by: 'Cilium chart: certgen (CronJob and Job hubble-generate-certs)',
+      purpose: "Hubble Relay's client certificate for the agents' Hubble servers (mutual TLS).",
+    });
 
     // Default deny for every namespace but kube-system: ingress only from the
     // node (kubelet probes), egress only to cluster DNS. Workloads open what
@@ -162,8 +172,12 @@ export class Cilium extends Component {
     });
     this.claim({
       control: 'ac-4',
-      statement: 'Information flow between workloads is enforced by Cilium network policy with default deny.',
-      evidence: [onObject(this.defaultDeny, 'kind', { equals: 'CiliumClusterwideNetworkPolicy' })],
+      statement: 'Information flow between workloads is enforced by Cilium network policy with default deny: every pod outside kube-system accepts traffic only from its node and sends only DNS queries to the cluster DNS, unless the NetworkPolicy derived from its declared peers allows more.',
+      evidence: [
+        onObject(this.defaultDeny, 'spec.endpointSelector', { equals: { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] } }),
+        onObject(this.defaultDeny, 'spec.ingress', { equals: [{ fromEntities: ['host'] }] }),
+        onObject(this.defaultDeny, 'spec.egress[0].toEndpoints', { equals: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }] }),
+      ],
     });
     this.claim({
       control: 'si-4',

@@ -40,6 +40,7 @@ import {
   type MeshImages,
   type MeshMode,
 } from './values.js';
+import { declareIstioExceptions } from './policy-exceptions.js';
 
 /** Name of the gateway's certificate and its Secret (in the istio namespace, where the gateway reads it). */
 export const GATEWAY_CERTIFICATE = 'sovra-gateway-tls';
@@ -88,6 +89,7 @@ export class Istio extends Component {
     // K3s disables ServiceLB: without a load balancer the gateway listens on a fixed node port.
     const serviceType = p.distribution.kind === 'k3s' ? 'NodePort' : 'LoadBalancer';
     this.addChart({ release: RELEASES.gateway, namespace: NAMESPACES.istio, values: gatewayValues({ serviceType, replicas: p.replicas.stateless, highAvailability: p.highAvailability }), ...ISTIO_CHARTS.gateway });
+    declareIstioExceptions(this, images.ztunnel !== undefined);
 
     this.istiod = this.addPods({ name: 'istiod', labels: ISTIOD_POD_LABELS, serviceAccount: 'istiod', ports: { xds: { port: ISTIOD_PORTS.xds }, webhook: { port: ISTIOD_PORTS.webhook }, metrics: { port: ISTIOD_PORTS.metrics } } });
     this.istiod.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'istiod watches Services, pods and mesh configuration, and reviews proxy tokens');

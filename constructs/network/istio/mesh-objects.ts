@@ -112,6 +112,15 @@ export function applyMesh(istio: Istio, outsideMesh: ReadonlyArray<{ component: 
             },
           })
         : undefined;
+    // A declared exception of mesh/strict-mtls (policies/): exactly this object, with the sources that need it; shown in
+    // policy-report.json and excluded by name from the rule's binding, so a PeerAuthentication the synth did not derive stays denied.
+    if (peerAuthentication) {
+      istio.exceptPolicy({
+        rule: 'mesh/strict-mtls',
+        object: peerAuthentication,
+        reason: `Port-level PERMISSIVE for sources outside the mesh, which have no mesh identity (the service's own TLS protects these ports; the workload's other ports stay STRICT): ${plaintext.flatMap((x) => x.sources.map((s) => `${x.port} from ${s}`)).join('; ')}.`,
+      });
+    }
     allow.push({ target, policy, rules, fallbacks, plaintext, ...(peerAuthentication ? { peerAuthentication } : {}) });
     for (const i of all) flows.push({ source: i.source, target });
   }

@@ -105,7 +105,7 @@ export function inboundOf(target: PodGroup, dir: PlatformDirectory): Inbound[] {
 
 type AuthRule = { from: Array<{ source: { principals: string[] } | { namespaces: string[] } }>; to: Array<{ operation: { ports: string[] } }> };
 
-/** The ALLOW rules of `target`: one rule per source identity with the target ports it may reach, sorted. */
+/** The ALLOW rules of `target`: one rule per set of target ports, naming the source identities that may reach exactly those (sorted). */
 export function allowRules(inbound: readonly Inbound[]): { rules: AuthRule[]; fallbacks: string[] } {
   const byIdentity = new Map<string, { id: SourceIdentity; ports: Set<number> }>();
   for (const i of inbound) {
@@ -116,10 +116,21 @@ export function allowRules(inbound: readonly Inbound[]): { rules: AuthRule[]; fa
     byIdentity.set(key, e);
   }
   const entries = [...byIdentity.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // One rule per distinct set of target ports, naming every identity allowed exactly those ports
+  // (the same permissions as one rule per identity, and the policy stays within the CRD's 512 rules).
+  const byPorts = new Map<string, { ports: string[]; principals: string[]; namespaces: string[] }>();
+  for (const [, e] of entries) {
+    const ports = [...e.ports].sort((a, b) => a - b).map(String);
+    const key = ports.join(',');
+    const g = byPorts.get(key) ?? { ports, principals: [], namespaces: [] };
+    if ('principal' in e.id) g.principals.push(e.id.principal);
+    else g.namespaces.push(e.id.namespace);
+    byPorts.set(key, g);
+  }
   return {
-    rules: entries.map(([, e]) => ({
-      from: [{ source: 'principal' in e.id ? { principals: [e.id.principal] } : { namespaces: [e.id.namespace] } }],
-      to: [{ operation: { ports: [...e.ports].sort((a, b) => a - b).map(String) } }],
+    rules: [...byPorts.values()].map((g) => ({
+      from: [...(g.principals.length > 0 ? [{ source: { principals: g.principals } }] : []), ...(g.namespaces.length > 0 ? [{ source: { namespaces: g.namespaces } }] : [])],
+      to: [{ operation: { ports: g.ports } }],
     })),
     fallbacks: [...new Set(entries.flatMap(([, e]) => ('fallback' in e.id ? [e.id.fallback] : [])))].sort(),
   };

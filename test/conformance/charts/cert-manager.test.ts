@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withOpenBao } from '../../support/openbao-stand-in.js';
 import { PROFILES, removeDir, synthProfile, tempDir, writtenObjects, type K8sObject, type ProfileName } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { clusterRefusals, liftedFindings, policyCheck, policyProblems } from '../support/policy.js';
 
 const Ajv = AjvModule.default;
 type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -216,5 +217,22 @@ describe.each(PROFILES)('profile %s', (p) => {
       // The check itself: a misspelled field under spec is refused.
       expect(validate({ ...o, spec: { ...(o.spec as Values), secretNam: 'x' } }), `${o.kind} ${o.metadata.name} with a typo`).toBe(false);
     }
+  });
+});
+
+describe.each(PROFILES)("profile %s: Sovra's policy rules over the renders", (p) => {
+  const check = (r: Release) => ({ outDir: dirs[p], release: r, namespace: 'cert-manager', objects: renders.get(key(p, r))!.objects });
+
+  it("the pods both charts install meet the rules; the API-server controllers' token exceptions each lift something", () => {
+    const cm = policyCheck(check('cert-manager'));
+    expect(policyProblems(cm)).toEqual([]);
+    expect(liftedFindings(cm)).toEqual(['Deployment/cert-manager', 'Deployment/cert-manager-cainjector', 'Deployment/cert-manager-webhook'].map((o) => `pod-security/service-account-token ${o}`));
+    const tm = policyCheck(check('trust-manager'));
+    expect(policyProblems(tm)).toEqual([]);
+    expect(liftedFindings(tm)).toEqual(['pod-security/service-account-token Deployment/trust-manager']);
+  });
+
+  it("the cluster admits what the check admitted: the exceptions are the bindings' exclusions", () => {
+    expect([...clusterRefusals(check('cert-manager')), ...clusterRefusals(check('trust-manager'))]).toEqual([]);
   });
 });

@@ -3,11 +3,16 @@
  * pins) rendered by the real helm with the values Sovra writes for each
  * profile: the chart accepts them (its values.schema.json included), every
  * value path exists in the chart, the settings the claims cite reach the
- * agent's configuration, and every image the render runs is declared.
+ * agent's configuration, every image the render runs is declared, and its
+ * objects meet Sovra's policy rules as Helm would install them, except where
+ * the Cilium component states why a pod cannot (test/conformance/support/policy.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES, removeDir, synthAll, type ProfileName } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { asInstalled, policyCheck, policyProblems } from '../support/policy.js';
+import { Admission } from '../../support/admission.js';
+import { writtenObjects } from '../../support/synth-output.js';
 
 const CHART = () => chartDir('cilium', 'cilium-1.20.0');
 let root: string | undefined;
@@ -54,5 +59,30 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const images = renderedImages(renders.get(profile)!.objects);
     expect(images.length).toBeGreaterThan(0);
     expect(undeclaredImages(images, declaredImages(dirs[profile]))).toEqual([]);
+  });
+
+  it("meets the policy rules, with the component's exceptions (the privileged agent, the node proxy, kube-system) each lifting something", () => {
+    const r = policyCheck({ outDir: dirs[profile], release: 'cilium', namespace: 'kube-system', objects: renders.get(profile)!.objects });
+    expect(policyProblems(r)).toEqual([]);
+    // The exceptions are needed: the agent really runs privileged, in the host network, with a token.
+    const lifted = r.waived.filter((f) => f.object.kind === 'DaemonSet' && f.object.name === 'cilium').map((f) => f.rule);
+    expect(lifted).toEqual(expect.arrayContaining(['pod-security/privileged', 'pod-security/host-namespaces', 'pod-security/service-account-token', 'network/default-deny']));
+    // Pods that need no exception are judged and pass: hubble-relay runs non-root, read-only, without a token.
+    expect(r.waived.filter((f) => f.object.name === 'hubble-relay').map((f) => f.rule).sort()).toEqual(['network/default-deny', 'pod-security/resources']);
+    // Hubble Relay's client certificate has its producer (the chart's certgen, declared by the component): nothing is reported.
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('is admitted by the cluster as the check admitted it: the exceptions are the bindings\' exclusions', () => {
+    type Obj = Parameters<Admission['decide']>[0];
+    const admission = new Admission(writtenObjects(dirs[profile]).map((o) => o.object as unknown as Obj));
+    const installed = asInstalled(renders.get(profile)!.objects, 'cilium', 'kube-system') as unknown as Obj[];
+    const kubeSystem = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } } as Obj;
+    for (const o of installed) expect(admission.decide(o, kubeSystem).denied, `${o.kind} ${o.metadata.name}`).toEqual([]);
+    // Without its exception the agent would be refused: the same DaemonSet under another name.
+    const agent = installed.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'cilium')!;
+    const renamed = { ...agent, metadata: { ...agent.metadata, name: 'not-cilium' } };
+    const d = admission.decide(renamed, kubeSystem);
+    expect(profile === 'dev' ? d.warned : d.denied).toContain('sovra-pod-security-privileged');
   });
 });

@@ -18,6 +18,7 @@ import { withOpenBao } from '../../fixtures/openbao-stub.js';
 import { REPO_ROOT } from '../../support/shared.js';
 import { PROFILES, removeDir, tempDir, synthProfile, writtenObjects, type K8sObject, type ProfileName } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { clusterRefusals, liftedFindings, policyCheck, policyProblems } from '../support/policy.js';
 
 const CHART = () => chartDir('external-secrets', 'external-secrets-2.9.0');
 const RELEASE = 'external-secrets';
@@ -186,5 +187,19 @@ describe('the CRD schemas Sovra validates against', () => {
     expect(normalize(shipped)).toEqual(normalize(fromChart));
     const kinds = (JSON.parse(readFileSync(join(REPO_ROOT, 'output/kubernetes/schemas/kinds.json'), 'utf8')) as { kinds: Array<{ schema: string }> }).kinds;
     expect(kinds.map((k) => k.schema)).toContain(file);
+  });
+});
+
+describe.each(PROFILES)("profile %s: Sovra's policy rules over the render", (profile) => {
+  const check = () => ({ outDir: dirs.get(profile)!, release: RELEASE, namespace: NS, objects: renders.get(profile)!.objects });
+
+  it("the pods the chart installs meet the rules, with the component's exceptions (controller and webhook call the API server) each lifting something", () => {
+    const r = policyCheck(check());
+    expect(policyProblems(r)).toEqual([]);
+    expect(liftedFindings(r)).toEqual(['pod-security/service-account-token Deployment/external-secrets', 'pod-security/service-account-token Deployment/external-secrets-webhook']);
+  });
+
+  it('the cluster admits what the check admitted: the exceptions are the bindings\' exclusions', () => {
+    expect(clusterRefusals(check())).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { loadProfile } from '../../../profiles/load.js';
 import { synth } from '../../../synth/synth.js';
 import { removeDir, synthProfile, TEST_EPOCH, tempDir, type K8sObject } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { clusterRefusals, liftedFindings, policyCheck, policyProblems } from '../support/policy.js';
 
 /** A case: a profile that installs the mesh, in one mode. */
 const CASES = ['edge', 'cluster', 'edge-ambient'] as const;
@@ -185,5 +186,34 @@ describe.each(CASES)('%s', (c) => {
     expect(undeclaredImages(all.filter((i) => i !== 'auto'), declared)).toEqual([]);
     expect(all).toContain('auto');
     if (c === 'edge-ambient') expect(all).toContain('docker.io/istio/ztunnel:1.30.3');
+  });
+});
+
+/** The findings Istio's exceptions lift, by chart (policies/; constructs/network/istio/policy-exceptions.ts). */
+const LIFTED: Record<ChartKey, string[]> = {
+  base: [],
+  istiod: ['pod-security/service-account-token Deployment/istiod'],
+  cni: ['network/default-deny DaemonSet/istio-cni-node', 'pod-security/capabilities DaemonSet/istio-cni-node', 'pod-security/privilege-escalation DaemonSet/istio-cni-node', 'pod-security/read-only-root-fs DaemonSet/istio-cni-node', 'pod-security/resources DaemonSet/istio-cni-node', 'pod-security/run-as-non-root DaemonSet/istio-cni-node', 'pod-security/service-account-token DaemonSet/istio-cni-node', 'pod-security/volume-types DaemonSet/istio-cni-node'],
+  ztunnel: ['network/default-deny DaemonSet/ztunnel', 'pod-security/capabilities DaemonSet/ztunnel', 'pod-security/privilege-escalation DaemonSet/ztunnel', 'pod-security/resources DaemonSet/ztunnel', 'pod-security/run-as-non-root DaemonSet/ztunnel', 'pod-security/seccomp DaemonSet/ztunnel', 'pod-security/service-account-token DaemonSet/ztunnel', 'pod-security/volume-types DaemonSet/ztunnel'],
+  // The gateway's container image is the injection placeholder `auto`, replaced in every pod by the proxy image istiod's values declare.
+  gateway: ['images/pinned-by-digest Deployment/sovra-gateway', 'pod-security/service-account-token Deployment/sovra-gateway'],
+};
+
+describe.each(CASES)("%s: Sovra's policy rules over the renders", (c) => {
+  const check = (key: ChartKey) => ({ outDir: dirs.get(c)!, release: CHARTS[key].release, namespace: CHARTS[key].namespace, objects: render(c, key).objects });
+
+  it.each(chartsOf(c))("%s: the pods the chart installs meet the rules, with the component's exceptions each lifting something", (key) => {
+    const r = policyCheck(check(key));
+    expect(policyProblems(r)).toEqual([]);
+    expect(liftedFindings(r)).toEqual(LIFTED[key]);
+  });
+
+  it("the cluster admits what the check admitted, and the placeholder image is the proxy image the mesh declares", () => {
+    for (const key of chartsOf(c)) expect(clusterRefusals(check(key)), key).toEqual([]);
+    const gw = podTemplate(objectNamed(render(c, 'gateway').objects, 'Deployment', 'sovra-gateway'));
+    expect(gw.spec.containers.map((x) => x.image)).toEqual(['auto']);
+    expect(gw.metadata.labels['sidecar.istio.io/inject']).toBe('true');
+    const proxy = ((values(c, 'istiod').global as { proxy: { image: string } }).proxy.image);
+    expect([...declaredImages(dirs.get(c)!)]).toContain(proxy);
   });
 });

@@ -18,6 +18,7 @@ import { KEYCLOAK_POD_LABELS, KEYCLOAK_PORTS, MANAGEMENT_PORT_NAME } from '../..
 import { sharedPath } from '../../support/shared.js';
 import { PROFILES, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { clusterRefusals, liftedFindings, policyCheck, policyProblems } from '../support/policy.js';
 
 const CHART = () => chartDir('keycloak', 'keycloakx-7.1.11');
 const NS = 'sovra-identity';
@@ -162,3 +163,19 @@ function unknownFields(value: unknown, schema: any, path: string): string[] { //
   if (!schema?.properties) return schema?.additionalProperties ? [] : [`${path} (no schema)`];
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (k in schema.properties ? unknownFields(v, schema.properties[k], `${path}.${k}`) : [`${path}.${k}`]));
 }
+
+describe.each(PROFILES)("profile %s: Sovra's policy rules over the render", (profile) => {
+  const check = () => ({ outDir: dirs[profile], release: 'keycloak', namespace: NS, objects: renders.get(profile)!.objects });
+
+  it("the pods the chart installs meet the rules, with the component's exceptions (the token the ServiceAccount already turns off) each lifting something", () => {
+    const r = policyCheck(check());
+    expect(policyProblems(r)).toEqual([]);
+    expect(liftedFindings(r)).toEqual(['pod-security/service-account-token StatefulSet/keycloak']);
+    // What the exception states: no token is mounted, because the pod inherits its ServiceAccount's setting.
+    expect((objectNamed(renders.get(profile)!.objects, 'ServiceAccount', 'keycloak') as K8sObject & { automountServiceAccountToken?: boolean }).automountServiceAccountToken).toBe(false);
+  });
+
+  it('the cluster admits what the check admitted: the exceptions are the bindings\' exclusions', () => {
+    expect(clusterRefusals(check())).toEqual([]);
+  });
+});

@@ -15,6 +15,7 @@ import { loadProfile } from '../../../profiles/load.js';
 import { buildPlatform } from '../../../synth/synth.js';
 import { PROFILES, removeDir, synthAll, type K8sObject, type ProfileName } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { clusterRefusals, liftedFindings, policyCheck, policyProblems } from '../support/policy.js';
 
 const CHART = () => chartDir('openbao', 'openbao-0.29.2');
 const NAMESPACE = 'sovra-secrets';
@@ -115,5 +116,19 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const images = renderedImages(renders.get(profile)!.objects);
     expect(images).toEqual(['quay.io/openbao/openbao:2.6.2']);
     expect(undeclaredImages(images, declaredImages(dirs[profile]))).toEqual([]);
+  });
+});
+
+describe.each(PROFILES)("profile %s: Sovra's policy rules over the render", (profile) => {
+  const check = () => ({ outDir: dirs[profile], release: OPENBAO_RELEASE, namespace: NAMESPACE, objects: renders.get(profile)!.objects });
+
+  it("the pods the chart installs meet the rules, with the component's exceptions (Kubernetes auth's TokenReview; the Helm test pod is not installed) each lifting something", () => {
+    const r = policyCheck(check());
+    expect(policyProblems(r)).toEqual([]);
+    expect(liftedFindings(r)).toEqual(['pod-security/service-account-token StatefulSet/openbao']);
+  });
+
+  it('the cluster admits what the check admitted: the exceptions are the bindings\' exclusions', () => {
+    expect(clusterRefusals(check())).toEqual([]);
   });
 });

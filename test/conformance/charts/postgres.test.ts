@@ -27,6 +27,7 @@ import { DATABASE_OWNER, OWNER_NAMESPACE } from '../../fixtures/postgres-owner.j
 import { sharedPath } from '../../support/shared.js';
 import { PROFILES, removeDir, synthProfile, tempDir, writtenObjects, type K8sObject, type ProfileName } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { clusterRefusals, liftedFindings, policyCheck, policyProblems } from '../support/policy.js';
 
 const CHART = () => chartDir('cnpg', 'cloudnative-pg-0.29.0');
 const RELEASE = 'cloudnative-pg';
@@ -167,5 +168,19 @@ describe('the objects the cluster helper writes, against the CRDs', () => {
     const cluster = structuredClone(withBackup().find((o) => o.kind === 'Cluster')!);
     cluster.spec.backup.barmanObjectStore.retention = '30d';
     expect(errorsOf(cluster, CLUSTER_PATH, strictCrdSchema('Cluster')).join()).toContain('must NOT have additional properties');
+  });
+});
+
+describe.each(PROFILES)("profile %s: Sovra's policy rules over the render", (profile) => {
+  const check = () => ({ outDir: dirs[profile], release: RELEASE, namespace: NAMESPACE, objects: renders.get(profile)!.objects });
+
+  it("the pods the chart installs meet the rules, with the component's exceptions (the operator calls the API server) each lifting something", () => {
+    const r = policyCheck(check());
+    expect(policyProblems(r)).toEqual([]);
+    expect(liftedFindings(r)).toEqual(['pod-security/service-account-token Deployment/cloudnative-pg']);
+  });
+
+  it('the cluster admits what the check admitted: the exceptions are the bindings\' exclusions', () => {
+    expect(clusterRefusals(check())).toEqual([]);
   });
 });

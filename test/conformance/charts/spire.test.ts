@@ -19,6 +19,7 @@ import { AGENT_NAMESPACE, CLASS_NAME, POD_LABELS, SERVER_API_PORT, TRUST_MOUNT }
 import { NAMESPACES, SPIRE_WORKLOAD_API, TRUST_BUNDLE } from '../../../constructs/kit/shared-names.js';
 import { PROFILES, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../../support/synth-output.js';
 import { chartDir, declaredImages, objectNamed, renderChart, renderedImages, undeclaredImages, unknownValuePaths, writtenValues, type Render } from '../support/helm.js';
+import { clusterRefusals, liftedFindings, policyCheck, policyProblems } from '../support/policy.js';
 
 const CHART = () => chartDir('spire', 'spire-0.30.0');
 const CRDS = () => chartDir('spire', 'spire-crds-0.6.0');
@@ -203,5 +204,23 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const ids = writtenObjects(dirs[profile]).filter((o) => o.object.kind === 'ClusterSPIFFEID');
     expect(ids.length).toBeGreaterThan(0);
     for (const { object, where } of ids) expect(validate(object), `${where}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  });
+});
+
+describe.each(PROFILES)("profile %s: Sovra's policy rules over the render", (profile) => {
+  const check = () => ({ outDir: dirs[profile], release: 'spire', namespace: NAMESPACES.spire, objects: render(profile).objects });
+
+  it("the pods the chart installs meet the rules, with the component's exceptions (node agents and CSI driver by design, the server's TokenReview; Helm test pod not installed) each lifting something", () => {
+    const r = policyCheck(check());
+    expect(policyProblems(r)).toEqual([]);
+    expect(liftedFindings(r)).toEqual(['pod-security/capabilities DaemonSet/spire-agent', 'pod-security/capabilities DaemonSet/spire-spiffe-csi-driver', 'pod-security/host-namespaces DaemonSet/spire-agent', 'pod-security/privilege-escalation DaemonSet/spire-agent', 'pod-security/privilege-escalation DaemonSet/spire-spiffe-csi-driver', 'pod-security/privileged DaemonSet/spire-spiffe-csi-driver', 'pod-security/read-only-root-fs DaemonSet/spire-agent', 'pod-security/read-only-root-fs DaemonSet/spire-spiffe-csi-driver', 'pod-security/run-as-non-root DaemonSet/spire-agent', 'pod-security/run-as-non-root DaemonSet/spire-spiffe-csi-driver', 'pod-security/seccomp DaemonSet/spire-spiffe-csi-driver', 'pod-security/service-account-token DaemonSet/spire-agent', 'pod-security/service-account-token DaemonSet/spire-spiffe-csi-driver', 'pod-security/service-account-token StatefulSet/spire-server', 'pod-security/volume-types DaemonSet/spire-agent', 'pod-security/volume-types DaemonSet/spire-spiffe-csi-driver']);
+  });
+
+  it('the cluster admits what the check admitted: the exceptions are the bindings\' exclusions', () => {
+    expect(clusterRefusals(check())).toEqual([]);
+    // Without its exception the CSI driver would be refused on the enforcing profiles: the same DaemonSet under another name.
+    const csi = objectNamed(render(profile).objects, 'DaemonSet', 'spire-spiffe-csi-driver');
+    const renamed = clusterRefusals({ ...check(), objects: [{ ...csi, metadata: { ...csi.metadata, name: 'not-the-csi-driver' } }] });
+    expect(renamed.some((x) => x.endsWith('sovra-pod-security-privileged'))).toBe(profile !== 'dev');
   });
 });

@@ -88,7 +88,8 @@ export function renderChart(o: RenderOptions): Render {
   const tmp = mkdtempSync(join(tmpdir(), 'sovra-helm-'));
   try {
     const valuesFile = join(tmp, 'values.yaml');
-    writeFileSync(valuesFile, YAML.stringify(o.values));
+    // YAML 1.1 rules, as helm reads them: strings such as "on" and "off" stay quoted (Sovra's writer quotes them too).
+    writeFileSync(valuesFile, YAML.stringify(o.values, { version: '1.1' }));
     const args = ['template', o.release, o.chart, '--namespace', o.namespace, '--values', valuesFile, '--kube-version', KUBE_VERSION];
     for (const v of o.apiVersions ?? []) args.push('--api-versions', v);
     if (o.includeCrds) args.push('--include-crds');

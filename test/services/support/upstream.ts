@@ -36,6 +36,8 @@ export interface TestUpstream {
   /** Streams whose connection the caller closed before the answer was complete. */
   readonly streamsCut: number;
   readonly embeddingCalls: string[][];
+  /** The Authorization header of every request, in order (undefined when absent). */
+  readonly authorizations: (string | undefined)[];
   /** Resets every connection and stops listening (the process "dies"). */
   kill(): Promise<void>;
   close(): Promise<void>;
@@ -70,6 +72,7 @@ export async function startUpstream(name: string, text = `Hello from ${name}.`):
     chats: [],
     streamsCut: 0,
     embeddingCalls: [],
+    authorizations: [],
     async kill() {
       for (const s of sockets) s.resetAndDestroy();
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
@@ -88,6 +91,7 @@ export async function startUpstream(name: string, text = `Hello from ${name}.`):
     let raw = '';
     req.on('data', (b: Buffer) => (raw += b.toString('utf8')));
     req.on('end', () => {
+      up.authorizations.push(req.headers.authorization);
       const mode = up.mode;
       const isChat = req.method === 'POST' && req.url === '/v1/chat/completions';
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
