@@ -167,8 +167,13 @@ describe('producers and values', () => {
       expect(docs.flatMap(keys), f).not.toContain('stringData');
     }
     // What the ExternalSecrets carry are names, paths and generator settings (exact specs above), never values.
-    const esText = JSON.stringify(objects.filter((o) => o.kind === 'ExternalSecret' || o.kind === 'Password'));
-    expect(esText).not.toMatch(/"template"|"value"/);
+    const es = objects.filter((o) => o.kind === 'ExternalSecret' || o.kind === 'Password');
+    expect(JSON.stringify(es)).not.toMatch(/"value"/);
+    // A template (the object store's config.env) shapes fetched or generated values: each of its entries takes one through a placeholder.
+    for (const o of es) {
+      const data = (o.spec as { target?: { template?: { data?: Record<string, string> } } }).target?.template?.data ?? {};
+      for (const [k, v] of Object.entries(data)) expect(v, `${o.metadata.name} ${k}`).toMatch(/\{\{ \.[A-Za-z0-9_-]+ \}\}/);
+    }
   });
 });
 

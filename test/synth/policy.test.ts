@@ -93,7 +93,7 @@ describe.each(PROFILES)('profile %s', (profile) => {
     expect(cm.data.defaultDenyNamespaces!.split(' ')).toEqual(expect.arrayContaining(['sovra-system', 'sovra-messaging', 'sovra-policy']));
     expect(cm.data.defaultDenyNamespaces!.split(' ')).not.toContain('kube-system');
     // Every chart release of the whole stack (their objects are the ones the bindings judge by release); the mesh on edge and cluster.
-    const stack = ['cert-manager', 'cilium', 'cloudnative-pg', 'external-secrets', 'keycloak', 'minio-operator', 'nats', 'object-store', 'openbao', 'spire', 'spire-crds', 'trust-manager'];
+    const stack = ['cert-manager', 'cilium', 'cloudnative-pg', 'external-secrets', 'keycloak', 'minio-operator', 'monitoring', 'nats', 'object-store', 'openbao', 'spire', 'spire-crds', 'trust-manager'];
     const mesh = profile === 'dev' ? [] : ['istio-base', 'istio-cni', 'istiod', 'sovra-gateway'];
     // GPU pools on edge and cluster bring the GPU Operator; predictive models on cluster bring KServe.
     const gpu = profile === 'dev' ? [] : profile === 'edge' ? ['gpu-operator'] : ['gpu-operator', 'kserve', 'kserve-crd', 'kserve-runtimes'];
