@@ -3,7 +3,7 @@
  * plane, in one run over the same data: the embedded default (PGlite +
  * pgvector in a data directory) and a PostgreSQL server (Debian's
  * PostgreSQL 15 with pgvector 0.8.6 built from the reference data's source,
- * started by the bench on 127.0.0.1: test/support/pgvector.ts). Latency is
+ * started by the bench on 127.0.0.1: bench/support/pgvector.ts). Latency is
  * `RagStore.query` (the path of `POST /v1/rag/query` minus HTTP and the
  * embedding call) at the store's default `ef_search`; recall@k is measured
  * against an exact scan of the same SQL with index scans off.
@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { openRagStore, topKSql, vectorLiteral } from '../services/rag/index.js';
 import { openStorage } from '../services/storage/open.js';
 import type { Storage } from '../services/storage/types.js';
-import { startPgvectorServer } from '../test/support/pgvector.js';
+import { startPgvectorServer } from './support/pgvector.js';
 
 const { values } = parseArgs({
   options: {

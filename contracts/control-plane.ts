@@ -101,3 +101,21 @@ export const CONTROL_PLANE_SECRETS = {
 
 /** Where the pod mounts the local model's volume. */
 export const MODEL_MOUNT_PATH = '/models';
+
+/**
+ * The Prometheus series the control plane exposes at its metrics path
+ * (services/metrics.ts ServiceMetrics; a test checks the two agree), for
+ * the alerts and dashboards the model writes.
+ */
+export const CONTROL_PLANE_METRIC_NAMES = [
+  'sovra_audit_journal_unapplied_records',
+  'sovra_audit_pending_records',
+  'sovra_denied_requests_total',
+  'sovra_failovers_total',
+  'sovra_http_request_duration_seconds_bucket',
+  'sovra_http_request_duration_seconds_count',
+  'sovra_http_request_duration_seconds_sum',
+  'sovra_http_requests_total',
+  'sovra_inference_requests_total',
+  'sovra_tier_breaker_open',
+] as const;

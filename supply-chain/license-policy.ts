@@ -295,7 +295,8 @@ export function enforceLicensePolicy(json: string, profile: Profile): LicensePol
   const result = evaluateLicensePolicy(JSON.parse(json) as unknown);
   const problems = result.violations.map(describeFinding);
   for (const s of result.stale) problems.push(`the waiver of ${s.license} for component ${s.bomRef} is stale: ${s.problem}; remove it from licenseWaivers`);
-  const found = new Set([...result.waived, ...result.stale].map((w) => `${w.bomRef}\n${('waiver' in w ? w.waiver.license : w.license).toLowerCase()}`));
+  // A waiver naming an image by tag also matches it locked by digest (sbom.ts attaches it so).
+  const found = new Set([...result.waived, ...result.stale].flatMap((w) => [w.bomRef, w.bomRef.replace(/@sha256:[0-9a-f]{64}$/, '')].map((ref) => `${ref}\n${('waiver' in w ? w.waiver.license : w.license).toLowerCase()}`)));
   for (const w of profile.licenseWaivers ?? []) {
     if (!found.has(`${w.component}\n${w.license.toLowerCase()}`)) {
       problems.push(`the waiver of ${w.license} for component ${w.component} matches no component of the SBOM (waivers name a component by its bom-ref, as sbom.cdx.json and this message write it); remove or correct it`);

@@ -23,15 +23,9 @@ function sourceReference(source: string, comment: string): ExternalReference {
   return new ExternalReference(source, type, { comment });
 }
 
-/** Stable bom-ref of an image. */
-export function imageBomRef(image: ImageSpec): string {
-  return `image:${imageName(image)}${image.digest ? `@${image.digest}` : ''}`;
-}
+import { chartBomRef, imageBomRef } from '../constructs/kit/bom-refs.js';
 
-/** Stable bom-ref of a chart. */
-export function chartBomRef(chart: HelmChartSpec<object>): string {
-  return `chart:${chart.repository}#${chart.chart}@${chart.version}`;
-}
+export { chartBomRef, imageBomRef };
 
 /** Stable bom-ref of a model. */
 export function modelBomRef(model: DeclaredModel): string {

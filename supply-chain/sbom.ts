@@ -111,7 +111,10 @@ function npmTreeComponents(lockfile: string): ReturnType<typeof npmComponents> {
 
 /** Writes each waiver of the profile on the component it names (by bom-ref); the policy reports the ones that name nothing. */
 function attachWaivers(model: SynthModel, components: Iterable<Component>): void {
-  const byRef = new Map([...components].map((c) => [c.bomRef.toString(), c]));
+  const all = [...components];
+  const byRef = new Map(all.map((c) => [c.bomRef.toString(), c]));
+  // A waiver may name an image by its tag: it then covers that image once the lock pins the tag by digest.
+  for (const c of all) if (!byRef.has(withoutDigest(c.bomRef.toString()))) byRef.set(withoutDigest(c.bomRef.toString()), c);
   const seen = new Set<string>();
   for (const w of model.profile.licenseWaivers ?? []) {
     const id = `${w.component}\n${w.license.toLowerCase()}`;
@@ -120,6 +123,11 @@ function attachWaivers(model: SynthModel, components: Iterable<Component>): void
     const c = byRef.get(w.component);
     if (c) for (const p of waiverProperties({ license: w.license, reason: w.reason, ...(w.approvedBy !== undefined ? { approvedBy: w.approvedBy } : {}) })) c.properties.add(p);
   }
+}
+
+/** A bom-ref without the image digest it may end with (`image:<name>@sha256:…` → `image:<name>`). */
+export function withoutDigest(ref: string): string {
+  return ref.replace(/@sha256:[0-9a-f]{64}$/, '');
 }
 
 function buildBom(model: SynthModel): Bom {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinLocalModel } from '../../constructs/ai-runtime/control-plane/catalog.js';
-import { CONTROL_PLANE_SECRETS, MODEL_MOUNT_PATH, RUNTIME_ENV, SERVE_OPTIONS } from '../../contracts/control-plane.js';
+import { CONTROL_PLANE_METRIC_NAMES, CONTROL_PLANE_SECRETS, MODEL_MOUNT_PATH, RUNTIME_ENV, SERVE_OPTIONS } from '../../contracts/control-plane.js';
+import { exposedMetricNames } from '../../services/metrics.js';
 import { sha256File, tinyModelDeclaration } from '../../native/index.js';
 import { resolveServeConfig } from '../../services/server/config.js';
 import { PROFILES, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../support/synth-output.js';
@@ -84,4 +85,10 @@ describe.each(PROFILES)('profile %s', (profile) => {
 
 it('the built-in model declaration the construct ships is the generated model, computed from its bytes', () => {
   expect(builtinLocalModel()).toEqual(tinyModelDeclaration());
+});
+
+describe('metrics', () => {
+  it('the series the contract names for alerts and dashboards are exactly those sovra serve exposes', () => {
+    expect(exposedMetricNames()).toEqual([...CONTROL_PLANE_METRIC_NAMES]);
+  });
 });

@@ -3,12 +3,12 @@
  * provides (read from the service's own metric definitions,
  * services/metrics.ts). The monitoring component checks and writes them.
  */
-import { exposedMetricNames } from '../../../services/metrics.js';
+import { CONTROL_PLANE_METRIC_NAMES } from '../../../contracts/control-plane.js';
 import type { AlertRule, MetricNames } from '../../kit/alerts.js';
 
 /** What the control plane's `/metrics` exposes. */
 export function controlPlaneMetrics(): MetricNames {
-  return { names: exposedMetricNames(), source: 'services/metrics.ts (ServiceMetrics), the control plane service this image runs' };
+  return { names: [...CONTROL_PLANE_METRIC_NAMES], source: 'services/metrics.ts (ServiceMetrics), the control plane service this image runs' };
 }
 
 /** Audit records allowed to wait for their durable flush before the trail counts as lagging. */

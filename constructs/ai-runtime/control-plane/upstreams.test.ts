@@ -32,11 +32,12 @@ const out: Record<'plain' | 'wired', Obj[]> = { plain: [], wired: [] };
 beforeAll(async () => {
   root = tempDir();
   const edge = structuredClone(BUILTIN_PROFILES.edge);
-  await synthProfile('edge', `${root}/plain`);
+  // Plain: edge without GPU pools, so without the vllm component.
+  await synthProfile('edge', `${root}/plain`, { profile: validateProfile({ ...edge, gpu: { ...edge.gpu, pools: [] } }, 'test (edge without GPU pools)') });
   const hosted = { name: 'hosted', url: 'https://api.example.org/v1', apiKey: { openbaoPath: 'control-plane/upstream-hosted', property: 'api-key' } };
   const profile = validateProfile({ ...edge, components: { ...edge.components, 'control-plane': { ...edge.components['control-plane'], hostedUpstreams: [hosted] } } }, 'test');
-  const i = COMPONENTS.findIndex((c) => c.id === 'control-plane');
-  await synthProfile('edge', `${root}/wired`, { profile, components: [...COMPONENTS.slice(0, i), VLLM, ...COMPONENTS.slice(i)] });
+  // Wired: the real vllm component of the edge profile, and a hosted upstream.
+  await synthProfile('edge', `${root}/wired`, { profile });
   for (const k of ['plain', 'wired'] as const) out[k] = writtenObjects(`${root}/${k}`).map((o) => o.object as K8sObject as Obj);
 });
 afterAll(() => removeDir(root));
@@ -45,12 +46,16 @@ const find = (k: 'plain' | 'wired', kind: string, name: string, ns = 'sovra-syst
 const env = (k: 'plain' | 'wired') => new Map((find(k, 'Deployment', 'control-plane').spec.template.spec.containers[0].env as Obj[]).map((e) => [e.name, e]));
 
 describe('edge', () => {
-  it('takes ingress from the mesh gateway only, and reaches DNS, Keycloak and its database only', () => {
+  it('takes ingress from the mesh gateway and the metrics scraper only, and reaches DNS, Keycloak and its database only', () => {
     const np = find('plain', 'NetworkPolicy', 'control-plane').spec;
-    expect(np.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'sovra-gateway', istio: 'sovra-gateway' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }]);
+    // The mesh gateway (API) and Prometheus (metrics scrape, same port), nothing else.
+    expect(np.ingress).toHaveLength(2);
+    expect(np.ingress).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'sovra-gateway', istio: 'sovra-gateway' } } }], ports: [{ port: 8080, protocol: 'TCP' }] });
+    expect(np.ingress.map((r: Obj) => r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).sort()).toEqual(['istio-system', 'sovra-monitoring']);
     expect(np.egress.map((r: Obj) => r.ports.map((p: Obj) => p.port))).toEqual([[53, 53], [8443], [5432]]);
     const ap = find('plain', 'AuthorizationPolicy', 'control-plane');
-    expect(ap.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/sovra-gateway'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    // By identity only the gateway; Prometheus (outside the mesh) scrapes the same port as a named plaintext exception, the NetworkPolicy limiting it to Prometheus.
+    expect(ap.spec.rules.filter((r: Obj) => r.from)).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/sovra-gateway'] } }], to: [{ operation: { ports: ['8080'] } }] }]);
   });
 
   it('without vllm and hosted upstreams: no upstream tier, the local model serves, the database is verified', () => {

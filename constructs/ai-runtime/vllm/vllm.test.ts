@@ -175,17 +175,19 @@ describe('vLLM per profile', () => {
     expect(bad({ model: undefined })).toContain('components.vllm needs model');
   });
 
-  it('only a declared peer may call it: NetworkPolicy ingress and the mesh ALLOW rule name exactly the caller', () => {
+  it('only declared peers may call it (the control plane, and a caller a test adds): NetworkPolicy ingress and the mesh ALLOW rules name exactly them', () => {
     const objs = render(loadProfile('edge'), [...COMPONENTS, caller('model-client', 'sovra-model-client')]);
     const np = objs.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'vllm' && o.metadata.namespace === VLLM_API.namespace) as Obj;
-    expect(np.spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sovra-model-client' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'model-client' } } }], ports: [{ port: VLLM_API.port, protocol: 'TCP' }] },
-    ]);
+    const from = (ns: string, name: string) => ({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } }], ports: [{ port: VLLM_API.port, protocol: 'TCP' }] });
+    expect(np.spec.ingress).toHaveLength(2);
+    expect(np.spec.ingress).toEqual(expect.arrayContaining([from('sovra-model-client', 'model-client'), from('sovra-system', 'control-plane')]));
     const ap = objs.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'vllm' && o.metadata.namespace === VLLM_API.namespace) as Obj;
-    expect(ap.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/sovra-model-client/sa/model-client'] } }], to: [{ operation: { ports: [String(VLLM_API.port)] } }] }]);
-    // Without a caller, nothing may reach it.
+    const principals = (ap.spec.rules as Obj[]).flatMap((r) => (r.from ?? []).flatMap((f: Obj) => f.source.principals ?? []));
+    expect(principals.sort()).toEqual(['cluster.local/ns/sovra-model-client/sa/model-client', 'cluster.local/ns/sovra-system/sa/control-plane']);
+    expect((ap.spec.rules as Obj[]).every((r) => r.from && r.to[0].operation.ports.join() === String(VLLM_API.port))).toBe(true);
+    // Without the test's caller, only the control plane may reach it.
     const alone = render(loadProfile('edge')).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'vllm') as Obj;
-    expect(alone.spec.ingress).toEqual([]);
+    expect(alone.spec.ingress).toEqual([from('sovra-system', 'control-plane')]);
   });
 });
 

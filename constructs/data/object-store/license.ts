@@ -6,7 +6,7 @@
  * reason is written once here and reaches the SBOM (on each part) and the
  * component definition.
  */
-import { chartBomRef, imageBomRef } from '../../../supply-chain/sbom-components.js';
+import { chartBomRef, imageBomRef } from '../../kit/bom-refs.js';
 import type { LicenseWaiver } from '../../../profiles/profile.generated.js';
 import { MINIO_CHARTS, MINIO_IMAGES } from './catalog.js';
 
@@ -21,7 +21,7 @@ export const MINIO_WAIVER_REASON =
  */
 export function minioLicenseWaivers(reason: string = MINIO_WAIVER_REASON): LicenseWaiver[] {
   const parts = [
-    ...Object.entries(MINIO_CHARTS).map(([release, c]) => ({ ref: chartBomRef({ ...c, release, namespace: '', values: {} }), license: c.license })),
+    ...Object.entries(MINIO_CHARTS).map(([release, c]) => ({ ref: chartBomRef(c), license: c.license })),
     ...Object.values(MINIO_IMAGES).map((i) => ({ ref: imageBomRef(i), license: i.license })),
   ];
   return parts.map((p) => ({ component: p.ref, license: p.license, reason }));

@@ -1,7 +1,7 @@
 /**
  * Alert rules of a CloudNativePG cluster and the metric names its instance
  * exporter provides. The names are those CloudNativePG's own Grafana
- * dashboard and alert rules use (../shared/charts/cnpg: the cluster chart's
+ * dashboard and alert rules use (the upstream CloudNativePG charts: the cluster chart's
  * prometheus_rules/ at cluster-v0.8.1 and the grafana-dashboards cluster
  * dashboard at cluster-v0.0.5), plus the backup timestamps of the
  * CloudNativePG monitoring documentation.
@@ -28,7 +28,7 @@ export const CNPG_INSTANCE_METRICS: MetricNames = {
     'cnpg_backends_total',
   ],
   source:
-    '../shared/charts/cnpg/cluster-0.8.1/prometheus_rules/*.yaml and cnpg/cloudnative-pg-0.29.0/charts/cluster/grafana-dashboard.json (cloudnative-pg/grafana-dashboards cluster-v0.0.5); cnpg_collector_last_failed_backup_timestamp from https://cloudnative-pg.io/documentation/current/monitoring/ (predefined collector metrics)',
+    'CloudNativePG cluster chart 0.8.1 prometheus_rules/*.yaml and cloudnative-pg chart 0.29.0 charts/cluster/grafana-dashboard.json (cloudnative-pg/grafana-dashboards cluster-v0.0.5); cnpg_collector_last_failed_backup_timestamp from https://cloudnative-pg.io/documentation/current/monitoring/ (predefined collector metrics)',
 };
 
 /** Seconds of replication lag that raise an alert (the threshold of CloudNativePG's own CNPGClusterHighReplicationLag rule is 1 s; Sovra warns at 10 s). */

@@ -14,8 +14,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startPostgres, type TestPostgres } from './postgres.js';
-import { sharedPath } from './shared.js';
+import { startPostgres, type TestPostgres } from '../../test/support/postgres.js';
+import { sharedPath } from '../../test/support/shared.js';
 
 const PG = '/usr/lib/postgresql/15';
 const SHARE = '/usr/share/postgresql/15';
