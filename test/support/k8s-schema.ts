@@ -15,6 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule, { type ValidateFunction } from 'ajv';
+import { jsPattern } from '../../output/kubernetes/go-pattern.js';
 import addFormatsModule from 'ajv-formats';
 import { sharedPath } from './shared.js';
 
@@ -59,7 +60,7 @@ function rewriteGoPatterns(node: unknown): unknown {
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(node)) {
-      out[key] = key === 'pattern' && typeof v === 'string' ? v.replace(/\\PC/g, '\\P{C}') : rewriteGoPatterns(v);
+      out[key] = key === 'pattern' && typeof v === 'string' ? jsPattern(v) : rewriteGoPatterns(v);
     }
     return out;
   }
