@@ -80,8 +80,19 @@ export interface Pdb {
   readonly minAvailable: number;
 }
 
+/** What the chart sets the same way for each of its pods (controller and webhook): hardening, sizing, spread and probes. */
+export interface HardenedPodValues {
+  readonly podSecurityContext: PodSecurity;
+  readonly securityContext: ContainerSecurity;
+  readonly resources: Resources;
+  readonly podDisruptionBudget: Pdb;
+  readonly topologySpreadConstraints: readonly Spread[];
+  readonly livenessProbe: { readonly enabled: true };
+  readonly readinessProbe: { readonly enabled: true };
+}
+
 /** Values Sovra sets on the chart (the subset it owns). */
-export interface ExternalSecretsValues {
+export interface ExternalSecretsValues extends HardenedPodValues {
   readonly installCRDs: true;
   readonly 'bitwarden-sdk-server': { readonly enabled: false };
   readonly replicaCount: number;
@@ -99,15 +110,8 @@ export interface ExternalSecretsValues {
   readonly processClusterPushSecret: false;
   readonly processPushSecret: false;
   readonly processClusterGenerator: false;
-  readonly podSecurityContext: PodSecurity;
-  readonly securityContext: ContainerSecurity;
-  readonly resources: Resources;
-  readonly podDisruptionBudget: Pdb;
-  readonly topologySpreadConstraints: readonly Spread[];
-  readonly livenessProbe: { readonly enabled: true };
-  readonly readinessProbe: { readonly enabled: true };
   readonly serviceMonitor: { readonly enabled: false };
-  readonly webhook: {
+  readonly webhook: HardenedPodValues & {
     readonly create: true;
     readonly replicaCount: number;
     readonly failurePolicy: 'Fail';
@@ -126,13 +130,6 @@ export interface ExternalSecretsValues {
       };
     };
     readonly serviceAccount: { readonly create: true; readonly automount: true };
-    readonly podSecurityContext: PodSecurity;
-    readonly securityContext: ContainerSecurity;
-    readonly resources: Resources;
-    readonly podDisruptionBudget: Pdb;
-    readonly topologySpreadConstraints: readonly Spread[];
-    readonly livenessProbe: { readonly enabled: true };
-    readonly readinessProbe: { readonly enabled: true };
   };
   readonly certController: { readonly create: false };
 }
