@@ -1,0 +1,188 @@
+/**
+ * A content-addressed cache of blobs (layers, configs, manifests, chart
+ * archives, model files): `<dir>/blobs/sha256/<hex>`, written only after
+ * the bytes were hashed to their name. A download goes to
+ * `<dir>/partial/sha256/<hex>` first; an interrupted one (connection cut,
+ * process killed) resumes from the bytes already there with a Range
+ * request, and the whole file is hashed before it is renamed into place.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { IncomingMessage } from 'node:http';
+import { OciError } from './errors.js';
+import { isTransient } from './client.js';
+import { SHA256_DIGEST } from './reference.js';
+
+/** Default cache folder: `$XDG_CACHE_HOME/sovra`, else `~/.cache/sovra`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : join(homedir(), '.cache'), 'sovra');
+}
+
+/** Counts and hashes what passes, and fails once more than `limit` bytes pass. */
+export class HashingCounter extends Transform {
+  bytes = 0;
+  constructor(
+    readonly hash: Hash,
+    private readonly limit: number,
+    private readonly what: string,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) {
+      cb(new OciError('digest-mismatch', `${this.what}: more than the ${this.limit} bytes its descriptor declares`));
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+}
+
+/** Hashes a whole file into `hash`; resolves to its size. */
+async function hashFileInto(path: string, hash: Hash): Promise<number> {
+  let n = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    n += (chunk as Buffer).length;
+  }
+  return n;
+}
+
+/** Opens the rest of a blob from `offset` on. */
+export type BlobOpener = (offset: number) => Promise<IncomingMessage>;
+
+/** What a fetch did, for progress and tests. */
+export interface FetchResult {
+  /** Bytes that came over the network in this call. */
+  readonly downloaded: number;
+  /** Bytes that were already in a partial file and were kept. */
+  readonly resumedFrom: number;
+  /** Whether the blob was in the cache already. */
+  readonly cached: boolean;
+}
+
+/** The blob cache. */
+export class BlobCache {
+  constructor(
+    readonly dir: string,
+    private readonly retries = 4,
+  ) {}
+
+  /** Final path of blob `digest`. */
+  path(digest: string): string {
+    if (!SHA256_DIGEST.test(digest)) throw new OciError('protocol', `bad digest ${digest}`);
+    return join(this.dir, 'blobs', 'sha256', digest.slice(7));
+  }
+
+  private partialPath(digest: string): string {
+    return join(this.dir, 'partial', 'sha256', digest.slice(7));
+  }
+
+  /** Whether blob `digest` is cached. */
+  has(digest: string): boolean {
+    return existsSync(this.path(digest));
+  }
+
+  /** Stores small bytes already verified by the caller (manifests). */
+  async putVerified(digest: string, bytes: Buffer): Promise<void> {
+    const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (actual !== digest) throw new OciError('digest-mismatch', `refusing to cache bytes of ${actual} as ${digest}`);
+    const final = this.path(digest);
+    if (existsSync(final)) return;
+    const tmp = `${this.partialPath(digest)}.${process.pid}.tmp`;
+    mkdirSync(dirname(tmp), { recursive: true });
+    mkdirSync(dirname(final), { recursive: true });
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(tmp, bytes);
+    renameSync(tmp, final);
+  }
+
+  /**
+   * Makes blob `digest` of `size` bytes present, downloading through
+   * `open` what is missing: resumes a partial file with a Range request,
+   * retries a cut connection from where it stopped, and hashes every byte.
+   * A blob whose bytes do not match its digest is removed and reported as
+   * `digest-mismatch`.
+   */
+  async fetch(digest: string, size: number, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void): Promise<FetchResult> {
+    const final = this.path(digest);
+    if (existsSync(final)) return { downloaded: 0, resumedFrom: 0, cached: true };
+    const partial = this.partialPath(digest);
+    mkdirSync(dirname(partial), { recursive: true });
+    mkdirSync(dirname(final), { recursive: true });
+    let downloaded = 0;
+    let resumedFrom = -1;
+    for (let attempt = 0; ; attempt++) {
+      // The partial file is re-hashed from disk at each attempt: only bytes that reached the disk count.
+      const hash = createHash('sha256');
+      let offset = existsSync(partial) ? statSync(partial).size : 0;
+      if (offset > size) {
+        rmSync(partial, { force: true });
+        offset = 0;
+      }
+      if (offset > 0) await hashFileInto(partial, hash);
+      if (resumedFrom < 0) resumedFrom = offset;
+      try {
+        if (offset < size || size === 0) {
+          const res = await open(offset < size ? offset : 0);
+          let start = 0;
+          if (res.statusCode === 206) {
+            const m = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
+            start = m ? Number(m[1]) : -1;
+            if (start !== offset) {
+              res.destroy();
+              throw new OciError('protocol', `${what}: asked for bytes from ${offset}, the registry sent a range starting at ${start}`);
+            }
+          } else if (offset > 0) {
+            // The server ignored the Range request: start over.
+            const fresh = createHash('sha256');
+            const counter = new HashingCounter(fresh, size, what);
+            await pipeline(res, counter, createWriteStream(partial, { flags: 'w' }));
+            downloaded += counter.bytes;
+            this.finish(digest, size, fresh, counter.bytes, partial, final, what);
+            return { downloaded, resumedFrom: 0, cached: false };
+          }
+          const counter = new HashingCounter(hash, size - start, what);
+          try {
+            await pipeline(res, counter, createWriteStream(partial, { flags: start > 0 ? 'a' : 'w' }));
+          } finally {
+            downloaded += counter.bytes;
+          }
+          this.finish(digest, size, hash, start + counter.bytes, partial, final, what);
+        } else {
+          this.finish(digest, size, hash, offset, partial, final, what);
+        }
+        return { downloaded, resumedFrom, cached: false };
+      } catch (e) {
+        if ((e as OciError).code === 'digest-mismatch') {
+          rmSync(partial, { force: true });
+          throw e;
+        }
+        if (isTransient(e) && attempt < this.retries) {
+          onRetry?.(attempt + 1, (e as Error).message);
+          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+          continue;
+        }
+        if (isTransient(e)) throw new OciError('network', `${what}: ${(e as Error).message} (after ${attempt + 1} attempts; the ${existsSync(partial) ? statSync(partial).size : 0} bytes received stay in the cache and the next run resumes from there)`, { cause: e });
+        throw e;
+      }
+    }
+  }
+
+  private finish(digest: string, size: number, hash: Hash, bytes: number, partial: string, final: string, what: string): void {
+    // Short: the connection ended early; the partial file stays and the next attempt resumes it.
+    if (bytes < size) throw Object.assign(new Error(`${what}: the connection ended after ${bytes} of ${size} bytes`), { code: 'ECONNRESET' });
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (bytes !== size || actual !== digest) {
+      rmSync(partial, { force: true });
+      throw new OciError('digest-mismatch', `${what}: the registry served ${bytes} bytes with digest ${actual}, not ${size} bytes with ${digest}; the blob was discarded`);
+    }
+    renameSync(partial, final);
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * An OCI distribution client: manifests and blobs, pulled and pushed, with
+ * Basic and bearer-token authentication, retries with exponential backoff,
+ * kept-alive connections, chunked uploads, cross-repository mounts and
+ * ranged (resumable) blob reads. Every manifest is checked against its
+ * digest before it is returned; blobs are checked by the code that streams
+ * them (see cache.ts and push.ts), never held whole in memory.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { basicHeader, CredentialStore, parseChallenge, type Challenge } from './auth.js';
+import { OciError } from './errors.js';
+import { drain, readBody, Transport, type Body, type TransportOptions } from './http.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from './manifest.js';
+import { apiHost, isLoopback } from './reference.js';
+
+/** Settings of a client. */
+export interface ClientOptions extends TransportOptions {
+  /** Where credentials come from. @default none */
+  readonly credentials?: CredentialStore;
+  /**
+   * Registries that may be spoken to over plain HTTP (tried with TLS first,
+   * as Docker does for insecure registries). Loopback registries always may.
+   */
+  readonly insecureRegistries?: readonly string[];
+  /** Attempts after the first, for each request. @default 4 */
+  readonly retries?: number;
+  /** First backoff delay, doubled at each retry. @default 200 */
+  readonly backoffMs?: number;
+  /** Size of one PATCH of a chunked upload. @default 16 MiB */
+  readonly chunkSize?: number;
+  /** Called before each retry, for progress output and tests. */
+  readonly onRetry?: (what: string, attempt: number, reason: string) => void;
+}
+
+/** A repository on a registry. */
+export interface Repo {
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/** A manifest as fetched: its exact bytes, digest and parsed references. */
+export interface FetchedManifest {
+  readonly bytes: Buffer;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly parsed: ParsedManifest;
+}
+
+interface CachedAuth {
+  readonly header: string;
+  readonly expires: number;
+}
+
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+
+/** `sha256:<hex>` of `data`. */
+export function sha256Digest(data: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Whether a thrown error is a transient network failure worth retrying. */
+export function isTransient(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code && NETWORK_CODES.has(code)) return true;
+  const msg = (e as Error | undefined)?.message ?? '';
+  return /socket hang up|aborted|premature close/i.test(msg);
+}
+
+/** A TLS handshake failure that means the server speaks plain HTTP. */
+function isPlainHttpServer(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const msg = (e as Error | undefined)?.message ?? '';
+  return code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(msg);
+}
+
+/** The distribution spec's error body, in one line. */
+async function errorText(res: IncomingMessage): Promise<string> {
+  try {
+    const body = (await readBody(res, 64 << 10)).toString('utf8');
+    const doc = JSON.parse(body) as { errors?: Array<{ code?: string; message?: string }> };
+    if (Array.isArray(doc.errors) && doc.errors.length > 0) return doc.errors.map((e) => `${e.code ?? '?'}: ${e.message ?? ''}`).join('; ');
+    return body.slice(0, 200);
+  } catch {
+    return '';
+  }
+}
+
+/** Talks to any number of registries with one set of credentials and settings. */
+export class RegistryClient {
+  private readonly transport: Transport;
+  private readonly credentials: CredentialStore;
+  private readonly insecure: ReadonlySet<string>;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  readonly chunkSize: number;
+  private readonly onRetry: ClientOptions['onRetry'];
+  private readonly bases = new Map<string, Promise<string>>();
+  /** Authorization by `registry|scope` (bearer) or `registry` (basic). */
+  private readonly auth = new Map<string, CachedAuth>();
+  /** Requests sent, by method (tests read it to prove a cache hit fetched nothing). */
+  readonly requests = { count: 0 };
+
+  constructor(options: ClientOptions = {}) {
+    this.transport = new Transport(options);
+    this.credentials = options.credentials ?? CredentialStore.none();
+    this.insecure = new Set(options.insecureRegistries ?? []);
+    this.retries = options.retries ?? 4;
+    this.backoffMs = options.backoffMs ?? 200;
+    this.chunkSize = options.chunkSize ?? 16 << 20;
+    this.onRetry = options.onRetry;
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.transport.close();
+  }
+
+  /** `https://host` or, for an insecure registry that does not speak TLS, `http://host`. */
+  private base(registry: string): Promise<string> {
+    let p = this.bases.get(registry);
+    if (!p) {
+      p = this.discoverBase(registry);
+      this.bases.set(registry, p);
+      p.catch(() => this.bases.delete(registry));
+    }
+    return p;
+  }
+
+  private async discoverBase(registry: string): Promise<string> {
+    const host = apiHost(registry);
+    if (!isLoopback(registry) && !this.insecure.has(registry)) return `https://${host}`;
+    try {
+      const res = await this.transport.request('GET', new URL(`https://${host}/v2/`), {});
+      await drain(res);
+      return `https://${host}`;
+    } catch (e) {
+      if (isPlainHttpServer(e)) return `http://${host}`;
+      if (isTransient(e)) throw new OciError('network', `cannot reach registry ${registry}: ${(e as Error).message}`, { cause: e });
+      throw new OciError('network', `registry ${registry}: TLS failed (${(e as Error).message}); give its CA with --ca, or --insecure to skip verification`, { cause: e });
+    }
+  }
+
+  private async backoff(attempt: number, what: string, reason: string, retryAfter?: string): Promise<void> {
+    this.onRetry?.(what, attempt + 1, reason);
+    const after = retryAfter && /^\d+$/.test(retryAfter) ? Math.min(Number(retryAfter) * 1000, 30_000) : 0;
+    const delay = Math.max(after, this.backoffMs * 2 ** attempt * (0.75 + Math.random() / 2));
+    await sleep(delay);
+  }
+
+  private authFor(registry: string, scope: string): string | undefined {
+    const now = Date.now();
+    for (const key of [`${registry}|${scope}`, registry]) {
+      const a = this.auth.get(key);
+      if (a && a.expires > now) return a.header;
+    }
+    return undefined;
+  }
+
+  /** Answers a 401 challenge: a bearer token for `scope`, or Basic credentials. */
+  private async authenticate(registry: string, scope: string, challenge: Challenge | undefined, repoText: string): Promise<void> {
+    const creds = this.credentials.get(registry);
+    if (!challenge || (challenge.scheme !== 'bearer' && challenge.scheme !== 'basic')) {
+      throw new OciError('auth', `registry ${registry} asked for authentication without a Bearer or Basic challenge (${repoText})`);
+    }
+    if (challenge.scheme === 'basic') {
+      if (!creds) throw new OciError('auth', `registry ${registry} needs credentials for ${repoText}: ${this.credentials.howTo(registry)}`);
+      this.auth.set(registry, { header: basicHeader(creds), expires: Number.POSITIVE_INFINITY });
+      return;
+    }
+    const realm = challenge.params.realm;
+    if (!realm) throw new OciError('auth', `registry ${registry}: its Bearer challenge names no realm`);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new OciError('auth', `registry ${registry}: Bearer realm ${JSON.stringify(realm)} is not a URL`);
+    }
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    // The registry says which scope this request needs; ours is the same or wider (push implies pull).
+    const scopes = new Set([...(challenge.params.scope ? challenge.params.scope.split(' ') : []), ...scope.split(' ')].filter(Boolean));
+    for (const s of scopes) url.searchParams.append('scope', s);
+    const headers: OutgoingHttpHeaders = { accept: 'application/json' };
+    if (creds) headers.authorization = basicHeader(creds);
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      let res: IncomingMessage;
+      try {
+        this.requests.count++;
+        res = await this.transport.request('GET', url, headers);
+      } catch (e) {
+        lastError = e;
+        if (isTransient(e) && attempt < this.retries) {
+          await this.backoff(attempt, `token ${url.host}`, (e as Error).message);
+          continue;
+        }
+        throw new OciError('network', `token server ${url.host} of registry ${registry}: ${(e as Error).message}`, { cause: e });
+      }
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        const text = await errorText(res);
+        throw new OciError('auth', `token server ${url.host} refused ${creds ? `the credentials of ${creds.username}` : 'an anonymous request'} for ${[...scopes].join(' ')} (${res.statusCode}${text ? `: ${text}` : ''})${creds ? '' : `; ${this.credentials.howTo(registry)}`}`);
+      }
+      if (RETRY_STATUS.has(res.statusCode ?? 0) && attempt < this.retries) {
+        await drain(res);
+        await this.backoff(attempt, `token ${url.host}`, `status ${res.statusCode}`, res.headers['retry-after'] as string | undefined);
+        continue;
+      }
+      if (res.statusCode !== 200) throw new OciError('auth', `token server ${url.host} answered ${res.statusCode}: ${await errorText(res)}`);
+      const doc = JSON.parse((await readBody(res, 1 << 20)).toString('utf8')) as { token?: string; access_token?: string; expires_in?: number };
+      const token = doc.token ?? doc.access_token;
+      if (!token) throw new OciError('auth', `token server ${url.host} returned no token`);
+      // Tokens last 60 s unless the server says otherwise; renewed 5 s early.
+      const life = (typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : 60) * 1000 - 5000;
+      this.auth.set(`${registry}|${scope}`, { header: `Bearer ${token}`, expires: Date.now() + Math.max(life, 1000) });
+      return;
+    }
+    throw new OciError('network', `token server ${url.host}: ${(lastError as Error)?.message}`);
+  }
+
+  /**
+   * Sends a request to `registry` (path under `/v2/` or an absolute upload
+   * URL), answering auth challenges, following redirects and retrying
+   * transient failures. Statuses in `ok` resolve; others throw by kind.
+   */
+  async send(
+    repo: Repo,
+    actions: 'pull' | 'push',
+    method: string,
+    path: string | URL,
+    options: { headers?: OutgoingHttpHeaders; body?: Body; ok: readonly number[]; what: string; extraScope?: string },
+  ): Promise<IncomingMessage> {
+    const base = await this.base(repo.registry);
+    let url = typeof path === 'string' ? new URL(path, base) : path;
+    const scope = [`repository:${repo.repository}:${actions === 'push' ? 'pull,push' : 'pull'}`, ...(options.extraScope ? [options.extraScope] : [])].join(' ');
+    let authTried = false;
+    let redirects = 0;
+    for (let attempt = 0; ; ) {
+      const headers: OutgoingHttpHeaders = { 'user-agent': 'sovra', ...(options.headers ?? {}) };
+      const sameHost = url.host === new URL(base).host;
+      const auth = sameHost ? this.authFor(repo.registry, scope) : undefined;
+      if (auth) headers.authorization = auth;
+      let res: IncomingMessage;
+      try {
+        this.requests.count++;
+        res = await this.transport.request(method, url, headers, options.body);
+      } catch (e) {
+        if (isTransient(e) && attempt < this.retries) {
+          await this.backoff(attempt++, options.what, (e as Error).message);
+          continue;
+        }
+        throw new OciError('network', `${options.what}: ${(e as Error).message}${attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''}`, { cause: e });
+      }
+      const status = res.statusCode ?? 0;
+      if (status === 401 && sameHost) {
+        await drain(res);
+        if (authTried) {
+          const creds = this.credentials.get(repo.registry);
+          throw new OciError('auth', `registry ${repo.registry} refused ${creds ? `the credentials of ${creds.username}` : 'access without credentials'} for ${options.what}${creds ? '' : `: ${this.credentials.howTo(repo.registry)}`}`);
+        }
+        authTried = true;
+        this.auth.delete(`${repo.registry}|${scope}`);
+        await this.authenticate(repo.registry, scope, parseChallenge(String(res.headers['www-authenticate'] ?? '')), options.what);
+        continue;
+      }
+      if ([301, 302, 303, 307, 308].includes(status) && res.headers.location && (method === 'GET' || method === 'HEAD') && !options.ok.includes(status)) {
+        await drain(res);
+        if (++redirects > 5) throw new OciError('http', `${options.what}: too many redirects`);
+        url = new URL(res.headers.location, url);
+        continue;
+      }
+      if (options.ok.includes(status)) return res;
+      if (RETRY_STATUS.has(status) && attempt < this.retries) {
+        await drain(res);
+        await this.backoff(attempt++, options.what, `status ${status}`, res.headers['retry-after'] as string | undefined);
+        continue;
+      }
+      const text = method === 'HEAD' ? '' : await errorText(res);
+      if (method === 'HEAD') await drain(res);
+      if (status === 404) throw new OciError('not-found', `${options.what}: not found (404${text ? `: ${text}` : ''})`);
+      if (status === 403) throw new OciError('auth', `${options.what}: forbidden (403${text ? `: ${text}` : ''})`);
+      throw new OciError('http', `${options.what}: registry answered ${status}${text ? ` (${text})` : ''}`);
+    }
+  }
+
+  /**
+   * The manifest or index at `reference` (tag or digest), verified: its
+   * bytes hash to the digest asked for, and to the `Docker-Content-Digest`
+   * the registry announced.
+   */
+  async getManifest(repo: Repo, reference: string): Promise<FetchedManifest> {
+    const what = `manifest ${repo.registry}/${repo.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const res = await this.send(repo, 'pull', 'GET', `/v2/${repo.repository}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT.join(', ') }, ok: [200], what });
+    let bytes: Buffer;
+    try {
+      bytes = await readBody(res, MAX_MANIFEST_BYTES);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ETOOBIG') throw new OciError('protocol', `${what}: larger than ${MAX_MANIFEST_BYTES} bytes`);
+      throw new OciError('network', `${what}: ${(e as Error).message}`, { cause: e });
+    }
+    const digest = sha256Digest(bytes);
+    if (reference.startsWith('sha256:') && digest !== reference) throw new OciError('digest-mismatch', `${what}: the registry served bytes whose digest is ${digest}`);
+    const announced = res.headers['docker-content-digest'];
+    if (typeof announced === 'string' && announced.startsWith('sha256:') && announced !== digest) {
+      throw new OciError('digest-mismatch', `${what}: Docker-Content-Digest says ${announced} but the bytes hash to ${digest}`);
+    }
+    const parsed = parseManifest(bytes, res.headers['content-type'], what);
+    return { bytes, digest, mediaType: parsed.mediaType, parsed };
+  }
+
+  /** Whether the registry has the manifest `reference`. */
+  async hasManifest(repo: Repo, reference: string): Promise<boolean> {
+    const what = `manifest ${repo.registry}/${repo.repository}@${reference}`;
+    const res = await this.send(repo, 'pull', 'HEAD', `/v2/${repo.repository}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT.join(', ') }, ok: [200, 404], what });
+    await drain(res);
+    return res.statusCode === 200;
+  }
+
+  /** Opens blob `digest` from byte `offset` on (a Range request when `offset > 0`). */
+  async openBlob(repo: Repo, digest: string, offset = 0): Promise<IncomingMessage> {
+    const what = `blob ${repo.registry}/${repo.repository}@${digest}`;
+    return this.send(repo, 'pull', 'GET', `/v2/${repo.repository}/blobs/${digest}`, { headers: offset > 0 ? { range: `bytes=${offset}-` } : {}, ok: [200, 206], what });
+  }
+
+  /** Whether the registry has blob `digest` in `repo`. */
+  async hasBlob(repo: Repo, digest: string): Promise<boolean> {
+    const what = `blob ${repo.registry}/${repo.repository}@${digest}`;
+    const res = await this.send(repo, 'push', 'HEAD', `/v2/${repo.repository}/blobs/${digest}`, { ok: [200, 404], what });
+    await drain(res);
+    return res.statusCode === 200;
+  }
+
+  /**
+   * Mounts blob `digest` from repository `from` of the same registry.
+   * True when mounted; false when the registry started an upload instead
+   * (that upload is cancelled: the caller uploads the blob).
+   */
+  async mountBlob(repo: Repo, digest: string, from: string): Promise<boolean> {
+    const what = `mount of ${digest} from ${from} into ${repo.registry}/${repo.repository}`;
+    const path = `/v2/${repo.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+    const res = await this.send(repo, 'push', 'POST', path, { ok: [201, 202], what, extraScope: `repository:${from}:pull`, headers: { 'content-length': '0' } });
+    await drain(res);
+    if (res.statusCode === 201) return true;
+    if (res.headers.location) {
+      const loc = new URL(res.headers.location, await this.base(repo.registry));
+      await this.send(repo, 'push', 'DELETE', loc, { ok: [204, 404], what: `cancel of ${what}` }).then(drain, () => undefined);
+    }
+    return false;
+  }
+
+  /**
+   * Uploads blob `digest` of `size` bytes read from `source`, in PATCH
+   * chunks of `chunkSize` held one at a time in memory, so a failed chunk
+   * is sent again without re-reading the source. The registry checks the
+   * digest when the upload is closed; a mismatch is a `digest-mismatch`.
+   * The bytes are hashed here too, so a source that is not what its digest
+   * says is caught before the upload is committed.
+   */
+  async uploadBlob(repo: Repo, digest: string, size: number, source: Readable): Promise<void> {
+    const what = `upload of ${digest} to ${repo.registry}/${repo.repository}`;
+    const base = await this.base(repo.registry);
+    const start = await this.send(repo, 'push', 'POST', `/v2/${repo.repository}/blobs/uploads/`, { ok: [202], what, headers: { 'content-length': '0' } });
+    await drain(start);
+    if (!start.headers.location) throw new OciError('protocol', `${what}: the registry gave no upload location`);
+    let location = new URL(start.headers.location, base);
+    const hash = createHash('sha256');
+    let offset = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (pendingBytes === 0) return;
+      const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      const res = await this.send(repo, 'push', 'PATCH', location, {
+        ok: [202],
+        what: `${what} (bytes ${offset}-${offset + chunk.length - 1})`,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.length), 'content-range': `${offset}-${offset + chunk.length - 1}` },
+        body: chunk,
+      });
+      await drain(res);
+      offset += chunk.length;
+      if (res.headers.location) location = new URL(res.headers.location, base);
+    };
+    for await (const data of source) {
+      const buf = data as Buffer;
+      hash.update(buf);
+      let at = 0;
+      while (at < buf.length) {
+        const take = Math.min(buf.length - at, this.chunkSize - pendingBytes);
+        pending.push(buf.subarray(at, at + take));
+        pendingBytes += take;
+        at += take;
+        if (pendingBytes === this.chunkSize) await flush();
+      }
+    }
+    await flush();
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (offset !== size || actual !== digest) {
+      await this.send(repo, 'push', 'DELETE', location, { ok: [204, 404], what: `cancel of ${what}` }).then(drain, () => undefined);
+      throw new OciError('digest-mismatch', `${what}: the source holds ${offset} bytes with digest ${actual}, not ${size} bytes with ${digest}`);
+    }
+    location.searchParams.set('digest', digest);
+    const done = await this.send(repo, 'push', 'PUT', location, { ok: [201, 400], what, headers: { 'content-length': '0' } });
+    if (done.statusCode === 400) throw new OciError('digest-mismatch', `${what}: the registry refused the digest (${await errorText(done)})`);
+    await drain(done);
+    const announced = done.headers['docker-content-digest'];
+    if (typeof announced === 'string' && announced !== digest) throw new OciError('digest-mismatch', `${what}: the registry stored it as ${announced}`);
+  }
+
+  /** Pushes manifest `bytes` under `reference` (a tag, or its digest); checks the digest the registry announces. */
+  async putManifest(repo: Repo, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const digest = sha256Digest(bytes);
+    const what = `manifest ${repo.registry}/${repo.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    if (reference.startsWith('sha256:') && reference !== digest) throw new OciError('digest-mismatch', `${what}: the bytes hash to ${digest}`);
+    const res = await this.send(repo, 'push', 'PUT', `/v2/${repo.repository}/manifests/${reference}`, { ok: [201], what, headers: { 'content-type': mediaType, 'content-length': String(bytes.length) }, body: bytes });
+    await drain(res);
+    const announced = res.headers['docker-content-digest'];
+    if (typeof announced === 'string' && announced !== digest) throw new OciError('digest-mismatch', `${what}: the registry stored it as ${announced}, not ${digest}`);
+    return digest;
+  }
+
+  /** Tags of `repo` (one page of up to `n`). */
+  async listTags(repo: Repo, n = 1000): Promise<string[]> {
+    const res = await this.send(repo, 'pull', 'GET', `/v2/${repo.repository}/tags/list?n=${n}`, { ok: [200], what: `tags of ${repo.registry}/${repo.repository}` });
+    const doc = JSON.parse((await readBody(res, 4 << 20)).toString('utf8')) as { tags?: string[] | null };
+    return doc.tags ?? [];
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * One HTTP exchange with a registry or token server, over node:http(s)
+ * with kept-alive connections: streams both ways, so no blob is ever held
+ * whole in memory, and TLS trust is configurable per client (an extra CA,
+ * or none for `--insecure`).
+ */
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+
+/** TLS and connection settings of a client. */
+export interface TransportOptions {
+  /** Extra CA certificates (PEM) trusted besides the system's. */
+  readonly ca?: string | Buffer;
+  /** Skip TLS certificate verification (`--insecure` on an https registry). */
+  readonly insecureSkipVerify?: boolean;
+  /** Most connections per host. @default 16 */
+  readonly maxSockets?: number;
+  /** Idle time after which a request is given up (and retried), ms. @default 60000 */
+  readonly idleTimeoutMs?: number;
+}
+
+/** A request body: bytes, or a stream made afresh for each attempt. */
+export type Body = Buffer | (() => Readable);
+
+/** Makes requests with one pair of agents. */
+export class Transport {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly idleTimeoutMs: number;
+
+  constructor(options: TransportOptions = {}) {
+    const maxSockets = options.maxSockets ?? 16;
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets });
+    // An explicit `ca` replaces Node's default trust, so the default roots are kept beside the extra CA.
+    const ca = options.ca ? [...rootCertificates, options.ca] : undefined;
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecureSkipVerify });
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  }
+
+  /** Sends one request; resolves when the response head arrives (the body is the caller's to read or drain). */
+  request(method: string, url: URL, headers: OutgoingHttpHeaders, body?: Body): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const mod = url.protocol === 'https:' ? https : http;
+      const req = mod.request(url, { method, headers, agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent }, (res) => {
+        res.setTimeout(this.idleTimeoutMs, () => res.destroy(Object.assign(new Error(`no data from ${url.host} for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
+        resolve(res);
+      });
+      req.setTimeout(this.idleTimeoutMs, () => req.destroy(Object.assign(new Error(`no answer from ${url.host} for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      if (body === undefined) req.end();
+      else if (Buffer.isBuffer(body)) req.end(body);
+      else {
+        const stream = body();
+        stream.on('error', (e) => req.destroy(e));
+        stream.pipe(req);
+      }
+    });
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+/** Reads a whole (small) response body, refusing more than `limit` bytes. */
+export async function readBody(res: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of res) {
+    n += (chunk as Buffer).length;
+    if (n > limit) {
+      res.destroy();
+      throw Object.assign(new Error(`response larger than ${limit} bytes`), { code: 'ETOOBIG' });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Discards a response body so its connection can be reused. */
+export async function drain(res: IncomingMessage): Promise<void> {
+  if (res.readableEnded) return;
+  await new Promise<void>((resolve) => {
+    res.on('end', resolve);
+    res.on('error', () => resolve());
+    res.on('close', () => resolve());
+    res.resume();
+  });
+}
