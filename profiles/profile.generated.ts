@@ -105,6 +105,12 @@ export interface Distribution {
    * Number of server nodes.
    */
   nodes: number;
+  /**
+   * CPU architectures of the nodes (Linux). The air-gapped bundle carries these platforms of multi-platform images (`sovra bundle --all-platforms` carries every one). Default: amd64.
+   *
+   * @minItems 1
+   */
+  architectures?: ['amd64' | 'arm64', ...('amd64' | 'arm64')[]];
 }
 export interface ImagePolicy {
   /**

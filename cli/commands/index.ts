@@ -8,6 +8,7 @@ import { modelCommand } from './model.js';
 import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
 import { assessCommand } from './assess.js';
 import { diffCommand } from './diff.js';
+import { imagesCommand, lockCommand } from './images.js';
 
 export const commands: Command[] = [
   synthCommand,
@@ -15,6 +16,8 @@ export const commands: Command[] = [
   verifyCommand,
   assessCommand,
   diffCommand,
+  imagesCommand,
+  lockCommand,
   signCommand,
   keygenCommand,
   auditVerifyCommand,
