@@ -9,6 +9,7 @@ import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
 import { assessCommand } from './assess.js';
 import { diffCommand } from './diff.js';
 import { imagesCommand, lockCommand } from './images.js';
+import { bundleCommand } from './bundle.js';
 
 export const commands: Command[] = [
   synthCommand,
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   diffCommand,
   imagesCommand,
   lockCommand,
+  bundleCommand,
   signCommand,
   keygenCommand,
   auditVerifyCommand,

@@ -54,6 +54,40 @@ async function hashFileInto(path: string, hash: Hash): Promise<number> {
   return n;
 }
 
+/**
+ * Writes a response body to `file` (appending or not), hashing it; resolves
+ * to the bytes received. Each chunk is on disk before the next is read, and
+ * when the connection breaks the file is closed with everything received,
+ * so a retry resumes exactly after it.
+ */
+async function appendResponse(res: IncomingMessage, file: string, append: boolean, hash: Hash, limit: number, what: string): Promise<number> {
+  const out = createWriteStream(file, { flags: append ? 'a' : 'w' });
+  const opened = new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', reject);
+  });
+  let n = 0;
+  let failure: unknown;
+  try {
+    await opened;
+    for await (const chunk of res) {
+      const c = chunk as Buffer;
+      n += c.length;
+      if (n > limit) throw new OciError('digest-mismatch', `${what}: more than the ${limit} bytes its descriptor declares`);
+      hash.update(c);
+      if (!out.write(c)) await new Promise<void>((resolve, reject) => {
+        out.once('drain', resolve);
+        out.once('error', reject);
+      });
+    }
+  } catch (e) {
+    failure = e;
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  if (failure) throw failure;
+  return n;
+}
+
 /** Opens the rest of a blob from `offset` on. */
 export type BlobOpener = (offset: number) => Promise<IncomingMessage>;
 
@@ -104,13 +138,14 @@ export class BlobCache {
   }
 
   /**
-   * Makes blob `digest` of `size` bytes present, downloading through
-   * `open` what is missing: resumes a partial file with a Range request,
-   * retries a cut connection from where it stopped, and hashes every byte.
-   * A blob whose bytes do not match its digest is removed and reported as
-   * `digest-mismatch`.
+   * Makes blob `digest` present, downloading through `open` what is
+   * missing: resumes a partial file with a Range request, retries a cut
+   * connection from where it stopped, and hashes every byte. `size` is the
+   * descriptor's; when unknown (a chart archive), the server's length is
+   * used, else the end of the response. A blob whose bytes do not match its
+   * digest is removed and reported as `digest-mismatch`.
    */
-  async fetch(digest: string, size: number, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void): Promise<FetchResult> {
+  async fetch(digest: string, size: number | undefined, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void): Promise<FetchResult> {
     const final = this.path(digest);
     if (existsSync(final)) return { downloaded: 0, resumedFrom: 0, cached: true };
     const partial = this.partialPath(digest);
@@ -118,46 +153,45 @@ export class BlobCache {
     mkdirSync(dirname(final), { recursive: true });
     let downloaded = 0;
     let resumedFrom = -1;
+    let known = size;
     for (let attempt = 0; ; attempt++) {
       // The partial file is re-hashed from disk at each attempt: only bytes that reached the disk count.
-      const hash = createHash('sha256');
+      let hash = createHash('sha256');
       let offset = existsSync(partial) ? statSync(partial).size : 0;
-      if (offset > size) {
+      if (known !== undefined && offset > known) {
         rmSync(partial, { force: true });
         offset = 0;
       }
       if (offset > 0) await hashFileInto(partial, hash);
       if (resumedFrom < 0) resumedFrom = offset;
       try {
-        if (offset < size || size === 0) {
-          const res = await open(offset < size ? offset : 0);
-          let start = 0;
-          if (res.statusCode === 206) {
-            const m = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
-            start = m ? Number(m[1]) : -1;
-            if (start !== offset) {
-              res.destroy();
-              throw new OciError('protocol', `${what}: asked for bytes from ${offset}, the registry sent a range starting at ${start}`);
-            }
-          } else if (offset > 0) {
-            // The server ignored the Range request: start over.
-            const fresh = createHash('sha256');
-            const counter = new HashingCounter(fresh, size, what);
-            await pipeline(res, counter, createWriteStream(partial, { flags: 'w' }));
-            downloaded += counter.bytes;
-            this.finish(digest, size, fresh, counter.bytes, partial, final, what);
-            return { downloaded, resumedFrom: 0, cached: false };
-          }
-          const counter = new HashingCounter(hash, size - start, what);
-          try {
-            await pipeline(res, counter, createWriteStream(partial, { flags: start > 0 ? 'a' : 'w' }));
-          } finally {
-            downloaded += counter.bytes;
-          }
-          this.finish(digest, size, hash, start + counter.bytes, partial, final, what);
-        } else {
-          this.finish(digest, size, hash, offset, partial, final, what);
+        if (known !== undefined && offset === known && known > 0) {
+          this.finish(digest, known, hash, offset, partial, final, what);
+          return { downloaded, resumedFrom, cached: false };
         }
+        const res = await open(offset);
+        let start = 0;
+        if (res.statusCode === 206) {
+          const m = /^bytes (\d+)-\d+\/(\d+|\*)/.exec(String(res.headers['content-range'] ?? ''));
+          start = m ? Number(m[1]) : -1;
+          if (start !== offset) {
+            res.destroy();
+            throw new OciError('protocol', `${what}: asked for bytes from ${offset}, the server sent a range starting at ${start}`);
+          }
+          if (known === undefined && m && m[2] !== '*') known = Number(m[2]);
+        } else {
+          if (offset > 0) {
+            // The server ignored the Range request: start over.
+            hash = createHash('sha256');
+            resumedFrom = 0;
+          }
+          const length = Number(res.headers['content-length']);
+          if (known === undefined && Number.isSafeInteger(length) && res.headers['content-length'] !== undefined) known = length;
+        }
+        const received = await appendResponse(res, partial, start > 0, hash, known === undefined ? Number.MAX_SAFE_INTEGER : known - start, what);
+        downloaded += received;
+        // A response that ended cleanly without a length announced is the whole blob.
+        this.finish(digest, known ?? start + received, hash, start + received, partial, final, what);
         return { downloaded, resumedFrom, cached: false };
       } catch (e) {
         if ((e as OciError).code === 'digest-mismatch') {
@@ -173,6 +207,19 @@ export class BlobCache {
         throw e;
       }
     }
+  }
+
+  /** Copies a local file into the cache as blob `digest`, hashing it on the way (a file that is not what its digest says is refused). */
+  async importFile(digest: string, file: string): Promise<void> {
+    const final = this.path(digest);
+    if (existsSync(final)) return;
+    const partial = `${this.partialPath(digest)}.${process.pid}.import`;
+    mkdirSync(dirname(partial), { recursive: true });
+    mkdirSync(dirname(final), { recursive: true });
+    const hash = createHash('sha256');
+    const counter = new HashingCounter(hash, Number.MAX_SAFE_INTEGER, file);
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), counter, createWriteStream(partial));
+    this.finish(digest, counter.bytes, hash, counter.bytes, partial, final, file);
   }
 
   private finish(digest: string, size: number, hash: Hash, bytes: number, partial: string, final: string, what: string): void {

@@ -425,6 +425,56 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * GETs a plain HTTP(S) URL (a chart repository's index or archive), from
+   * byte `offset` on, following redirects and retrying transient failures;
+   * answers a 401 with Basic credentials for the URL's host when the auth
+   * file has them.
+   */
+  async openUrl(url: URL, offset = 0, what = url.href): Promise<IncomingMessage> {
+    let target = url;
+    let basic: string | undefined;
+    for (let attempt = 0, redirects = 0; ; ) {
+      const headers: OutgoingHttpHeaders = { 'user-agent': 'sovra', ...(offset > 0 ? { range: `bytes=${offset}-` } : {}), ...(basic ? { authorization: basic } : {}) };
+      let res: IncomingMessage;
+      try {
+        this.requests.count++;
+        res = await this.transport.request('GET', target, headers);
+      } catch (e) {
+        if (isTransient(e) && attempt < this.retries) {
+          await this.backoff(attempt++, what, (e as Error).message);
+          continue;
+        }
+        throw new OciError('network', `${what}: ${(e as Error).message}`, { cause: e });
+      }
+      const status = res.statusCode ?? 0;
+      if (status === 200 || status === 206) return res;
+      await drain(res);
+      if ([301, 302, 303, 307, 308].includes(status) && res.headers.location) {
+        if (++redirects > 5) throw new OciError('http', `${what}: too many redirects`);
+        const next = new URL(res.headers.location, target);
+        if (next.host !== target.host) basic = undefined;
+        target = next;
+        continue;
+      }
+      if (status === 401 && !basic) {
+        const creds = this.credentials.get(target.host);
+        if (creds) {
+          basic = basicHeader(creds);
+          continue;
+        }
+        throw new OciError('auth', `${what}: ${target.host} needs credentials: ${this.credentials.howTo(target.host)}`);
+      }
+      if (RETRY_STATUS.has(status) && attempt < this.retries) {
+        await this.backoff(attempt++, what, `status ${status}`, res.headers['retry-after'] as string | undefined);
+        continue;
+      }
+      if (status === 404) throw new OciError('not-found', `${what}: not found (404)`);
+      if (status === 401 || status === 403) throw new OciError('auth', `${what}: ${target.host} refused access (${status})`);
+      throw new OciError('http', `${what}: the server answered ${status}`);
+    }
+  }
+
   /** Tags of `repo` (one page of up to `n`). */
   async listTags(repo: Repo, n = 1000): Promise<string[]> {
     const res = await this.send(repo, 'pull', 'GET', `/v2/${repo.repository}/tags/list?n=${n}`, { ok: [200], what: `tags of ${repo.registry}/${repo.repository}` });

@@ -66,6 +66,7 @@ export async function pullImage(client: RegistryClient, cache: BlobCache, repo: 
   const skipped: Array<{ digest: string; platform: string }> = [];
   let downloaded = 0;
   const seen = new Set<string>();
+  const visited = new Map<string, { digest: string; mediaType: string; size: number; children: string[] }>();
 
   const visit = async (d: string, depth: number): Promise<{ mediaType: string; size: number }> => {
     if (depth > 4) throw new OciError('protocol', `${name}: indexes nested deeper than 4 levels`);
@@ -75,7 +76,7 @@ export async function pullImage(client: RegistryClient, cache: BlobCache, repo: 
     const entry = { digest: d, mediaType: parsed.mediaType, size: bytes.length, children: [] as string[] };
     if (seen.has(d)) return entry;
     seen.add(d);
-    manifests.push(entry);
+    visited.set(d, entry);
     if (parsed.kind === 'index') {
       const chosen = parsed.manifests.filter((m) => platformSelected(m.platform, options.filter));
       for (const m of parsed.manifests) if (!chosen.includes(m)) skipped.push({ digest: m.digest, platform: m.platform ? platformString(m.platform) : 'unknown' });
@@ -99,6 +100,14 @@ export async function pullImage(client: RegistryClient, cache: BlobCache, repo: 
   };
 
   const top = await visit(digest, 0);
+  // Children are visited concurrently; the list is in a fixed order (depth first, in index order), whatever finished first.
+  const order = (d: string): void => {
+    const e = visited.get(d);
+    if (!e || manifests.includes(e)) return;
+    manifests.push(e);
+    for (const c of e.children) order(c);
+  };
+  order(digest);
   // Settled, not Promise.all: a failure waits for the other downloads, so none is left writing after the pull returns.
   const results = await Promise.allSettled(
     [...blobs.values()].map((b) =>
@@ -111,5 +120,6 @@ export async function pullImage(client: RegistryClient, cache: BlobCache, repo: 
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  return { repo, digest, mediaType: top.mediaType, size: top.size, manifests, blobs: [...blobs.values()], platforms: [...platforms].sort(), skipped, downloaded };
+  const byDigest = <T extends { digest: string }>(a: T, b: T): number => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
+  return { repo, digest, mediaType: top.mediaType, size: top.size, manifests, blobs: [...blobs.values()].sort(byDigest), platforms: [...platforms].sort(), skipped: skipped.sort(byDigest), downloaded };
 }

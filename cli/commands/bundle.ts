@@ -1,0 +1,125 @@
+/**
+ * `sovra bundle` (build the air-gapped archive of a profile), `sovra bundle
+ * load` (push it into the site's registry) and `sovra bundle verify` (check
+ * it offline).
+ */
+import { SovraError } from '../../core/errors.js';
+import { BUNDLE_REFUSAL_EXIT, REGISTRY_EXIT, REGISTRY_EXIT_HELP } from '../../contracts/bundle-codes.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../command.js';
+import { asSovraError, REGISTRY_FLAGS, REGISTRY_FLAGS_USAGE, registryClient } from '../registry-options.js';
+import { loadInventory, readLock } from './images.js';
+
+const registryCodes = (Object.keys(REGISTRY_EXIT) as Array<keyof typeof REGISTRY_EXIT>).map((k) => `  ${REGISTRY_EXIT[k]}  ${k}: ${REGISTRY_EXIT_HELP[k]}`).join('\n');
+
+const bundleUsage = `Usage: sovra bundle --profile <name|file> --out <file.tar.zst> --key <private.pem> [options]
+
+Writes one archive (tar, zstd-compressed) for an air-gapped site:
+  oci-layout, index.json, blobs/   an OCI image layout with every image of the profile by digest
+                                   (multi-platform images filtered to the profile's
+                                   distribution.architectures, default amd64; --all-platforms keeps all)
+  charts/<chart>-<version>.tgz     every chart archive, checked against its pinned digest
+  models/<name>/<file>             model weights by SHA-256 (those that can be had by digest)
+  synth/                           the synth output of the profile, every view, signed with --key
+  bundle.json                      what is carried, for whom, and what is not and why
+  provenance.intoto.json           in-toto statement whose subjects are every file above
+  provenance.sigstore.json         its signature with --key (Sigstore bundle v0.3)
+Images that are not locked and charts without a pinned archive digest are refused, each named.
+Everything fetched goes through a content-addressed cache first, so a second bundle fetches
+nothing it has; an interrupted download resumes there. Same inputs give the same bytes (with an
+Ed25519 key: ECDSA signatures are randomized).
+
+Options:
+  --profile <name|file>  dev, edge, cluster, or a profile file
+  --out <file>           the archive to write; replaced only when everything succeeded
+  --key <private.pem>    signing key (\`sovra keygen\`)
+  --lock <file>          image lock (default: images.lock.json shipped with Sovra)
+  --cache <dir>          blob cache (default $XDG_CACHE_HOME/sovra, else ~/.cache/sovra)
+  --all-platforms        carry every platform of multi-platform images
+  --models-dir <dir>     files of models declared by digest, as <dir>/<model name>/<path>
+  --concurrency <n>      parallel blob downloads (default 4)
+  --quiet                print nothing on success
+${REGISTRY_FLAGS_USAGE}
+
+Exit status: 0 written, 2 usage, 3 bad profile, 7 bad key or input, 9 a cached or downloaded
+file failed its digest, 10 I/O,
+  ${BUNDLE_REFUSAL_EXIT.unlocked}  an image is not locked by digest
+  ${BUNDLE_REFUSAL_EXIT.chart}  a chart has no pinned archive digest (or two archives for one chart version)
+  ${BUNDLE_REFUSAL_EXIT.model}  a model's files cannot be carried by digest
+and per registry failure:
+${registryCodes}
+`;
+
+/** `sovra bundle`. */
+export const bundleCommand: Command = {
+  name: 'bundle',
+  summary: 'Write the signed air-gapped archive of a profile: images, charts, models, synth output',
+  usage: bundleUsage,
+  async run(args) {
+    const { values } = parseCommandArgs('bundle', args, {
+      profile: { type: 'string' },
+      out: { type: 'string' },
+      key: { type: 'string' },
+      lock: { type: 'string' },
+      cache: { type: 'string' },
+      'all-platforms': { type: 'boolean', default: false },
+      'models-dir': { type: 'string' },
+      concurrency: { type: 'string', default: '4' },
+      quiet: { type: 'boolean', default: false },
+      ...REGISTRY_FLAGS,
+    });
+    if (!values.profile) throw new SovraError('usage', 'sovra bundle: --profile is required (dev, edge, cluster, or a profile file). Run `sovra bundle --help` for usage.');
+    if (!values.out) throw new SovraError('usage', 'sovra bundle: --out <file.tar.zst> is required.');
+    if (!values.key) throw new SovraError('usage', 'sovra bundle: --key <private.pem> is required: the bundle is signed (create a key with `sovra keygen --out <prefix>`).');
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new SovraError('usage', `sovra bundle: --concurrency ${values.concurrency} must be a whole number from 1 to 64.`);
+    const [{ LocalKeySigner }, { createBundle }, { defaultCacheDir }, { synth, buildEpoch, SOVRA_VERSION }, { BUILTIN_NAMES }] = await Promise.all([
+      import('../../supply-chain/signer.js'),
+      import('../../supply-chain/bundle/create.js'),
+      import('../../supply-chain/oci/cache.js'),
+      import('../../synth/synth.js'),
+      import('../../profiles/load.js'),
+    ]);
+    const signer = LocalKeySigner.fromFile(values.key);
+    const lock = await readLock(values.lock);
+    const { profile, inventory } = await loadInventory(values.profile, lock);
+    const profileFile = (BUILTIN_NAMES as readonly string[]).includes(values.profile) ? undefined : values.profile;
+    const client = await registryClient(values);
+    const started = performance.now();
+    try {
+      const result = await createBundle({
+        profile,
+        profileSource: values.profile,
+        inventory,
+        lock: { file: lock.file, origin: lock.origin },
+        out: values.out,
+        signer,
+        client,
+        cacheDir: values.cache ?? defaultCacheDir(),
+        allPlatforms: values['all-platforms'],
+        epoch: buildEpoch(),
+        sovraVersion: SOVRA_VERSION,
+        concurrency,
+        ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
+        // The synth of the same profile and lock, signed with the same key. Chart archives are at
+        // hand through chartArchive for a synth that embeds them in HelmChart objects.
+        synth: async ({ outDir }) => {
+          await synth({ profile, profileSource: values.profile!, outDir, lock, signer, ...(profileFile ? { profileFile } : {}) });
+        },
+        onProgress: values.quiet ? undefined : (line) => process.stderr.write(`sovra bundle: ${line}\n`),
+      });
+      if (!values.quiet) {
+        const m = result.manifest;
+        process.stdout.write(
+          `wrote ${values.out}: ${m.images.length} images (${m.platforms === 'all' ? 'all platforms' : m.platforms.join(', ')}), ${m.charts.length} charts, ${m.models.length} models, the synth output; ${result.files} files, ${result.bytes} bytes, sha256:${result.sha256}; signed with key ${signer.keyHint}; ${result.downloaded} bytes fetched in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+        );
+        for (const n of m.notCarried) process.stdout.write(`not carried: ${n.kind} ${n.name} (${n.component}): ${n.reason}\n`);
+      }
+      return 0;
+    } catch (e) {
+      throw asSovraError(e);
+    } finally {
+      client.close();
+    }
+  },
+};

@@ -1,0 +1,392 @@
+/**
+ * `sovra bundle`: everything an air-gapped site needs for one profile, in
+ * one reproducible, signed archive (see format.ts for its layout). Images
+ * are pulled by their locked digest into the content-addressed cache
+ * (platforms filtered to the profile's architectures unless all are asked
+ * for), charts and model files are fetched by digest into the same cache,
+ * the synth writes every view into the staging area, and the archive is
+ * streamed from there through tar and zstd: no blob is held in memory.
+ * Whatever is not pinned by digest (an unlocked image, a chart without an
+ * archive digest, a model whose files cannot be had by digest) is refused
+ * before anything is fetched, naming each one.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { canonicalJson, stableJson } from '../../core/canonical.js';
+import { SovraError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/hash.js';
+import { BUNDLE_REFUSAL_EXIT } from '../../contracts/bundle-codes.js';
+import { isServedModel } from '../../contracts/served-model.js';
+import type { ImageLockFile } from '../../constructs/kit/image-lock.js';
+import type { Profile } from '../../profiles/profile.generated.js';
+import type { Inventory, InventoryChart } from '../inventory.js';
+import { lockfileInput, sovraSourceCommit, type ResourceDescriptor } from '../provenance.js';
+import type { Signer } from '../signer.js';
+import { BlobCache } from '../oci/cache.js';
+import type { RegistryClient } from '../oci/client.js';
+import { limiter } from '../oci/limit.js';
+import { pullImage, type PlatformFilter, type PulledImage } from '../oci/pull.js';
+import { fetchChart } from './charts.js';
+import {
+  archiveOrder,
+  blobPath,
+  BUNDLE_SIGNATURE_FILE,
+  BUNDLE_STATEMENT_FILE,
+  CHARTS_DIR,
+  IMAGE_NAME_ANNOTATION,
+  INDEX_FILE,
+  MANIFEST_FILE,
+  MODELS_DIR,
+  OCI_LAYOUT_CONTENT,
+  OCI_LAYOUT_FILE,
+  REF_NAME_ANNOTATION,
+  SYNTH_DIR,
+  type BundleChart,
+  type BundleImage,
+  type BundleManifest,
+  type BundleModel,
+} from './format.js';
+import { bundleStatement } from './provenance.js';
+import { TarWriter } from './tar.js';
+import { zstdCompressTo, zstdVersion } from './zstd.js';
+import { OCI_INDEX } from '../oci/manifest.js';
+
+/** Default architectures when the profile names none. */
+export const DEFAULT_ARCHITECTURES = ['amd64'] as const;
+
+/** The architectures a profile's nodes run (`distribution.architectures`, default amd64). */
+export function profileArchitectures(profile: Profile): readonly string[] {
+  return profile.distribution.architectures ?? DEFAULT_ARCHITECTURES;
+}
+
+/** Writes the synth output of the bundled profile into `outDir`. */
+export type BundleSynth = (args: {
+  readonly outDir: string;
+  /**
+   * The chart archive of each release, already fetched and checked against
+   * its pinned digest (a file in the cache), for a synth that embeds charts
+   * in HelmChart objects (`chartContent`).
+   */
+  readonly chartArchive: (release: string) => string | undefined;
+}) => Promise<void>;
+
+/** Options of a bundle. */
+export interface BundleOptions {
+  readonly profile: Profile;
+  /** Where the profile came from (`edge`, `./site.yaml`), recorded in the provenance. */
+  readonly profileSource: string;
+  /** Images, charts and models of the profile's platform. */
+  readonly inventory: Inventory;
+  /** The image lock the platform read (its digest is a recorded input). */
+  readonly lock: { readonly file: ImageLockFile; readonly origin: string };
+  /** The archive to write (`.tar.zst`); replaced only when everything succeeded. */
+  readonly out: string;
+  readonly signer: Signer;
+  readonly client: RegistryClient;
+  /** The content-addressed cache. */
+  readonly cacheDir: string;
+  /** Carry every platform of every index. @default false: the profile's architectures */
+  readonly allPlatforms?: boolean;
+  /** SOURCE_DATE_EPOCH: the time of every entry and of the provenance. */
+  readonly epoch: number;
+  readonly sovraVersion: string;
+  readonly synth: BundleSynth;
+  /** Folder holding served models' files as `<model name>/<path>`, for models whose files are declared by digest. */
+  readonly modelsDir?: string;
+  /** Concurrent blob downloads. @default 4 */
+  readonly concurrency?: number;
+  /** Progress lines. */
+  readonly onProgress?: (line: string) => void;
+}
+
+/** What a bundle holds and what it cost. */
+export interface BundleResult {
+  readonly out: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly manifest: BundleManifest;
+  readonly files: number;
+  /** Bytes fetched over the network (0 when the cache had everything). */
+  readonly downloaded: number;
+}
+
+/** A file of the archive: its bytes, or where to read them, with its digest. */
+interface ArchiveFile {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly data?: Buffer;
+  readonly file?: string;
+  /** Re-hash while streaming (cache files: a corrupt cache must not make a signed archive). */
+  readonly check?: boolean;
+}
+
+function refuseUnpinned(inventory: Inventory): void {
+  const unlocked = [...new Set(inventory.images.filter((i) => !i.digest).map((i) => `${i.name} (${i.component})`))];
+  if (unlocked.length > 0) {
+    throw new SovraError('failed-verification', `the bundle carries images by digest only, and ${unlocked.length} image${unlocked.length === 1 ? ' is' : 's are'} not locked: ${unlocked.join(', ')}. Lock them with \`sovra lock\` (or replace them with digest-pinned references), then bundle again.`, { exitCode: BUNDLE_REFUSAL_EXIT.unlocked });
+  }
+  const charts = inventory.charts.filter((c) => !c.spec.digest).map((c) => `${c.spec.chart} ${c.spec.version} (release ${c.spec.release}, ${c.component}, from ${c.spec.repository})`);
+  if (charts.length > 0) {
+    throw new SovraError('failed-verification', `the bundle carries charts by archive digest only, and ${charts.length} chart${charts.length === 1 ? ' has' : 's have'} none pinned: ${charts.join(', ')}. Pin the archive's sha256 in the component's catalog (as the repository index lists it), or replace the chart's source with one that is pinned.`, { exitCode: BUNDLE_REFUSAL_EXIT.chart });
+  }
+}
+
+/** Every regular file under `dir`, as sorted POSIX paths. */
+function listTree(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out.push(relative(dir, join(e.parentPath, e.name)).split(sep).join('/'));
+    else if (!e.isDirectory()) throw new Error(`synth output ${join(e.parentPath, e.name)} is not a regular file`);
+  }
+  return out.sort();
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** Builds the bundle. */
+export async function createBundle(options: BundleOptions): Promise<BundleResult> {
+  const { inventory, profile } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  refuseUnpinned(inventory);
+  const filter: PlatformFilter = options.allPlatforms ? 'all' : { architectures: profileArchitectures(profile) };
+  const platforms: BundleManifest['platforms'] = filter === 'all' ? 'all' : filter.architectures.map((a) => `linux/${a}`);
+  const models = planModels(inventory, options.modelsDir);
+
+  const target = resolve(options.out);
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(6).toString('hex')}`);
+  mkdirSync(staging);
+  const cache = new BlobCache(options.cacheDir);
+  const limit = limiter(options.concurrency ?? 4);
+  let downloaded = 0;
+  try {
+    // Images, by digest, each repository once.
+    const byImage = new Map<string, PulledImage>();
+    const distinct = new Map<string, { registry: string; repository: string; digest: string }>();
+    for (const i of inventory.images) distinct.set(`${i.spec.registry}/${i.spec.repository}@${i.digest}`, { registry: i.spec.registry, repository: i.spec.repository, digest: i.digest! });
+    const imageLimit = limiter(4);
+    await Promise.all(
+      [...distinct.entries()].map(([key, r]) =>
+        imageLimit(async () => {
+          const pulled = await pullImage(options.client, cache, { registry: r.registry, repository: r.repository }, r.digest, { filter, limit, onRetry: (what, n, why) => progress(`retry ${n} of ${what}: ${why}`) });
+          downloaded += pulled.downloaded;
+          byImage.set(key, pulled);
+          progress(`image ${key}: ${pulled.manifests.length} manifests, ${pulled.blobs.length} blobs${pulled.platforms.length > 0 ? ` (${pulled.platforms.join(', ')})` : ''}${pulled.downloaded > 0 ? `, ${pulled.downloaded} bytes fetched` : ', all cached'}`);
+        }),
+      ),
+    );
+
+    // Charts, by archive digest.
+    const charts: BundleChart[] = [];
+    const chartFiles = new Map<string, string>();
+    const chartByRelease = new Map<string, string>();
+    for (const c of inventory.charts as Array<InventoryChart & { spec: { digest: string } }>) {
+      const fetched = await fetchChart(options.client, cache, c.spec);
+      downloaded += fetched.cached ? 0 : fetched.size;
+      const path = `${CHARTS_DIR}/${c.spec.chart}-${c.spec.version}.tgz`;
+      const other = chartFiles.get(path);
+      if (other !== undefined && other !== c.spec.digest) {
+        throw new SovraError('failed-verification', `charts ${c.spec.chart} ${c.spec.version} of two releases have different archives (${other} and ${c.spec.digest}); one archive per chart version can be bundled.`, { exitCode: BUNDLE_REFUSAL_EXIT.chart });
+      }
+      chartFiles.set(path, c.spec.digest);
+      chartByRelease.set(c.spec.release, cache.path(c.spec.digest));
+      charts.push({ release: c.spec.release, chart: c.spec.chart, version: c.spec.version, repository: c.spec.repository, digest: c.spec.digest, path, component: c.component });
+      progress(`chart ${c.spec.chart} ${c.spec.version} (${c.spec.release}): ${fetched.cached ? 'cached' : `fetched from ${fetched.url}`}`);
+    }
+
+    // Model files, by SHA-256.
+    const modelFiles: ArchiveFile[] = [];
+    const bundledModels: BundleModel[] = [];
+    for (const m of models.carried) {
+      const files: Array<{ path: string; sha256: string; size: number }> = [];
+      for (const f of m.files) {
+        const digest = `sha256:${f.sha256}`;
+        if (f.url) {
+          const r = await cache.fetch(digest, f.size, (offset) => options.client.openUrl(new URL(f.url!), offset, `model ${m.name} file ${f.path}`), `model ${m.name} file ${f.path}`);
+          downloaded += r.downloaded;
+        } else {
+          const local = f.local!;
+          const got = existsSync(local) ? await sha256OfFile(local) : undefined;
+          if (got !== f.sha256) throw new SovraError('failed-verification', `model ${m.name}: ${local} ${got ? `has sha256 ${got}, the declaration says ${f.sha256}` : 'does not exist'}.`, { exitCode: BUNDLE_REFUSAL_EXIT.model });
+          await cache.importFile(digest, local);
+        }
+        const size = statSync(cache.path(digest)).size;
+        files.push({ path: f.path, sha256: f.sha256, size });
+        modelFiles.push({ path: `${MODELS_DIR}/${m.name}/${f.path}`, size, sha256: f.sha256, file: cache.path(digest), check: true });
+      }
+      bundledModels.push({ name: m.name, version: m.version, component: m.component, files });
+    }
+
+    // The synth output with every view.
+    const synthDir = join(staging, SYNTH_DIR);
+    await options.synth({ outDir: synthDir, chartArchive: (release) => chartByRelease.get(release) });
+    const synthFiles: ArchiveFile[] = [];
+    for (const p of listTree(synthDir)) {
+      const file = join(synthDir, ...p.split('/'));
+      synthFiles.push({ path: `${SYNTH_DIR}/${p}`, size: statSync(file).size, sha256: await sha256OfFile(file), file });
+    }
+
+    // The layout: index.json names every image by its name; blobs once each.
+    const images: BundleImage[] = [];
+    const blobs = new Map<string, ArchiveFile>();
+    const manifestDigests = new Set<string>();
+    const names = new Map<string, (typeof inventory.images)[number][]>();
+    for (const i of inventory.images) names.set(i.name, [...(names.get(i.name) ?? []), i]);
+    for (const [name, rows] of names) {
+      const spec = rows[0]!.spec;
+      const pulled = byImage.get(`${spec.registry}/${spec.repository}@${rows[0]!.digest}`)!;
+      for (const m of pulled.manifests) {
+        manifestDigests.add(m.digest);
+        blobs.set(m.digest, { path: blobPath(m.digest), size: m.size, sha256: m.digest.slice(7), file: cache.path(m.digest), check: true });
+      }
+      for (const b of pulled.blobs) blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), check: true });
+      images.push({
+        name,
+        reference: rows[0]!.reference,
+        registry: spec.registry,
+        repository: spec.repository,
+        tag: spec.tag,
+        digest: pulled.digest,
+        mediaType: pulled.mediaType,
+        size: pulled.size,
+        components: [...new Set(rows.map((r) => r.component))].sort(),
+        platforms: pulled.platforms,
+        skipped: pulled.skipped,
+        manifests: pulled.manifests.map((m) => m.digest),
+      });
+    }
+    const index = {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: images.map((i) => ({ mediaType: i.mediaType, digest: i.digest, size: i.size, annotations: { [IMAGE_NAME_ANNOTATION]: i.name, [REF_NAME_ANNOTATION]: i.tag } })),
+    };
+    const zstd = await zstdVersion();
+    const manifest: BundleManifest = {
+      bundleVersion: 1,
+      profile: profile.name,
+      sovraVersion: options.sovraVersion,
+      created: new Date(options.epoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      platforms,
+      images,
+      charts,
+      models: bundledModels,
+      notCarried: models.notCarried,
+      zstd,
+    };
+    const meta = (path: string, text: string): ArchiveFile => {
+      const data = Buffer.from(text, 'utf8');
+      return { path, size: data.length, sha256: sha256Hex(data), data };
+    };
+    const chartEntries: ArchiveFile[] = [...chartFiles.entries()].map(([path, digest]) => ({ path, size: statSync(cache.path(digest)).size, sha256: digest.slice(7), file: cache.path(digest), check: true }));
+    const files: ArchiveFile[] = [meta(OCI_LAYOUT_FILE, OCI_LAYOUT_CONTENT), meta(INDEX_FILE, stableJson(index)), meta(MANIFEST_FILE, stableJson(manifest)), ...blobs.values(), ...chartEntries, ...modelFiles, ...synthFiles];
+
+    // Provenance over every file, signed.
+    const ordered = archiveOrder(files.map((f) => f.path), manifestDigests);
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    const subjects = [...ordered].sort().map((p) => ({ name: p, sha256: byPath.get(p)!.sha256 }));
+    const inputs: ResourceDescriptor[] = [{ name: 'image-lock', uri: `file:${options.lock.origin}`, digest: { sha256: sha256Hex(canonicalJson(options.lock.file)) }, annotations: { content: 'the image lock, canonical JSON' } }];
+    const npmLock = lockfileInput();
+    if (npmLock) inputs.push(npmLock);
+    const source = sovraSourceCommit();
+    if (source) inputs.push({ name: 'sovra-source', digest: { gitCommit: source.commit }, annotations: { dirty: source.dirty } });
+    const statement = stableJson(
+      bundleStatement({ subjects, profile: { name: profile.name, source: options.profileSource, digest: sha256Hex(canonicalJson(profile)) }, sovraVersion: options.sovraVersion, epoch: options.epoch, platforms, zstd, images, charts, models: bundledModels, inputs }),
+    );
+    const { signStatement } = await import('../sign.js');
+    const signature = await signStatement(Buffer.from(statement, 'utf8'), options.signer);
+    byPath.set(BUNDLE_STATEMENT_FILE, meta(BUNDLE_STATEMENT_FILE, statement));
+    byPath.set(BUNDLE_SIGNATURE_FILE, meta(BUNDLE_SIGNATURE_FILE, signature));
+    const all = archiveOrder([...byPath.keys()], manifestDigests);
+
+    // The archive, streamed through tar and zstd into a temporary file renamed into place.
+    const partial = `${staging}.tar.zst`;
+    const { bytes, sha256 } = await writeArchive(partial, all.map((p) => byPath.get(p)!), options.epoch);
+    renameSync(partial, target);
+    progress(`wrote ${target}: ${all.length} files, ${bytes} bytes`);
+    return { out: target, bytes, sha256, manifest, files: all.length, downloaded };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(`${staging}.tar.zst`, { force: true });
+  }
+}
+
+/** Streams `files` into a zstd-compressed tar at `path`; resolves to its size and SHA-256. */
+async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: number): Promise<{ bytes: number; sha256: string }> {
+  const z = zstdCompressTo(path);
+  const tar = new TarWriter(z.input, mtime);
+  try {
+    for (const f of files) {
+      if (f.data) {
+        await tar.add(f.path, f.size, f.data);
+        continue;
+      }
+      const hash = f.check ? createHash('sha256') : undefined;
+      await tar.add(f.path, f.size, createReadStream(f.file!, { highWaterMark: 1 << 20 }), hash ? (c) => hash.update(c) : undefined);
+      if (hash) {
+        const got = hash.digest('hex');
+        if (got !== f.sha256) {
+          // A cache file that changed after it was verified: drop it so the next run fetches it again.
+          rmSync(f.file!, { force: true });
+          throw new SovraError('failed-verification', `cache file ${f.file} (for ${f.path}) hashes to sha256:${got}, not sha256:${f.sha256}: the cache was corrupted; it was removed, run the bundle again to fetch it anew.`);
+        }
+      }
+    }
+    await tar.finish();
+    z.input.end();
+    await z.done;
+  } catch (e) {
+    z.kill();
+    await z.done.catch(() => undefined);
+    throw e;
+  }
+  return { bytes: statSync(path).size, sha256: await sha256OfFile(path) };
+}
+
+interface PlannedModel {
+  readonly name: string;
+  readonly version: string;
+  readonly component: string;
+  readonly files: ReadonlyArray<{ readonly path: string; readonly sha256: string; readonly size?: number; readonly url?: string; readonly local?: string }>;
+}
+
+/** Which models are carried (and from where), which are not (and why); refuses those that should be and cannot. */
+function planModels(inventory: Inventory, modelsDir: string | undefined): { carried: PlannedModel[]; notCarried: BundleManifest['notCarried'] } {
+  const carried: PlannedModel[] = [];
+  const notCarried: Array<BundleManifest['notCarried'][number]> = [];
+  const refused: string[] = [];
+  const seen = new Set<string>();
+  for (const { component, model } of inventory.models) {
+    const key = `${model.name}@${model.version}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!isServedModel(model)) {
+      if (model.source.startsWith('generated:')) {
+        notCarried.push({ kind: 'model', name: key, component, reason: `generated by Sovra (${model.source}): the control plane image writes it at install and checks its digest` });
+      } else if (/^https?:\/\//.test(model.source)) {
+        carried.push({ name: model.name, version: model.version, component, files: [{ path: model.file, sha256: model.sha256, size: model.sizeBytes, url: model.source }] });
+      } else if (modelsDir) {
+        carried.push({ name: model.name, version: model.version, component, files: [{ path: model.file, sha256: model.sha256, local: join(modelsDir, model.name, model.file) }] });
+      } else refused.push(`${key} (${component}): its source ${model.source} is not a URL; give its file with --models-dir <dir> as <dir>/${model.name}/${model.file}`);
+      continue;
+    }
+    if (model.digests === 'supplied-at-install') {
+      notCarried.push({ kind: 'model', name: key, component, reason: 'its digests are supplied by the site at install, so its files cannot be carried by digest' });
+      continue;
+    }
+    if (!modelsDir) {
+      refused.push(`${key} (${component}): ${model.files.length} files declared by digest; give them with --models-dir <dir> as <dir>/${model.name}/<path>`);
+      continue;
+    }
+    carried.push({ name: model.name, version: model.version, component, files: model.files.map((f) => ({ path: f.path, sha256: f.sha256, local: join(modelsDir, model.name, ...f.path.split('/')) })) });
+  }
+  if (refused.length > 0) throw new SovraError('failed-verification', `the bundle carries model weights by digest, and ${refused.length} model${refused.length === 1 ? '' : 's'} cannot be had that way: ${refused.join('; ')}.`, { exitCode: BUNDLE_REFUSAL_EXIT.model });
+  return { carried, notCarried };
+}
+
