@@ -4,7 +4,7 @@
  * it offline).
  */
 import { SovraError } from '../../core/errors.js';
-import { BUNDLE_REFUSAL_EXIT, REGISTRY_EXIT, REGISTRY_EXIT_HELP } from '../../contracts/bundle-codes.js';
+import { BUNDLE_REFUSAL_EXIT, BUNDLE_VERIFY_EXIT, REGISTRY_EXIT, REGISTRY_EXIT_HELP } from '../../contracts/bundle-codes.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { asSovraError, REGISTRY_FLAGS, REGISTRY_FLAGS_USAGE, registryClient } from '../registry-options.js';
@@ -115,6 +115,73 @@ export const bundleCommand: Command = {
         );
         for (const n of m.notCarried) process.stdout.write(`not carried: ${n.kind} ${n.name} (${n.component}): ${n.reason}\n`);
       }
+      return 0;
+    } catch (e) {
+      throw asSovraError(e);
+    } finally {
+      client.close();
+    }
+  },
+};
+
+const loadUsage = `Usage: sovra bundle load <file.tar.zst> --registry <host[:port]> [--insecure] [--ca <file>] [--authfile <file>] [--json]
+
+Pushes every image of a bundle into the site's registry, reading the archive
+once: each layer is uploaded in chunks to the first repository that needs it
+(skipped when the registry has it) and mounted into the others; every blob is
+hashed on the way and committed only if it matches its digest. Manifests are
+pushed children first, tagged, and read back by digest. Images keep their
+repository path (quay.io/cilium/cilium → <registry>/cilium/cilium), so the
+printed registries.yaml mirrors every source registry to the site registry.
+
+Options:
+  --registry <host[:port]>  the site registry
+  --insecure                allow plain HTTP, or TLS without verification
+  --ca <file>               CA certificate (PEM) of the registry's TLS certificate
+  --authfile <file>         credentials (Docker config.json format; see sovra lock --help)
+  --json                    print a JSON report (the mirror configuration included)
+
+Exit status: 0 loaded, 2 usage, 7 bad input, 9 a blob failed its digest, 10 I/O,
+  ${BUNDLE_VERIFY_EXIT.archive}  the archive is not a readable bundle (corrupt, truncated, tampered)
+  ${BUNDLE_VERIFY_EXIT.layout}  bundle.json is missing or malformed
+  ${BUNDLE_VERIFY_EXIT.blob}  a blob in the archive does not hash to its name
+  ${BUNDLE_VERIFY_EXIT.reference}  a referenced blob is missing, or the registry needs platforms the bundle left out
+and per registry failure:
+${registryCodes}
+`;
+
+/** `sovra bundle load`. */
+export const bundleLoadCommand: Command = {
+  name: 'bundle load',
+  summary: 'Push a bundle\'s images into the site registry and print its mirror configuration',
+  usage: loadUsage,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs('bundle load', args, { registry: { type: 'string' }, insecure: { type: 'boolean', default: false }, ca: { type: 'string' }, authfile: { type: 'string' }, json: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } }, true);
+    if (positionals.length !== 1) throw new SovraError('usage', 'sovra bundle load: give exactly one bundle file, e.g. `sovra bundle load edge.tar.zst --registry registry.site:5000`.');
+    if (!values.registry) throw new SovraError('usage', 'sovra bundle load: --registry <host[:port]> is required: the registry to load into.');
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/i.test(values.registry)) throw new SovraError('usage', `sovra bundle load: --registry ${values.registry} is not host[:port] (no scheme, no path).`);
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(positionals[0]!)) throw new SovraError('bad-input', `sovra bundle load: ${positionals[0]} does not exist.`);
+    const { loadBundle } = await import('../../supply-chain/bundle/load.js');
+    const client = await registryClient({ ...(values.authfile ? { authfile: values.authfile } : {}), ...(values.ca ? { ca: values.ca } : {}) }, values.insecure ? { insecure: [values.registry], skipVerify: true } : {});
+    const started = performance.now();
+    try {
+      const r = await loadBundle({
+        archive: positionals[0]!,
+        registry: values.registry,
+        client,
+        ...(values.ca ? { caFile: values.ca } : {}),
+        insecure: values.insecure,
+        onProgress: values.quiet || values.json ? undefined : (line) => process.stderr.write(`sovra bundle load: ${line}\n`),
+      });
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        return 0;
+      }
+      process.stderr.write(
+        `sovra bundle load: ${r.images.length} images into ${values.registry}: ${r.blobs.uploaded} blobs uploaded (${r.bytesUploaded} bytes), ${r.blobs.mounted} mounted, ${r.blobs.skipped} already there; ${r.manifests.pushed} manifests pushed, ${r.manifests.skipped} already there, ${r.manifests.verified} verified by digest (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+      );
+      process.stdout.write(r.mirrorConfig);
       return 0;
     } catch (e) {
       throw asSovraError(e);

@@ -9,7 +9,7 @@ import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
 import { assessCommand } from './assess.js';
 import { diffCommand } from './diff.js';
 import { imagesCommand, lockCommand } from './images.js';
-import { bundleCommand } from './bundle.js';
+import { bundleCommand, bundleLoadCommand } from './bundle.js';
 
 export const commands: Command[] = [
   synthCommand,
@@ -20,6 +20,7 @@ export const commands: Command[] = [
   imagesCommand,
   lockCommand,
   bundleCommand,
+  bundleLoadCommand,
   signCommand,
   keygenCommand,
   auditVerifyCommand,

@@ -45,7 +45,13 @@ function run(args: string[], what: string): ZstdStream {
     });
   });
   done.catch(() => undefined);
-  return { input: child.stdin, output: child.stdout, done, kill: () => child.kill('SIGKILL') };
+  // Unread output would keep the process's pipes, hence its 'close', pending forever: a stop discards it.
+  const kill = (): void => {
+    child.stdout.destroy();
+    child.stdin.destroy();
+    child.kill('SIGKILL');
+  };
+  return { input: child.stdin, output: child.stdout, done, kill };
 }
 
 /** Compresses what is written to `input` into the file `path` (zstd writes it itself: one pipe less). */

@@ -122,6 +122,11 @@ export class RegistryClient {
     this.transport.close();
   }
 
+  /** `https` or `http`: how `registry` is spoken to (found out on first contact for an insecure registry). */
+  async scheme(registry: string): Promise<'http' | 'https'> {
+    return (await this.base(registry)).startsWith('http://') ? 'http' : 'https';
+  }
+
   /** `https://host` or, for an insecure registry that does not speak TLS, `http://host`. */
   private base(registry: string): Promise<string> {
     let p = this.bases.get(registry);

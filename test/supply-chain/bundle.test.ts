@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSovraError, type SovraError } from '../../core/errors.js';
 import { BUNDLE_REFUSAL_EXIT } from '../../contracts/bundle-codes.js';
-import { readTar } from '../../supply-chain/bundle/tar.js';
-import { zstdDecompressFrom } from '../../supply-chain/bundle/zstd.js';
+import { readArchive } from '../support/archive-edit.js';
 import type { BundleManifest } from '../../supply-chain/bundle/format.js';
 import { isOciError } from '../../supply-chain/oci/errors.js';
 import { filesUnder, makeBundle, startBundleFixture, type BundleFixture } from '../support/bundle-fixture.js';
@@ -23,21 +22,6 @@ let fx: BundleFixture;
 let first: Awaited<ReturnType<typeof makeBundle>>;
 let entries: Map<string, Buffer>;
 let order: string[];
-
-/** Every file of an archive, in order, with its bytes (test archives are small). */
-async function readArchive(file: string): Promise<{ order: string[]; files: Map<string, Buffer> }> {
-  const z = zstdDecompressFrom(file);
-  const files = new Map<string, Buffer>();
-  const order: string[] = [];
-  for await (const e of readTar(z.output)) {
-    const chunks: Buffer[] = [];
-    for await (const c of e.body) chunks.push(c);
-    files.set(e.path, Buffer.concat(chunks));
-    order.push(e.path);
-  }
-  await z.done;
-  return { order, files };
-}
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

@@ -54,7 +54,7 @@ async function tarOf(path: string, content: Buffer): Promise<Buffer> {
  * Builds an image named `seed` for `platforms` (an index when more than
  * one), each with `layers` layers of about `layerBytes` bytes; with
  * `baseSeed`, each platform's first layer is a base layer shared by every
- * image built with the same `baseSeed` (as images share a distribution's layer).
+ * image built with the same `baseSeed` (32 KiB, as images share a distribution's layer).
  */
 export async function buildTestImage(seed: string, platforms: ReadonlyArray<{ os: string; architecture: string }>, layers = 2, layerBytes = 4096, baseSeed?: string): Promise<TestImage> {
   const manifests: TestBlob[] = [];
@@ -64,8 +64,9 @@ export async function buildTestImage(seed: string, platforms: ReadonlyArray<{ os
     const ls: TestBlob[] = [];
     const diffIds: string[] = [];
     for (let i = 0; i < layers; i++) {
-      const name = i === 0 && baseSeed ? `${baseSeed}-${p.architecture}` : `${seed}-${p.architecture}-${i}`;
-      const tar = await tarOf(`data/${name}.bin`, seededBytes(name, layerBytes));
+      const base = i === 0 && baseSeed !== undefined;
+      const name = base ? `${baseSeed}-${p.architecture}` : `${seed}-${p.architecture}-${i}`;
+      const tar = await tarOf(`data/${name}.bin`, seededBytes(name, base ? 32 << 10 : layerBytes));
       diffIds.push(`sha256:${createHash('sha256').update(tar).digest('hex')}`);
       ls.push(blob(OCI_LAYER_GZIP, gzipSync(tar, { level: 6 })));
     }
