@@ -443,3 +443,19 @@ export async function verifyOutput(dir: string, publicKey: KeyObject, options: V
     findings,
   };
 }
+
+/**
+ * The shape and signature of a Sigstore bundle (`bytes`, undefined when the
+ * file is missing), checked with `publicKey`: the findings, and the signed
+ * statement's bytes when the bundle could be read. `sovra bundle verify`
+ * checks an archive's signature with it.
+ */
+export function checkSignedStatement(bytes: Buffer | undefined, publicKey: KeyObject): { findings: Finding[]; signed?: Buffer; signedBy?: string } {
+  const read = readBundle(bytes);
+  if ('kind' in read) return { findings: [read] };
+  const material = read.verificationMaterial.content;
+  const signedBy = material.$case === 'publicKey' ? material.publicKey.hint : undefined;
+  const findings = checkSignature(read, publicKey, keyHint(publicKey));
+  const signed = read.content.$case === 'dsseEnvelope' ? read.content.dsseEnvelope.payload : undefined;
+  return { findings, ...(signed ? { signed } : {}), ...(signedBy ? { signedBy } : {}) };
+}

@@ -4,7 +4,7 @@
  * it offline).
  */
 import { SovraError } from '../../core/errors.js';
-import { BUNDLE_REFUSAL_EXIT, BUNDLE_VERIFY_EXIT, REGISTRY_EXIT, REGISTRY_EXIT_HELP } from '../../contracts/bundle-codes.js';
+import { BUNDLE_FINDING_HELP, BUNDLE_REFUSAL_EXIT, BUNDLE_VERIFY_EXIT, REGISTRY_EXIT, REGISTRY_EXIT_HELP, type BundleFindingKind } from '../../contracts/bundle-codes.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { asSovraError, REGISTRY_FLAGS, REGISTRY_FLAGS_USAGE, registryClient } from '../registry-options.js';
@@ -188,5 +188,47 @@ export const bundleLoadCommand: Command = {
     } finally {
       client.close();
     }
+  },
+};
+
+const verifyUsage = `Usage: sovra bundle verify <file.tar.zst> --key <public.pem> [--json]
+
+Checks a bundle offline, reading it once:
+  - the archive is a zstd-compressed tar of regular files at safe relative paths;
+  - the Sigstore bundle's signature verifies with --key, and provenance.intoto.json is what was signed;
+  - every file is a subject of the statement with its SHA-256, and every subject is in the archive;
+  - every blob of the OCI layout hashes to its name;
+  - every manifest and index finds what it references (less the platforms bundle.json says were
+    left out), and every blob is referenced;
+  - the layout's images are exactly the SBOM's (synth/sbom.cdx.json), by name and digest.
+Prints one line per finding (--json: a report).
+
+Exit status:
+   0  everything holds
+${(Object.keys(BUNDLE_VERIFY_EXIT) as BundleFindingKind[]).map((k) => `  ${BUNDLE_VERIFY_EXIT[k]}  ${k}: ${BUNDLE_FINDING_HELP[k]}`).join('\n')}
+  With several findings, the status is the lowest of theirs.
+   2  usage,  7  bad key file or no such archive
+`;
+
+/** `sovra bundle verify`. */
+export const bundleVerifyCommand: Command = {
+  name: 'bundle verify',
+  summary: 'Verify a bundle offline: signature, every file and blob, references, images against the SBOM',
+  usage: verifyUsage,
+  async run(args) {
+    const { values, positionals } = parseCommandArgs('bundle verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false } }, true);
+    if (positionals.length !== 1) throw new SovraError('usage', 'sovra bundle verify: give exactly one bundle file, e.g. `sovra bundle verify edge.tar.zst --key signing.pub`.');
+    if (!values.key) throw new SovraError('usage', 'sovra bundle verify: --key <public.pem> is required: the public key of whoever signed the bundle.');
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(positionals[0]!)) throw new SovraError('bad-input', `sovra bundle verify: ${positionals[0]} does not exist.`);
+    const [{ verifyBundle }, { loadPublicKey }] = await Promise.all([import('../../supply-chain/bundle/verify.js'), import('../../supply-chain/keys.js')]);
+    const report = await verifyBundle(positionals[0]!, loadPublicKey(values.key));
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (report.ok) process.stdout.write(`verified ${report.archive}: signed by key ${report.key}; ${report.files} files match the signed statement; ${report.blobs} blobs match their digests; ${report.images} images, exactly those of the SBOM\n`);
+    else {
+      for (const f of report.findings) process.stderr.write(`sovra bundle verify: [${f.exit} ${f.kind}] ${f.message}\n`);
+      process.stderr.write(`sovra bundle verify: ${report.archive} FAILED with ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (exit ${report.exitCode})\n`);
+    }
+    return report.exitCode;
   },
 };

@@ -9,7 +9,7 @@ import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
 import { assessCommand } from './assess.js';
 import { diffCommand } from './diff.js';
 import { imagesCommand, lockCommand } from './images.js';
-import { bundleCommand, bundleLoadCommand } from './bundle.js';
+import { bundleCommand, bundleLoadCommand, bundleVerifyCommand } from './bundle.js';
 
 export const commands: Command[] = [
   synthCommand,
@@ -21,6 +21,7 @@ export const commands: Command[] = [
   lockCommand,
   bundleCommand,
   bundleLoadCommand,
+  bundleVerifyCommand,
   signCommand,
   keygenCommand,
   auditVerifyCommand,

@@ -73,20 +73,37 @@ export function mirrorConfig(registries: readonly string[], site: string, scheme
   return `${lines.join('\n')}\n`;
 }
 
-/** Reads the archive's entries, mapping a broken stream to an archive error; stops zstd when the reader stops early. */
+/**
+ * Reads the archive's entries. A broken stream (zstd's checksum, a
+ * truncated file, a malformed header), whether found between entries or
+ * while a body is read, is an archive error carrying zstd's own message
+ * when it has one; zstd is stopped when the reader stops early.
+ */
 export async function* archiveEntries(archive: string): AsyncGenerator<TarEntry> {
   const z = zstdDecompressFrom(archive);
   let finished = false;
+  const broken = async (e: unknown): Promise<unknown> => {
+    if (e instanceof SovraError) return e;
+    z.kill();
+    const zerr = await z.done.then(() => undefined, (x: NodeJS.ErrnoException) => x);
+    const zstdFailed = zerr?.code === 'EZSTD' && !/SIGKILL/.test(zerr.message);
+    if (zstdFailed) return archiveError(`${archive} is not a readable bundle: ${zerr.message}`);
+    if (e instanceof TarFormatError || (e as NodeJS.ErrnoException).code === 'EZSTD') return archiveError(`${archive} is not a readable bundle: ${(e as Error).message}`);
+    return e;
+  };
+  async function* guarded(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    try {
+      for await (const c of body) yield c;
+    } catch (e) {
+      throw await broken(e);
+    }
+  }
   try {
-    for await (const e of readTar(z.output)) yield e;
+    for await (const e of readTar(z.output)) yield { path: e.path, size: e.size, body: guarded(e.body) };
     await z.done;
     finished = true;
   } catch (e) {
-    z.kill();
-    const zerr = await z.done.then(() => undefined, (x: Error) => x);
-    const broken = e instanceof TarFormatError || (e as NodeJS.ErrnoException).code === 'EZSTD' || (zerr as NodeJS.ErrnoException | undefined)?.code === 'EZSTD';
-    if (broken) throw archiveError(`${archive} is not a readable bundle: ${zerr?.message ?? (e as Error).message}`);
-    throw e;
+    throw await broken(e);
   } finally {
     if (!finished) {
       z.kill();
