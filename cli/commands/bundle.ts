@@ -111,7 +111,7 @@ export const bundleCommand: Command = {
       if (!values.quiet) {
         const m = result.manifest;
         process.stdout.write(
-          `wrote ${values.out}: ${m.images.length} images (${m.platforms === 'all' ? 'all platforms' : m.platforms.join(', ')}), ${m.charts.length} charts, ${m.models.length} models, the synth output; ${result.files} files, ${result.bytes} bytes, sha256:${result.sha256}; signed with key ${signer.keyHint}; ${result.downloaded} bytes fetched in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+          `wrote ${values.out}: ${m.images.length} images (${m.platforms === 'all' ? 'all platforms' : m.platforms.join(', ')}), ${m.charts.length} charts, ${m.models.length} models, the synth output; ${result.files} files, ${result.bytes} bytes; signed with key ${signer.keyHint}; ${result.downloaded} bytes fetched in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
         );
         for (const n of m.notCarried) process.stdout.write(`not carried: ${n.kind} ${n.name} (${n.component}): ${n.reason}\n`);
       }

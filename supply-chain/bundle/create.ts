@@ -105,7 +105,6 @@ export interface BundleOptions {
 export interface BundleResult {
   readonly out: string;
   readonly bytes: number;
-  readonly sha256: string;
   readonly manifest: BundleManifest;
   readonly files: number;
   /** Bytes fetched over the network (0 when the cache had everything). */
@@ -113,13 +112,13 @@ export interface BundleResult {
 }
 
 /** A file of the archive: its bytes, or where to read them, with its digest. */
-interface ArchiveFile {
+export interface ArchiveFile {
   readonly path: string;
   readonly size: number;
   readonly sha256: string;
   readonly data?: Buffer;
   readonly file?: string;
-  /** Re-hash while streaming (cache files: a corrupt cache must not make a signed archive). */
+  /** Re-hash while streaming: cache files not hashed in this run (a corrupt cache must not make a signed archive). */
   readonly check?: boolean;
 }
 
@@ -219,7 +218,7 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
         }
         const size = statSync(cache.path(digest)).size;
         files.push({ path: f.path, sha256: f.sha256, size });
-        modelFiles.push({ path: `${MODELS_DIR}/${m.name}/${f.path}`, size, sha256: f.sha256, file: cache.path(digest), check: true });
+        modelFiles.push({ path: `${MODELS_DIR}/${m.name}/${f.path}`, size, sha256: f.sha256, file: cache.path(digest), check: !cache.verified.has(digest) });
       }
       bundledModels.push({ name: m.name, version: m.version, component: m.component, files });
     }
@@ -244,9 +243,9 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
       const pulled = byImage.get(`${spec.registry}/${spec.repository}@${rows[0]!.digest}`)!;
       for (const m of pulled.manifests) {
         manifestDigests.add(m.digest);
-        blobs.set(m.digest, { path: blobPath(m.digest), size: m.size, sha256: m.digest.slice(7), file: cache.path(m.digest), check: true });
+        blobs.set(m.digest, { path: blobPath(m.digest), size: m.size, sha256: m.digest.slice(7), file: cache.path(m.digest), check: !cache.verified.has(m.digest) });
       }
-      for (const b of pulled.blobs) blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), check: true });
+      for (const b of pulled.blobs) blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), check: !cache.verified.has(b.digest) });
       images.push({
         name,
         reference: rows[0]!.reference,
@@ -284,7 +283,7 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
       const data = Buffer.from(text, 'utf8');
       return { path, size: data.length, sha256: sha256Hex(data), data };
     };
-    const chartEntries: ArchiveFile[] = [...chartFiles.entries()].map(([path, digest]) => ({ path, size: statSync(cache.path(digest)).size, sha256: digest.slice(7), file: cache.path(digest), check: true }));
+    const chartEntries: ArchiveFile[] = [...chartFiles.entries()].map(([path, digest]) => ({ path, size: statSync(cache.path(digest)).size, sha256: digest.slice(7), file: cache.path(digest), check: !cache.verified.has(digest) }));
     const files: ArchiveFile[] = [meta(OCI_LAYOUT_FILE, OCI_LAYOUT_CONTENT), meta(INDEX_FILE, stableJson(index)), meta(MANIFEST_FILE, stableJson(manifest)), ...blobs.values(), ...chartEntries, ...modelFiles, ...synthFiles];
 
     // Provenance over every file, signed.
@@ -307,18 +306,18 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
 
     // The archive, streamed through tar and zstd into a temporary file renamed into place.
     const partial = `${staging}.tar.zst`;
-    const { bytes, sha256 } = await writeArchive(partial, all.map((p) => byPath.get(p)!), options.epoch);
+    const { bytes } = await writeArchive(partial, all.map((p) => byPath.get(p)!), options.epoch);
     renameSync(partial, target);
     progress(`wrote ${target}: ${all.length} files, ${bytes} bytes`);
-    return { out: target, bytes, sha256, manifest, files: all.length, downloaded };
+    return { out: target, bytes, manifest, files: all.length, downloaded };
   } finally {
     rmSync(staging, { recursive: true, force: true });
     rmSync(`${staging}.tar.zst`, { force: true });
   }
 }
 
-/** Streams `files` into a zstd-compressed tar at `path`; resolves to its size and SHA-256. */
-async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: number): Promise<{ bytes: number; sha256: string }> {
+/** Streams `files` (in the order given) into a zstd-compressed tar at `path`; resolves to its size. */
+export async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: number): Promise<{ bytes: number }> {
   const z = zstdCompressTo(path);
   const tar = new TarWriter(z.input, mtime);
   try {
@@ -346,7 +345,7 @@ async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: 
     await z.done.catch(() => undefined);
     throw e;
   }
-  return { bytes: statSync(path).size, sha256: await sha256OfFile(path) };
+  return { bytes: statSync(path).size };
 }
 
 interface PlannedModel {

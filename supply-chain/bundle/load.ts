@@ -9,7 +9,6 @@
  * children first, tagged, then fetched back by digest and compared.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { SovraError } from '../../core/errors.js';
 import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
 import type { RegistryClient, Repo } from '../oci/client.js';
@@ -51,14 +50,6 @@ async function readSmall(entry: TarEntry, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of entry.body) chunks.push(c);
   return Buffer.concat(chunks);
-}
-
-/** Hashes what passes through to the consumer, without holding it. */
-async function* hashed(body: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
-  for await (const c of body) {
-    hash.update(c);
-    yield c;
-  }
 }
 
 /** The registries.yaml mirror configuration for `registries`, served by `site` over `scheme`. */
@@ -163,10 +154,11 @@ async function load(options: LoadOptions): Promise<LoadResult> {
       stats.skipped++;
     } else {
       try {
-        await client.uploadBlob(first, digest, entry.size, Readable.from(hashed(entry.body, hash)));
+        await client.uploadBlob(first, digest, entry.size, entry.body);
       } catch (e) {
-        if (isOciError(e) && e.code === 'digest-mismatch' && `sha256:${hash.digest('hex')}` !== digest) {
-          throw new SovraError('failed-verification', `blob ${digest} in the archive does not hash to its name: the archive is corrupt (nothing of it was committed to the registry)`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
+        // The client hashes what it sends and commits nothing that does not match: the archive's blob is corrupt.
+        if (isOciError(e) && e.code === 'digest-mismatch') {
+          throw new SovraError('failed-verification', `blob ${digest} in the archive does not hash to its name: the archive is corrupt (nothing of it was committed to the registry; ${e.message})`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
         }
         throw e;
       }
@@ -223,7 +215,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
       const digest = blobDigest(entry.path);
       const repos = digest ? wanted.get(digest) : undefined;
       if (!digest || !repos) continue;
-      await client.uploadBlob({ registry, repository: repos[0]! }, digest, entry.size, Readable.from(entry.body));
+      await client.uploadBlob({ registry, repository: repos[0]! }, digest, entry.size, entry.body);
       stats.uploaded++;
       stats.bytes += entry.size;
     }

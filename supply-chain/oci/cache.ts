@@ -6,7 +6,7 @@
  * process killed) resumes from the bytes already there with a Range
  * request, and the whole file is hashed before it is renamed into place.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,12 +56,12 @@ async function hashFileInto(path: string, hash: Hash): Promise<number> {
 
 /**
  * Writes a response body to `file` (appending or not), hashing it; resolves
- * to the bytes received. Each chunk is on disk before the next is read, and
- * when the connection breaks the file is closed with everything received,
- * so a retry resumes exactly after it.
+ * to the bytes received. When the connection breaks, the file is closed
+ * (not destroyed) so everything received reaches the disk, and a retry
+ * resumes exactly after it.
  */
 async function appendResponse(res: IncomingMessage, file: string, append: boolean, hash: Hash, limit: number, what: string): Promise<number> {
-  const out = createWriteStream(file, { flags: append ? 'a' : 'w' });
+  const out = createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: 4 << 20 });
   const opened = new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve());
     out.once('error', reject);
@@ -103,6 +103,10 @@ export interface FetchResult {
 
 /** The blob cache. */
 export class BlobCache {
+  /** Blobs hashed against their digest by this instance (fetched, imported or stored): no need to hash them again. */
+  readonly verified = new Set<string>();
+  private readonly inflight = new Map<string, Promise<FetchResult>>();
+
   constructor(
     readonly dir: string,
     private readonly retries = 4,
@@ -129,12 +133,13 @@ export class BlobCache {
     if (actual !== digest) throw new OciError('digest-mismatch', `refusing to cache bytes of ${actual} as ${digest}`);
     const final = this.path(digest);
     if (existsSync(final)) return;
-    const tmp = `${this.partialPath(digest)}.${process.pid}.tmp`;
+    const tmp = `${this.partialPath(digest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     mkdirSync(dirname(tmp), { recursive: true });
     mkdirSync(dirname(final), { recursive: true });
     const { writeFile } = await import('node:fs/promises');
     await writeFile(tmp, bytes);
     renameSync(tmp, final);
+    this.verified.add(digest);
   }
 
   /**
@@ -146,6 +151,22 @@ export class BlobCache {
    * digest is removed and reported as `digest-mismatch`.
    */
   async fetch(digest: string, size: number | undefined, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void): Promise<FetchResult> {
+    // Two images sharing a layer ask for it at once: one download, the other waits for it.
+    const running = this.inflight.get(digest);
+    if (running) {
+      await running;
+      return { downloaded: 0, resumedFrom: 0, cached: true };
+    }
+    const p = this.download(digest, size, open, what, onRetry);
+    this.inflight.set(digest, p);
+    try {
+      return await p;
+    } finally {
+      this.inflight.delete(digest);
+    }
+  }
+
+  private async download(digest: string, size: number | undefined, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void): Promise<FetchResult> {
     const final = this.path(digest);
     if (existsSync(final)) return { downloaded: 0, resumedFrom: 0, cached: true };
     const partial = this.partialPath(digest);
@@ -231,5 +252,6 @@ export class BlobCache {
       throw new OciError('digest-mismatch', `${what}: the registry served ${bytes} bytes with digest ${actual}, not ${size} bytes with ${digest}; the blob was discarded`);
     }
     renameSync(partial, final);
+    this.verified.add(digest);
   }
 }

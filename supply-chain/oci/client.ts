@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { basicHeader, CredentialStore, parseChallenge, type Challenge } from './auth.js';
-import { OciError } from './errors.js';
+import { isOciError, OciError } from './errors.js';
 import { drain, readBody, Transport, type Body, type TransportOptions } from './http.js';
 import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from './manifest.js';
 import { apiHost, isLoopback } from './reference.js';
@@ -28,7 +28,7 @@ export interface ClientOptions extends TransportOptions {
   readonly retries?: number;
   /** First backoff delay, doubled at each retry. @default 200 */
   readonly backoffMs?: number;
-  /** Size of one PATCH of a chunked upload. @default 16 MiB */
+  /** Size of one PATCH of a chunked upload. @default 64 MiB */
   readonly chunkSize?: number;
   /** Called before each retry, for progress output and tests. */
   readonly onRetry?: (what: string, attempt: number, reason: string) => void;
@@ -113,7 +113,7 @@ export class RegistryClient {
     this.insecure = new Set(options.insecureRegistries ?? []);
     this.retries = options.retries ?? 4;
     this.backoffMs = options.backoffMs ?? 200;
-    this.chunkSize = options.chunkSize ?? 16 << 20;
+    this.chunkSize = options.chunkSize ?? 64 << 20;
     this.onRetry = options.onRetry;
   }
 
@@ -238,7 +238,7 @@ export class RegistryClient {
     actions: 'pull' | 'push',
     method: string,
     path: string | URL,
-    options: { headers?: OutgoingHttpHeaders; body?: Body; ok: readonly number[]; what: string; extraScope?: string },
+    options: { headers?: OutgoingHttpHeaders; body?: Body; ok: readonly number[]; what: string; extraScope?: string; retry?: boolean },
   ): Promise<IncomingMessage> {
     const base = await this.base(repo.registry);
     let url = typeof path === 'string' ? new URL(path, base) : path;
@@ -255,7 +255,9 @@ export class RegistryClient {
         this.requests.count++;
         res = await this.transport.request(method, url, headers, options.body);
       } catch (e) {
-        if (isTransient(e) && attempt < this.retries) {
+        // An error of the body's own source (a short or corrupt stream, a broken archive) is that error, not the network's.
+        if (isOciError(e) || (e as Error).name === 'SovraError') throw e;
+        if (isTransient(e) && attempt < this.retries && options.retry !== false) {
           await this.backoff(attempt++, options.what, (e as Error).message);
           continue;
         }
@@ -264,7 +266,7 @@ export class RegistryClient {
       const status = res.statusCode ?? 0;
       if (status === 401 && sameHost) {
         await drain(res);
-        if (authTried) {
+        if (authTried || options.retry === false) {
           const creds = this.credentials.get(repo.registry);
           throw new OciError('auth', `registry ${repo.registry} refused ${creds ? `the credentials of ${creds.username}` : 'access without credentials'} for ${options.what}${creds ? '' : `: ${this.credentials.howTo(repo.registry)}`}`);
         }
@@ -280,7 +282,7 @@ export class RegistryClient {
         continue;
       }
       if (options.ok.includes(status)) return res;
-      if (RETRY_STATUS.has(status) && attempt < this.retries) {
+      if (RETRY_STATUS.has(status) && attempt < this.retries && options.retry !== false) {
         await drain(res);
         await this.backoff(attempt++, options.what, `status ${status}`, res.headers['retry-after'] as string | undefined);
         continue;
@@ -359,56 +361,65 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads blob `digest` of `size` bytes read from `source`, in PATCH
-   * chunks of `chunkSize` held one at a time in memory, so a failed chunk
-   * is sent again without re-reading the source. The registry checks the
-   * digest when the upload is closed; a mismatch is a `digest-mismatch`.
-   * The bytes are hashed here too, so a source that is not what its digest
-   * says is caught before the upload is committed.
+   * Uploads blob `digest` of `size` bytes read from `source`, streamed in
+   * PATCH chunks of `chunkSize` (nothing is buffered beyond the stream's own
+   * chunks). The bytes are hashed on the way and the upload is committed
+   * only if they match the digest and the size; the registry checks the
+   * digest again when the upload is closed. A streamed chunk cannot be sent
+   * twice, so a broken connection fails the upload (a new upload starts
+   * over; blobs already pushed are skipped).
    */
-  async uploadBlob(repo: Repo, digest: string, size: number, source: Readable): Promise<void> {
+  async uploadBlob(repo: Repo, digest: string, size: number, source: AsyncIterable<Buffer>): Promise<void> {
     const what = `upload of ${digest} to ${repo.registry}/${repo.repository}`;
     const base = await this.base(repo.registry);
     const start = await this.send(repo, 'push', 'POST', `/v2/${repo.repository}/blobs/uploads/`, { ok: [202], what, headers: { 'content-length': '0' } });
     await drain(start);
     if (!start.headers.location) throw new OciError('protocol', `${what}: the registry gave no upload location`);
     let location = new URL(start.headers.location, base);
+    const it = source[Symbol.asyncIterator]();
     const hash = createHash('sha256');
-    let offset = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (pendingBytes === 0) return;
-      const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      const res = await this.send(repo, 'push', 'PATCH', location, {
-        ok: [202],
-        what: `${what} (bytes ${offset}-${offset + chunk.length - 1})`,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.length), 'content-range': `${offset}-${offset + chunk.length - 1}` },
-        body: chunk,
-      });
-      await drain(res);
-      offset += chunk.length;
-      if (res.headers.location) location = new URL(res.headers.location, base);
-    };
-    for await (const data of source) {
-      const buf = data as Buffer;
-      hash.update(buf);
-      let at = 0;
-      while (at < buf.length) {
-        const take = Math.min(buf.length - at, this.chunkSize - pendingBytes);
-        pending.push(buf.subarray(at, at + take));
-        pendingBytes += take;
-        at += take;
-        if (pendingBytes === this.chunkSize) await flush();
+    let carry: Buffer | undefined;
+    let sent = 0;
+    const take = async function* (n: number): AsyncGenerator<Buffer> {
+      let left = n;
+      while (left > 0) {
+        let c = carry;
+        carry = undefined;
+        if (!c) {
+          const r = await it.next();
+          if (r.done) throw new OciError('digest-mismatch', `${what}: the source ended after ${sent + n - left} of the ${size} bytes announced`);
+          c = r.value;
+        }
+        if (c.length > left) {
+          carry = c.subarray(left);
+          c = c.subarray(0, left);
+        }
+        hash.update(c);
+        left -= c.length;
+        yield c;
       }
-    }
-    await flush();
-    const actual = `sha256:${hash.digest('hex')}`;
-    if (offset !== size || actual !== digest) {
-      await this.send(repo, 'push', 'DELETE', location, { ok: [204, 404], what: `cancel of ${what}` }).then(drain, () => undefined);
-      throw new OciError('digest-mismatch', `${what}: the source holds ${offset} bytes with digest ${actual}, not ${size} bytes with ${digest}`);
+    };
+    const cancel = (): Promise<void> => this.send(repo, 'push', 'DELETE', location, { ok: [204, 404], what: `cancel of ${what}` }).then(drain, () => undefined);
+    try {
+      while (sent < size) {
+        const len = Math.min(this.chunkSize, size - sent);
+        const res = await this.send(repo, 'push', 'PATCH', location, {
+          ok: [202],
+          what: `${what} (bytes ${sent}-${sent + len - 1})`,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(len), 'content-range': `${sent}-${sent + len - 1}` },
+          body: () => Readable.from(take(len), { objectMode: false }),
+          retry: false,
+        });
+        await drain(res);
+        sent += len;
+        if (res.headers.location) location = new URL(res.headers.location, base);
+      }
+      const more = carry !== undefined && carry.length > 0 ? true : !(await it.next()).done;
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (more || actual !== digest) throw new OciError('digest-mismatch', `${what}: the source ${more ? `holds more than the ${size} bytes announced` : `hashes to ${actual}`}, not ${digest}`);
+    } catch (e) {
+      await cancel();
+      throw e;
     }
     location.searchParams.set('digest', digest);
     const done = await this.send(repo, 'push', 'PUT', location, { ok: [201, 400], what, headers: { 'content-length': '0' } });

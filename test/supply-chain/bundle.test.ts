@@ -87,7 +87,6 @@ describe('the archive', () => {
     const log = fx.proxy.log.length;
     const charts = fx.chartRepo.log.length;
     const second = await makeBundle(fx, join(fx.root, 'out', 'edge-again.tar.zst'));
-    expect(second.sha256).toBe(first.sha256);
     expect(readFileSync(second.out).equals(readFileSync(first.out))).toBe(true);
     expect(second.downloaded).toBe(0);
     expect(second.requests).toBe(0);
@@ -130,7 +129,7 @@ describe('fetching', () => {
     const gets = fx.proxy.log.filter((l) => l.includes(`/blobs/${layer.digest}`));
     expect(gets.at(-1)).toMatch(/ bytes=[1-9]\d*-$/);
     expect(lines.some((l) => l.startsWith('retry 1 of') && l.includes(layer.digest))).toBe(true);
-    expect(r.sha256).toBe(first.sha256);
+    expect(readFileSync(r.out).equals(readFileSync(first.out))).toBe(true);
   });
 
   it('refuses a blob corrupted on the way, keeps nothing of it, and leaves no archive', async () => {

@@ -1,0 +1,192 @@
+// Bundle benchmark (air-gapped bundle: sovra bundle + bundle load). One command:
+//
+//   npm run build && node bench/bundle.mjs [--gib 2] [--images 8] [--layers 4] [--archive-runs 3] [--work <dir>]
+//
+// Same run, same images, between the same kind of loopback registries (Debian's
+// docker-registry, no auth, plain HTTP; a fresh target registry per method):
+// 1. `sovra bundle` (the product's createBundle with the real synth, run by
+//    bench/support/bundle-driver.mjs for a component that runs the bench images,
+//    fresh cache) followed by `sovra bundle load` into target A, against
+//    `skopeo copy --all` of each image into target B and `skopeo sync --all`
+//    of them all into target C. Throughput = image bytes / wall time;
+//    target: sovra ≥ 1× skopeo's throughput.
+// 2. Archive writing over the same files (the bundle's archive unpacked): the
+//    product's tar writer + zstd (level 1, a worker per core) against
+//    `tar -cf - . | zstd` with zstd's defaults, and with the product's zstd
+//    settings; target ≥ 0.8× tar | zstd's throughput.
+// 3. Peak RSS of the bundling process (its own maxRSS) while bundling --gib of
+//    images: target ≤ 256 MiB.
+// The images are generated on the fly: random (incompressible, like gzip
+// layers) single-platform images of --layers layers each, pushed to the source
+// with the product's client. Needs docker-registry, skopeo, zstd and tar.
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRegistry } from './support/registry.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    gib: { type: 'string', default: '2' },
+    images: { type: 'string', default: '8' },
+    layers: { type: 'string', default: '4' },
+    'archive-runs': { type: 'string', default: '3' },
+    work: { type: 'string', default: tmpdir() },
+  },
+});
+const totalBytes = Math.round(Number(values.gib) * 2 ** 30);
+const nImages = Number(values.images);
+const nLayers = Number(values.layers);
+const layerBytes = Math.floor(totalBytes / (nImages * nLayers));
+const archiveRuns = Number(values['archive-runs']);
+
+for (const [bin, pkg] of [['skopeo', 'skopeo'], ['zstd', 'zstd'], ['tar', 'tar']]) {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  if (r.error) {
+    console.error(`bench/bundle.mjs: ${bin} is needed; install it: apt-get install -y ${pkg}`);
+    process.exit(1);
+  }
+}
+if (!existsSync(join(root, 'lib/cli/main.js'))) {
+  console.error('bench/bundle.mjs: lib/ is not built; run `npm run build` first.');
+  process.exit(1);
+}
+const lib = (p) => import(new URL(`../lib/${p}`, import.meta.url).href);
+const [{ RegistryClient }, { generateKeyPair }] = await Promise.all([lib('supply-chain/oci/client.js'), lib('supply-chain/keys.js')]);
+
+const work = mkdtempSync(join(values.work, 'sovra-bench-bundle-'));
+const load0 = loadavg();
+const registries = [];
+const start = async () => {
+  const r = await startRegistry(work);
+  registries.push(r);
+  return r;
+};
+const mib = (b) => (b / 2 ** 20).toFixed(0);
+const secs = (s) => `${s.toFixed(2)} s`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function timed(cmd, args, options = {}) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  const seconds = (performance.now() - t) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}\n${r.stdout}`);
+  return { seconds, stdout: r.stdout, stderr: r.stderr };
+}
+
+try {
+  console.log(`bench/bundle.mjs: ${nImages} images × ${nLayers} layers × ${mib(layerBytes)} MiB = ${mib(layerBytes * nLayers * nImages)} MiB of random layers; ${cpus().length} cores (${cpus()[0]?.model}), load ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  const source = await start();
+
+  // Images, generated and pushed with the product's client.
+  const client = new RegistryClient();
+  const pins = [];
+  const t0 = performance.now();
+  for (let i = 0; i < nImages; i++) {
+    const repo = { registry: source.host, repository: `bench/img${i}` };
+    const layers = [];
+    for (let l = 0; l < nLayers; l++) {
+      const file = join(work, 'layer.bin');
+      const hash = createHash('sha256');
+      const out = createWriteStream(file);
+      for (let done = 0; done < layerBytes; ) {
+        const n = Math.min(4 << 20, layerBytes - done);
+        const chunk = randomBytes(n);
+        hash.update(chunk);
+        if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+        done += n;
+      }
+      await new Promise((r) => out.end(r));
+      const digest = `sha256:${hash.digest('hex')}`;
+      await client.uploadBlob(repo, digest, layerBytes, createReadStream(file, { highWaterMark: 1 << 20 }));
+      layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: layerBytes });
+    }
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } }));
+    const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+    const { Readable } = await import('node:stream');
+    await client.uploadBlob(repo, configDigest, config.length, Readable.from([config]));
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers }));
+    await client.putManifest(repo, '1.0', manifest, 'application/vnd.oci.image.manifest.v1+json');
+    pins.push({ registry: source.host, repository: `bench/img${i}`, tag: '1.0', license: 'MIT' });
+  }
+  rmSync(join(work, 'layer.bin'), { force: true });
+  const imageBytes = layerBytes * nLayers * nImages;
+  console.log(`generated and pushed in ${secs((performance.now() - t0) / 1000)}`);
+
+  const keys = generateKeyPair('ed25519');
+  writeFileSync(join(work, 'bench.key'), keys.privateKey, { mode: 0o600 });
+
+  // 1a. sovra bundle (fresh cache) + sovra bundle load.
+  const spec = join(work, 'spec.json');
+  const archive = join(work, 'bench.tar.zst');
+  writeFileSync(spec, JSON.stringify({ pins, lockPath: join(work, 'images.lock.json'), key: join(work, 'bench.key'), out: archive, cache: join(work, 'cache') }));
+  const rusage = join(work, 'rusage.json');
+  const bundle = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bench/support/bundle-driver.mjs'), 'bundle', spec], { env: { ...process.env, SOVRA_BENCH_RUSAGE: rusage } });
+  if (process.env.SOVRA_BENCH_TRACE) process.stderr.write(bundle.stderr);
+  const bundleReport = JSON.parse(bundle.stdout);
+  const bundleRss = JSON.parse(readFileSync(rusage, 'utf8')).maxRSS * 1024;
+  const targetA = await start();
+  const loadRusage = join(work, 'rusage-load.json');
+  const load = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bin/sovra.js'), 'bundle', 'load', archive, '--registry', targetA.host, '--insecure', '--quiet'], { env: { ...process.env, SOVRA_BENCH_RUSAGE: loadRusage } });
+  const loadRss = JSON.parse(readFileSync(loadRusage, 'utf8')).maxRSS * 1024;
+  for (const p of pins) {
+    const a = await client.getManifest({ registry: targetA.host, repository: p.repository }, p.tag);
+    const s = await client.getManifest({ registry: source.host, repository: p.repository }, p.tag);
+    if (a.digest !== s.digest) throw new Error(`${p.repository}: loaded ${a.digest}, source ${s.digest}`);
+  }
+  const sovraSeconds = bundle.seconds + load.seconds;
+
+  // 1b. skopeo copy --all, image by image.
+  const targetB = await start();
+  let copySeconds = 0;
+  for (const p of pins) {
+    copySeconds += timed('skopeo', ['copy', '--all', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${source.host}/${p.repository}:${p.tag}`, `docker://${targetB.host}/${p.repository}:${p.tag}`]).seconds;
+  }
+
+  // 1c. skopeo sync --all of every image at once.
+  const targetC = await start();
+  const syncYaml = join(work, 'sync.yaml');
+  writeFileSync(syncYaml, `${source.host}:\n  tls-verify: false\n  images:\n${pins.map((p) => `    ${p.repository}: ["${p.tag}"]`).join('\n')}\n`);
+  const sync = timed('skopeo', ['sync', '--all', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', syncYaml, `${targetC.host}/sync`]);
+
+  // 2. Archive writing over the same files: the bundle unpacked.
+  const unpacked = join(work, 'unpacked');
+  mkdirSync(unpacked);
+  timed('bash', ['-c', `zstd -q -d -c ${archive} | tar -x -C ${unpacked}`]);
+  const ours = [];
+  const theirs = [];
+  const same = [];
+  for (let i = 0; i < archiveRuns; i++) {
+    const a = join(work, 'ours.tar.zst');
+    ours.push(JSON.parse(timed(process.execPath, [join(root, 'bench/support/bundle-driver.mjs'), 'archive', unpacked, a]).stdout).seconds);
+    rmSync(a, { force: true });
+    const b = join(work, 'theirs.tar.zst');
+    theirs.push(timed('bash', ['-c', `tar -cf - -C ${unpacked} . | zstd -q -o ${b}`]).seconds);
+    rmSync(b, { force: true });
+    same.push(timed('bash', ['-c', `tar -cf - -C ${unpacked} . | zstd -q -1 -T0 -o ${b}`]).seconds);
+    rmSync(b, { force: true });
+  }
+  const archiveOurs = median(ours);
+  const archiveTheirs = median(theirs);
+  const archiveSame = median(same);
+  const load1 = loadavg();
+
+  const tp = (s) => `${(imageBytes / 2 ** 20 / s).toFixed(0)} MiB/s`;
+  console.log('');
+  console.log('| method | wall | throughput | ratio sovra/method (throughput) |');
+  console.log('| --- | ---: | ---: | ---: |');
+  console.log(`| sovra bundle + bundle load | ${secs(sovraSeconds)} (bundle ${secs(bundle.seconds)} of which synth ${secs(bundleReport.synthSeconds)}, load ${secs(load.seconds)}) | ${tp(sovraSeconds)} | — |`);
+  console.log(`| skopeo copy --all, per image | ${secs(copySeconds)} | ${tp(copySeconds)} | **${(copySeconds / sovraSeconds).toFixed(2)}×** |`);
+  console.log(`| skopeo sync --all | ${secs(sync.seconds)} | ${tp(sync.seconds)} | **${(sync.seconds / sovraSeconds).toFixed(2)}×** |`);
+  console.log('');
+  console.log(`archive writing over ${bundleReport.files} files (${mib(bundleReport.bytes)} MiB), median of ${archiveRuns}: sovra (zstd -1 -T0) ${secs(archiveOurs)}; tar | zstd (defaults: -3, one worker) ${secs(archiveTheirs)}: ratio **${(archiveTheirs / archiveOurs).toFixed(2)}×** of its throughput (target ≥ 0.8×); tar | zstd -1 -T0 (the product's settings) ${secs(archiveSame)}: ratio **${(archiveSame / archiveOurs).toFixed(2)}×**`);
+  console.log(`peak RSS: bundling ${mib(imageBytes)} MiB of images **${mib(bundleRss)} MiB** (target ≤ 256 MiB); bundle load ${mib(loadRss)} MiB`);
+  console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${load1.map((l) => l.toFixed(2)).join(' ')}`);
+  client.close();
+} finally {
+  for (const r of registries) await r.stop();
+  rmSync(work, { recursive: true, force: true });
+}
