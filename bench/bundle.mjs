@@ -130,7 +130,7 @@ try {
   const bundleRss = JSON.parse(readFileSync(rusage, 'utf8')).maxRSS * 1024;
   const targetA = await start();
   const loadRusage = join(work, 'rusage-load.json');
-  const load = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bin/sovra.js'), 'bundle', 'load', archive, '--registry', targetA.host, '--insecure', '--quiet'], { env: { ...process.env, SOVRA_BENCH_RUSAGE: loadRusage } });
+  const load = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bin/sovra.js'), 'bundle', 'load', archive, '--registry', targetA.host, '--insecure', '--quiet'], { env: { ...process.env, SOVRA_BENCH_RUSAGE: loadRusage }, timeout: Number(process.env.SOVRA_BENCH_LOAD_TIMEOUT ?? 0) || undefined });
   const loadRss = JSON.parse(readFileSync(loadRusage, 'utf8')).maxRSS * 1024;
   for (const p of pins) {
     const a = await client.getManifest({ registry: targetA.host, repository: p.repository }, p.tag);
@@ -187,6 +187,10 @@ try {
   console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${load1.map((l) => l.toFixed(2)).join(' ')}`);
   client.close();
 } finally {
+  if (process.env.SOVRA_BENCH_KEEP) {
+    console.log(`kept ${work}; registries: ${registries.map((r) => r.host).join(' ')} (stop them yourself)`);
+    await new Promise((r) => setTimeout(r, Number(process.env.SOVRA_BENCH_KEEP)));
+  }
   for (const r of registries) await r.stop();
   rmSync(work, { recursive: true, force: true });
 }

@@ -1,7 +1,10 @@
 // Benchmark only: Debian's docker-registry on a free loopback port, no auth,
 // its storage in a temporary folder (the same set-up as test/support/registry.ts).
+// Its log goes to a file, not a pipe: the bench blocks in spawnSync while
+// the tools it times run, and a registry writing to an unread pipe would
+// stall once the pipe is full.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,18 +15,15 @@ export async function startRegistry(base = tmpdir()) {
     join(dir, 'config.yml'),
     ['version: 0.1', 'log:', '  level: info', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, '  maintenance:', '    uploadpurging:', '      enabled: false', 'http:', '  addr: 127.0.0.1:0', '  secret: bench'].join('\n') + '\n',
   );
-  const child = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const host = await new Promise((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      log += d;
-      const m = /listening on (127\.0\.0\.1:\d+)/.exec(log);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`docker-registry exited ${code}: ${log}`)));
-  });
-  child.removeAllListeners('exit');
-  child.stderr.resume();
+  const logFile = join(dir, 'registry.log');
+  const child = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', openSync(logFile, 'w')] });
+  let host;
+  for (let i = 0; i < 200 && !host; i++) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited ${child.exitCode}: ${readFileSync(logFile, 'utf8')}`);
+    host = /listening on (127\.0\.0\.1:\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1];
+    if (!host) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!host) throw new Error(`docker-registry did not start: ${readFileSync(logFile, 'utf8')}`);
   return {
     host,
     dir,

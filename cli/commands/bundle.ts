@@ -38,6 +38,8 @@ Options:
   --all-platforms        carry every platform of multi-platform images
   --models-dir <dir>     files of models declared by digest, as <dir>/<model name>/<path>
   --concurrency <n>      parallel blob downloads (default 4)
+  --k3s-images <file>    also write the images alone as an OCI layout .tar.zst for K3s's
+                         agent/images/ folder (single-node sites without a registry)
   --quiet                print nothing on success
 ${REGISTRY_FLAGS_USAGE}
 
@@ -65,6 +67,7 @@ export const bundleCommand: Command = {
       'all-platforms': { type: 'boolean', default: false },
       'models-dir': { type: 'string' },
       concurrency: { type: 'string', default: '4' },
+      'k3s-images': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       ...REGISTRY_FLAGS,
     });
@@ -101,6 +104,7 @@ export const bundleCommand: Command = {
         sovraVersion: SOVRA_VERSION,
         concurrency,
         ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
+        ...(values['k3s-images'] ? { k3sImages: values['k3s-images'] } : {}),
         // The synth of the same profile and lock, signed with the same key. Chart archives are at
         // hand through chartArchive for a synth that embeds them in HelmChart objects.
         synth: async ({ outDir }) => {

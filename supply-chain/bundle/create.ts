@@ -97,6 +97,12 @@ export interface BundleOptions {
   readonly modelsDir?: string;
   /** Concurrent blob downloads. @default 4 */
   readonly concurrency?: number;
+  /**
+   * Also write the images alone, as an OCI layout in a zstd-compressed tar
+   * that K3s imports from its `agent/images/` folder at start (a single-node
+   * site without a registry).
+   */
+  readonly k3sImages?: string;
   /** Progress lines. */
   readonly onProgress?: (line: string) => void;
 }
@@ -307,12 +313,22 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
     // The archive, streamed through tar and zstd into a temporary file renamed into place.
     const partial = `${staging}.tar.zst`;
     const { bytes } = await writeArchive(partial, all.map((p) => byPath.get(p)!), options.epoch);
+    if (options.k3sImages) {
+      const k3s = resolve(options.k3sImages);
+      const layoutOnly = all.filter((p) => p === OCI_LAYOUT_FILE || p === INDEX_FILE || p.startsWith('blobs/'));
+      // The blobs were hashed into the bundle just now.
+      await writeArchive(`${staging}.k3s.tar.zst`, layoutOnly.map((p) => ({ ...byPath.get(p)!, check: false })), options.epoch);
+      mkdirSync(dirname(k3s), { recursive: true });
+      renameSync(`${staging}.k3s.tar.zst`, k3s);
+      progress(`wrote ${k3s}: the images as an OCI layout for K3s agent/images/`);
+    }
     renameSync(partial, target);
     progress(`wrote ${target}: ${all.length} files, ${bytes} bytes`);
     return { out: target, bytes, manifest, files: all.length, downloaded };
   } finally {
     rmSync(staging, { recursive: true, force: true });
     rmSync(`${staging}.tar.zst`, { force: true });
+    rmSync(`${staging}.k3s.tar.zst`, { force: true });
   }
 }
 

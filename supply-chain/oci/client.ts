@@ -380,8 +380,12 @@ export class RegistryClient {
     const hash = createHash('sha256');
     let carry: Buffer | undefined;
     let sent = 0;
+    // Small chunks (a pipe gives 64 KiB at a time) are gathered into writes of up to 1 MiB: fewer, larger socket writes keep the registry busy.
+    const GATHER = 1 << 20;
     const take = async function* (n: number): AsyncGenerator<Buffer> {
       let left = n;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
       while (left > 0) {
         let c = carry;
         carry = undefined;
@@ -396,7 +400,17 @@ export class RegistryClient {
         }
         hash.update(c);
         left -= c.length;
-        yield c;
+        if (c.length >= GATHER && pendingBytes === 0) {
+          yield c;
+          continue;
+        }
+        pending.push(c);
+        pendingBytes += c.length;
+        if (pendingBytes >= GATHER || left === 0) {
+          yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
     };
     const cancel = (): Promise<void> => this.send(repo, 'push', 'DELETE', location, { ok: [204, 404], what: `cancel of ${what}` }).then(drain, () => undefined);

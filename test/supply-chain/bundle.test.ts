@@ -95,6 +95,16 @@ describe('the archive', () => {
   });
 });
 
+describe('the K3s images archive', () => {
+  it('holds the OCI layout alone, the same bytes as in the bundle', async () => {
+    const k3s = join(fx.root, 'out', 'agent-images.tar.zst');
+    await makeBundle(fx, join(fx.root, 'out', 'with-k3s.tar.zst'), { k3sImages: k3s });
+    const images = await readArchive(k3s);
+    expect(images.order).toEqual(order.filter((p) => p === 'oci-layout' || p === 'index.json' || p.startsWith('blobs/')));
+    for (const p of images.order) expect(images.files.get(p)!.equals(entries.get(p)!)).toBe(true);
+  });
+});
+
 describe('platforms', () => {
   it('carries only the profile\'s architectures, keeping the index whole', async () => {
     const profile = { ...fx.profile, distribution: { ...fx.profile.distribution, architectures: ['arm64'] as ['arm64'] } };

@@ -211,6 +211,7 @@ export interface TestBundleOptions {
   readonly profile?: Profile;
   readonly client?: RegistryClient;
   readonly onProgress?: (line: string) => void;
+  readonly k3sImages?: string;
 }
 
 /** Bundles the fixture's profile into `out` through the product's createBundle and the real synth, as `sovra bundle` does. */
@@ -244,6 +245,7 @@ export async function makeBundle(fx: BundleFixture, out: string, options: TestBu
         await synth({ profile, profileSource: 'bundle-test', outDir, components, lock: fx.lock, signer, env: { SOURCE_DATE_EPOCH: '1767225600' } });
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.k3sImages ? { k3sImages: options.k3sImages } : {}),
     });
     return { ...result, requests: client.requests.count };
   } finally {

@@ -1,0 +1,109 @@
+/**
+ * The bundle's tar writer and reader: fixed headers (mode, owner, time),
+ * PAX records only where ustar cannot hold a path, GNU tar reads what the
+ * writer writes, and the reader refuses what the writer never writes.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { fileHeader, readTar, TarFormatError, TarWriter } from './tar.js';
+
+async function tarBytes(files: Array<[string, Buffer]>, mtime = 1767225600): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const w = new TarWriter(out, mtime);
+  for (const [p, d] of files) await w.add(p, d.length, Readable.from([d]));
+  await w.finish();
+  out.end();
+  return Buffer.concat(chunks);
+}
+
+async function entries(bytes: Buffer): Promise<Array<[string, string]>> {
+  const out: Array<[string, string]> = [];
+  for await (const e of readTar(Readable.from([bytes]))) {
+    const c: Buffer[] = [];
+    for await (const b of e.body) c.push(b);
+    out.push([e.path, Buffer.concat(c).toString()]);
+  }
+  return out;
+}
+
+const long = `synth/${'deep/'.repeat(30)}file.json`;
+
+describe('the tar writer', () => {
+  it('writes fixed ustar headers: mode 0644, owner 0:0 without names, the given time', () => {
+    const h = fileHeader('index.json', 5, 1767225600);
+    expect(h.length).toBe(512);
+    expect(h.subarray(100, 107).toString()).toBe('0000644');
+    expect(h.subarray(108, 115).toString()).toBe('0000000');
+    expect(h.subarray(136, 147).toString()).toBe((1767225600).toString(8).padStart(11, '0'));
+    expect(h.subarray(257, 262).toString()).toBe('ustar');
+    expect(h.subarray(265, 297).every((b) => b === 0)).toBe(true);
+  });
+
+  it('uses a PAX path record only for a path ustar cannot hold', () => {
+    expect(fileHeader('blobs/sha256/' + 'a'.repeat(64), 1, 0).length).toBe(512);
+    const h = fileHeader(long, 1, 0);
+    expect(h.length).toBe(3 * 512);
+    expect(String.fromCharCode(h[156]!)).toBe('x');
+    expect(h.toString('utf8', 512, 1024)).toContain(` path=${long}\n`);
+  });
+
+  it('writes what GNU tar lists and extracts, and reads it back', async () => {
+    const files: Array<[string, Buffer]> = [
+      ['oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}\n')],
+      [long, Buffer.from('x'.repeat(1000))],
+      ['empty', Buffer.alloc(0)],
+    ];
+    const bytes = await tarBytes(files);
+    const dir = mkdtempSync(join(tmpdir(), 'sovra-tar-'));
+    try {
+      writeFileSync(join(dir, 'a.tar'), bytes);
+      const listing = execFileSync('tar', ['-tvf', join(dir, 'a.tar'), '--numeric-owner'], { encoding: 'utf8' });
+      expect(listing).toContain(' 0/0 ');
+      expect(listing).toContain('-rw-r--r--');
+      execFileSync('tar', ['-xf', join(dir, 'a.tar'), '-C', dir]);
+      expect(readFileSync(join(dir, long), 'utf8')).toBe('x'.repeat(1000));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await entries(bytes)).toEqual(files.map(([p, d]) => [p, d.toString()]));
+  });
+
+  it('refuses unsafe paths and a stream shorter or longer than announced', async () => {
+    expect(() => fileHeader('../etc/passwd', 1, 0)).toThrow(/unsafe/);
+    expect(() => fileHeader('/abs', 1, 0)).toThrow(/unsafe/);
+    const w = new TarWriter(new PassThrough(), 0);
+    await expect(w.add('a', 10, Readable.from([Buffer.alloc(5)]))).rejects.toThrow(/5 bytes, 10 were announced/);
+    await expect(new TarWriter(new PassThrough(), 0).add('a', 1, Readable.from([Buffer.alloc(5)]))).rejects.toThrow(/longer/);
+  });
+});
+
+describe('the tar reader', () => {
+  it('refuses a header whose checksum is wrong, and a truncated archive', async () => {
+    const bytes = await tarBytes([['a', Buffer.from('hello')]]);
+    const bad = Buffer.from(bytes);
+    bad[0] = 0x62;
+    await expect(entries(bad)).rejects.toThrow(TarFormatError);
+    await expect(entries(bytes.subarray(0, 600))).rejects.toThrow(/ends inside a/);
+    await expect(entries(bytes.subarray(0, 1024))).rejects.toThrow(/without its end-of-archive/);
+  });
+
+  it('refuses links and unsafe paths written by another tool', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sovra-tar-'));
+    try {
+      execFileSync('ln', ['-s', '/etc/passwd', join(dir, 'link')]);
+      execFileSync('tar', ['-cf', join(dir, 'l.tar'), '-C', dir, 'link']);
+      await expect(entries(readFileSync(join(dir, 'l.tar')))).rejects.toThrow(/not a regular file/);
+      writeFileSync(join(dir, 'f'), 'x');
+      execFileSync('tar', ['-cf', join(dir, 'p.tar'), '-P', '--transform', 's,^,../,', '-C', dir, 'f']);
+      await expect(entries(readFileSync(join(dir, 'p.tar')))).rejects.toThrow(/not a safe relative path/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
