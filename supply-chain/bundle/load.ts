@@ -1,6 +1,7 @@
 /**
  * `sovra bundle load`: pushes every image of a bundle into the site's
- * registry, reading the archive once as a stream. The manifests come first
+ * registry, reading the archive as several streams (one per core, 2 to 4),
+ * each uploading every n-th layer, so the registry takes uploads in parallel. The manifests come first
  * in the archive (format.ts), so by the time the layers arrive the loader
  * knows which repositories each one belongs to: a layer is uploaded once
  * (in chunks), skipped when the registry has it, and mounted into the
@@ -9,14 +10,15 @@
  * children first, tagged, then fetched back by digest and compared.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { SovraError } from '../../core/errors.js';
 import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
 import type { RegistryClient, Repo } from '../oci/client.js';
 import { isOciError, OciError } from '../oci/errors.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest.js';
-import { blobDigest, INDEX_FILE, MANIFEST_FILE, OCI_LAYOUT_FILE, type BundleImage, type BundleManifest } from './format.js';
-import { readTar, TarFormatError, type TarEntry } from './tar.js';
-import { zstdDecompressFrom } from './zstd.js';
+import { blobDigest, MANIFEST_FILE, type BundleImage, type BundleManifest } from './format.js';
+import { archiveEntries, archiveError } from './archive.js';
+import { TarFormatError, type TarEntry } from './tar.js';
 
 /** Options of a load. */
 export interface LoadOptions {
@@ -28,6 +30,8 @@ export interface LoadOptions {
   readonly caFile?: string;
   /** Whether TLS verification is skipped (written into the mirror configuration). */
   readonly insecure?: boolean;
+  /** Readers of the archive uploading in parallel (each uploads every n-th layer). @default the number of cores, from 2 to 4 */
+  readonly streams?: number;
   readonly onProgress?: (line: string) => void;
 }
 
@@ -41,9 +45,6 @@ export interface LoadResult {
   readonly mirrorConfig: string;
 }
 
-function archiveError(message: string): SovraError {
-  return new SovraError('bad-input', message, { exitCode: BUNDLE_VERIFY_EXIT.archive });
-}
 
 async function readSmall(entry: TarEntry, limit: number): Promise<Buffer> {
   if (entry.size > limit) throw archiveError(`${entry.path} is ${entry.size} bytes, more than the ${limit} expected`);
@@ -62,45 +63,6 @@ export function mirrorConfig(registries: readonly string[], site: string, scheme
     if (insecure) lines.push('      insecure_skip_verify: true');
   }
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * Reads the archive's entries. A broken stream (zstd's checksum, a
- * truncated file, a malformed header), whether found between entries or
- * while a body is read, is an archive error carrying zstd's own message
- * when it has one; zstd is stopped when the reader stops early.
- */
-export async function* archiveEntries(archive: string): AsyncGenerator<TarEntry> {
-  const z = zstdDecompressFrom(archive);
-  let finished = false;
-  const broken = async (e: unknown): Promise<unknown> => {
-    if (e instanceof SovraError) return e;
-    z.kill();
-    const zerr = await z.done.then(() => undefined, (x: NodeJS.ErrnoException) => x);
-    const zstdFailed = zerr?.code === 'EZSTD' && !/SIGKILL/.test(zerr.message);
-    if (zstdFailed) return archiveError(`${archive} is not a readable bundle: ${zerr.message}`);
-    if (e instanceof TarFormatError || (e as NodeJS.ErrnoException).code === 'EZSTD') return archiveError(`${archive} is not a readable bundle: ${(e as Error).message}`);
-    return e;
-  };
-  async function* guarded(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    try {
-      for await (const c of body) yield c;
-    } catch (e) {
-      throw await broken(e);
-    }
-  }
-  try {
-    for await (const e of readTar(z.output)) yield { path: e.path, size: e.size, body: guarded(e.body) };
-    await z.done;
-    finished = true;
-  } catch (e) {
-    throw await broken(e);
-  } finally {
-    if (!finished) {
-      z.kill();
-      await z.done.catch(() => undefined);
-    }
-  }
 }
 
 /** Loads the bundle at `options.archive` into `options.registry`. */
@@ -173,37 +135,60 @@ async function load(options: LoadOptions): Promise<LoadResult> {
     }
   };
 
-  for await (const entry of archiveEntries(options.archive)) {
-    const digest = blobDigest(entry.path);
-    if (!digest) {
-      if (entry.path === MANIFEST_FILE) {
-        try {
-          manifest = JSON.parse((await readSmall(entry, 64 << 20)).toString('utf8')) as BundleManifest;
-        } catch (e) {
-          throw new SovraError('bad-input', `bundle.json is not JSON (${(e as Error).message})`, { exitCode: BUNDLE_VERIFY_EXIT.layout });
+  // Several readers of the same archive, each uploading every n-th layer and skipping the others:
+  // the registry takes uploads in parallel while the archive is still read as streams.
+  const streams = Math.max(1, Math.floor(options.streams ?? Math.min(4, Math.max(2, availableParallelism()))));
+  let failed = false;
+  const pass = async (worker: number): Promise<void> => {
+    let layerIndex = 0;
+    const seenHere = new Set<string>();
+    for await (const entry of archiveEntries(options.archive)) {
+      if (failed) return;
+      const digest = blobDigest(entry.path);
+      if (!digest) {
+        if (entry.path === MANIFEST_FILE && !manifest) {
+          let parsed: BundleManifest;
+          try {
+            parsed = JSON.parse((await readSmall(entry, 64 << 20)).toString('utf8')) as BundleManifest;
+          } catch (e) {
+            throw new SovraError('bad-input', `bundle.json is not JSON (${(e as Error).message})`, { exitCode: BUNDLE_VERIFY_EXIT.layout });
+          }
+          if (parsed.bundleVersion !== 1 || !Array.isArray(parsed.images)) throw new SovraError('bad-input', 'bundle.json is not a version 1 bundle manifest', { exitCode: BUNDLE_VERIFY_EXIT.layout });
+          manifest ??= parsed;
+          manifestDigests = new Set(manifest.images.flatMap((i) => i.manifests));
         }
-        if (manifest.bundleVersion !== 1 || !Array.isArray(manifest.images)) throw new SovraError('bad-input', 'bundle.json is not a version 1 bundle manifest', { exitCode: BUNDLE_VERIFY_EXIT.layout });
-        manifestDigests = new Set(manifest.images.flatMap((i) => i.manifests));
-      } else if (entry.path === OCI_LAYOUT_FILE || entry.path === INDEX_FILE) {
-        await readSmall(entry, 64 << 20);
+        // Charts, models, the synth output and the provenance are not pushed (`sovra bundle verify` checks them).
+        continue;
       }
-      // Charts, models, the synth output and the provenance are not pushed (`sovra bundle verify` checks them).
-      continue;
+      if (!manifest) throw archiveError(`${entry.path} comes before bundle.json: the archive was not written by sovra bundle`);
+      if (seenHere.has(digest)) throw archiveError(`${entry.path} is in the archive twice`);
+      seenHere.add(digest);
+      seen.add(digest);
+      if (manifestDigests.has(digest)) {
+        if (!manifestBytes.has(digest)) {
+          const bytes = await readSmall(entry, MAX_MANIFEST_BYTES);
+          if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) throw new SovraError('failed-verification', `manifest ${digest} in the archive does not hash to its name: the archive is corrupt`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
+          manifestBytes.set(digest, bytes);
+        }
+        continue;
+      }
+      blobRepos ??= planBlobs();
+      const repos = blobRepos.get(digest);
+      if (!repos) throw archiveError(`${entry.path} is not referenced by any manifest of the bundle`);
+      if (layerIndex++ % streams !== worker) continue;
+      await pushBlob(entry, digest, repos);
     }
-    if (!manifest) throw archiveError(`${entry.path} comes before bundle.json: the archive was not written by sovra bundle`);
-    if (seen.has(digest)) throw archiveError(`${entry.path} is in the archive twice`);
-    seen.add(digest);
-    if (manifestDigests.has(digest)) {
-      const bytes = await readSmall(entry, MAX_MANIFEST_BYTES);
-      if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) throw new SovraError('failed-verification', `manifest ${digest} in the archive does not hash to its name: the archive is corrupt`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
-      manifestBytes.set(digest, bytes);
-      continue;
-    }
-    blobRepos ??= planBlobs();
-    const repos = blobRepos.get(digest);
-    if (!repos) throw archiveError(`${entry.path} is not referenced by any manifest of the bundle`);
-    await pushBlob(entry, digest, repos);
-  }
+  };
+  const results = await Promise.allSettled(
+    Array.from({ length: streams }, (_, w) =>
+      pass(w).catch((e: unknown) => {
+        failed = true;
+        throw e;
+      }),
+    ),
+  );
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
   if (!manifest) throw new SovraError('bad-input', `${options.archive} has no bundle.json`, { exitCode: BUNDLE_VERIFY_EXIT.layout });
   blobRepos ??= planBlobs();
   for (const d of blobRepos.keys()) if (!seen.has(d)) throw new SovraError('bad-input', `blob ${d} that a manifest references is not in the archive`, { exitCode: BUNDLE_VERIFY_EXIT.reference });

@@ -32,7 +32,8 @@ async function entries(bytes: Buffer): Promise<Array<[string, string]>> {
   return out;
 }
 
-const long = `synth/${'deep/'.repeat(30)}file.json`;
+const long = `synth/${'deep/'.repeat(40)}${'n'.repeat(110)}.json`;
+const split = `synth/${'deep/'.repeat(25)}file.json`;
 
 describe('the tar writer', () => {
   it('writes fixed ustar headers: mode 0644, owner 0:0 without names, the given time', () => {
@@ -47,6 +48,11 @@ describe('the tar writer', () => {
 
   it('uses a PAX path record only for a path ustar cannot hold', () => {
     expect(fileHeader('blobs/sha256/' + 'a'.repeat(64), 1, 0).length).toBe(512);
+    // Longer than 100 bytes, but ustar's prefix field holds the folders.
+    const h0 = fileHeader(split, 1, 0);
+    expect(h0.length).toBe(512);
+    const field = (at: number, width: number): string => h0.toString('utf8', at, at + width).replace(/\0+$/, '');
+    expect(`${field(345, 155)}/${field(0, 100)}`).toBe(split);
     const h = fileHeader(long, 1, 0);
     expect(h.length).toBe(3 * 512);
     expect(String.fromCharCode(h[156]!)).toBe('x');
@@ -58,6 +64,7 @@ describe('the tar writer', () => {
       ['oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}\n')],
       [long, Buffer.from('x'.repeat(1000))],
       ['empty', Buffer.alloc(0)],
+      [split, Buffer.from('split')],
     ];
     const bytes = await tarBytes(files);
     const dir = mkdtempSync(join(tmpdir(), 'sovra-tar-'));
@@ -68,6 +75,7 @@ describe('the tar writer', () => {
       expect(listing).toContain('-rw-r--r--');
       execFileSync('tar', ['-xf', join(dir, 'a.tar'), '-C', dir]);
       expect(readFileSync(join(dir, long), 'utf8')).toBe('x'.repeat(1000));
+      expect(readFileSync(join(dir, split), 'utf8')).toBe('split');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -18,7 +18,7 @@ import { keyHint } from '../keys.js';
 import { checkSignedStatement, parseStatement } from '../verify.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from '../oci/manifest.js';
 import { blobDigest, BUNDLE_SIGNATURE_FILE, BUNDLE_STATEMENT_FILE, IMAGE_NAME_ANNOTATION, INDEX_FILE, MANIFEST_FILE, OCI_LAYOUT_FILE, SYNTH_DIR, type BundleManifest } from './format.js';
-import { archiveEntries } from './load.js';
+import { archiveEntries } from './archive.js';
 
 /** One thing wrong with a bundle. */
 export interface BundleFinding {

@@ -17,6 +17,7 @@ import { readArchive } from '../support/archive-edit.js';
 import type { BundleManifest } from '../../supply-chain/bundle/format.js';
 import { isOciError } from '../../supply-chain/oci/errors.js';
 import { filesUnder, makeBundle, startBundleFixture, type BundleFixture } from '../support/bundle-fixture.js';
+import { sovra } from '../support/process.js';
 
 let fx: BundleFixture;
 let first: Awaited<ReturnType<typeof makeBundle>>;
@@ -179,6 +180,18 @@ describe('refusals', () => {
     expect(e.exitCode).toBe(BUNDLE_REFUSAL_EXIT.unlocked);
     expect(e.message).toContain(`${fx.proxy.host}/edge/unlocked:0.0.1 (unlocked)`);
     expect(existsSync(join(fx.root, 'out', 'unlocked.tar.zst'))).toBe(false);
+  });
+
+  it('sovra bundle refuses a built-in profile whose images are not all locked, naming them, before fetching anything', async () => {
+    const images = JSON.parse((await sovra(['images', '--profile', 'edge', '--json'])).stdout) as Array<{ name: string; digest: string | null; component: string }>;
+    const unlocked = images.find((i) => i.digest === null)!;
+    const out = join(fx.root, 'out', 'cli-edge.tar.zst');
+    const r = await sovra(['bundle', '--profile', 'edge', '--out', out, '--key', fx.keyFile, '--cache', join(fx.root, 'cli-cache')]);
+    expect(r.status).toBe(BUNDLE_REFUSAL_EXIT.unlocked);
+    expect(r.stderr).toContain(`${unlocked.name} (${unlocked.component})`);
+    expect(r.stderr).toContain('sovra lock');
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(fx.root, 'cli-cache'))).toBe(false);
   });
 
   it('refuses charts without a pinned archive digest, naming each', async () => {
