@@ -363,6 +363,7 @@ export interface ComponentSettings {
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
   spire: SpireSettings;
+  tekton: TektonSettings;
   vllm: VllmSettings;
 }
 /**
@@ -1017,6 +1018,33 @@ export interface SpireCaSubject {
    * Organization name.
    */
   organization: string;
+}
+/**
+ * Tekton Pipelines and Chains through the Tekton operator: signed SLSA provenance of every TaskRun and PipelineRun in the cluster, and the Pipelines that verify a signed Sovra output before it is applied.
+ */
+export interface TektonSettings {
+  /**
+   * Install the Tekton operator, Pipelines and Chains, and the verify pipelines (namespace sovra-pipelines). Needs the openbao and external-secrets components (the Chains signing key comes from OpenBao).
+   */
+  enabled: boolean;
+  /**
+   * Also write the Task sovra-apply and the Pipeline sovra-verify-apply, which apply the verified manifests with kubectl server-side apply. Off where another tool owns the objects (deploy: cdktf); then the Pipeline sovra-verify is the gate in front of that tool.
+   */
+  apply: boolean;
+  /**
+   * PEM public key (SPKI, as `sovra keygen` writes signing.pub) that outputs must be signed with; Sovra writes it into the ConfigMap sovra-verification-key. Without it the site creates that ConfigMap (key signing.pub) before the first run, and until then no verify step starts.
+   */
+  verificationKey?: string;
+  chains: TektonChainsSettings;
+}
+/**
+ * Where Tekton Chains stores signatures and attestations besides the runs themselves.
+ */
+export interface TektonChainsSettings {
+  /**
+   * OCI repository (host[:port]/path, HTTPS) Chains pushes image signatures and the attestations of runs that produce images to (storage.oci.repository); the Chains controller may reach that host and port only. Runs without an image subject keep their signed provenance on the run (storage tekton).
+   */
+  ociRepository: string;
 }
 /**
  * vLLM, the OpenAI-compatible LLM server on a GPU pool (installed only where gpu.pools is not empty; then model, tensorParallelSize and weights are required).

@@ -62,6 +62,8 @@ export const dev: Profile = {
     vllm: {},
     kserve: { models: [] },
     admission: { enforcement: 'warn' },
+    // Off on dev (a laptop cluster needs no in-cluster CI gate); a derived profile turns it on with the same settings as edge.
+    tekton: { enabled: false, apply: true, chains: { ociRepository: 'registry.sovra.local/sovra/attestations' } },
     monitoring: { retention: '24h', storage: '5Gi', cpu: '500m', memory: '1Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
@@ -120,6 +122,8 @@ export const edge: Profile = {
     // The edge box's one L4 serves the LLM: no predictive models, so KServe is not installed.
     kserve: { models: [] },
     admission: { enforcement: 'deny' },
+    // The in-cluster CI gate: outputs are verified, then applied; Chains pushes to the bundle's registry mirror.
+    tekton: { enabled: true, apply: true, chains: { ociRepository: 'registry.sovra.local:5000/sovra/attestations' } },
     monitoring: { retention: '7d', retentionSize: '15GB', storage: '20Gi', cpu: '1', memory: '2Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
   },
 };
@@ -200,6 +204,8 @@ export const cluster: Profile = {
       ],
     },
     admission: { enforcement: 'deny' },
+    // cdktf deploys the objects, so the gate is the Pipeline sovra-verify in front of it (no kubectl apply). The repository host is a placeholder: set your own.
+    tekton: { enabled: true, apply: false, chains: { ociRepository: 'registry.sovra.local/sovra/attestations' } },
     monitoring: {
       retention: '90d',
       retentionSize: '180GB',
