@@ -111,7 +111,7 @@ export interface SynthResult {
   /** What the license policy found (it passed: unknown licenses, reviews and waivers, reported). */
   readonly licenses: LicensePolicyResult;
   /** Every image of the platform and whether the image lock pins it. */
-  readonly images: ReadonlyArray<{ readonly name: string; readonly reference: string; readonly digest?: string; readonly component: string }>;
+  readonly images: ReadonlyArray<{ readonly name: string; readonly reference: string; readonly digest?: string; readonly component: string; readonly unlockedReason?: string }>;
   /** Names (`registry/repository:tag`) of the images the lock does not pin, sorted. */
   readonly unlocked: readonly string[];
   /** Secrets the site supplies at install (every other referenced Secret has a producer in the output). */
@@ -259,7 +259,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     }
     const files = out.files().map(([path, data]) => ({ path, sha256: sha256Hex(data), bytes: data.length }));
     out.commit();
-    const images = components.flatMap((c) => c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id })));
+    const images = components.flatMap((c) =>
+      c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id, ...(!i.digest && i.unlockedReason ? { unlockedReason: i.unlockedReason } : {}) })),
+    );
     const unlocked = [...new Set(images.filter((i) => !i.digest).map((i) => i.name))].sort();
     return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall, coverage: accreditor.coverageLine, policy: policy.view };
   } catch (e) {

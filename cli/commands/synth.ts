@@ -87,6 +87,16 @@ export const synthCommand: Command = {
       if (result.unlocked.length > 0) {
         const gate = profile.images.requireDigest ? `; profile ${profile.name} requires digests, so \`sovra verify --require-locked\` and the bundle refuse this output until they are locked` : '';
         process.stdout.write(`${result.unlocked.length} of ${total} images are not locked by digest and are named by tag (${result.unlocked.slice(0, 3).join(', ')}${result.unlocked.length > 3 ? ', …' : ''})${gate}. \`--json\` lists them all.\n`);
+        // Where a component knows more than "no digest published", say it once per reason.
+        const reasons = new Map<string, { names: Set<string>; components: Set<string> }>();
+        for (const i of result.images) {
+          if (!i.unlockedReason) continue;
+          const r = reasons.get(i.unlockedReason) ?? { names: new Set<string>(), components: new Set<string>() };
+          r.names.add(i.name);
+          r.components.add(i.component);
+          reasons.set(i.unlockedReason, r);
+        }
+        for (const [reason, r] of reasons) process.stdout.write(`  ${r.names.size} of them (${[...r.components].sort().join(', ')}): ${reason}.\n`);
       }
       const p = result.policy;
       if (p.warnings.length > 0 || p.waivers.length > 0) {

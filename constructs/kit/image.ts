@@ -23,6 +23,13 @@ export interface ImagePin {
    * as the image's dependencies.
    */
   readonly npmLockfile?: string;
+  /**
+   * Why no digest of this image is known offline, when the reason is more
+   * than "the upstream publishes tags only" (for example: an operator pins
+   * it in a release payload Sovra cannot read). The SBOM and the synth's
+   * report of unlocked images carry it while the image is unlocked.
+   */
+  readonly unlockedReason?: string;
 }
 
 /** An image as every view sees it: the pin, and its digest when the lock has one. */

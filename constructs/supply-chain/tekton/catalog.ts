@@ -56,8 +56,8 @@ export const RELEASE_ASSET_DIGEST = 'sha256:2daabdddd869bdd5d1541c9c8d660b8a65e3
 export const TEKTON_PAYLOAD = { operator: 'v0.81.1', pipeline: 'v1.15.0', chains: 'v0.29.1' } as const;
 
 /** A ko-built image of `repo` (ghcr.io/tektoncd/<repo>) for Go package `importPath`, at `tag`. */
-function ko(repo: string, name: string, md5: string, tag: string, importPath: string, source: string): ImagePin {
-  return { registry: 'ghcr.io', repository: `tektoncd/${repo}/${name}-${md5}`, tag, license: 'Apache-2.0', source: `${source}; ko image name of ${importPath}` };
+function ko(repo: string, name: string, md5: string, tag: string, importPath: string, source: string, unlockedReason?: string): ImagePin {
+  return { registry: 'ghcr.io', repository: `tektoncd/${repo}/${name}-${md5}`, tag, license: 'Apache-2.0', source: `${source}; ko image name of ${importPath}`, ...(unlockedReason ? { unlockedReason } : {}) };
 }
 
 const pipelineSource = `${PAYLOAD}: pipeline ${TEKTON_PAYLOAD.pipeline} (tektoncd/pipeline config/ at that tag names ko://github.com/tektoncd/pipeline/cmd/<binary>)`;
@@ -68,17 +68,17 @@ export const TEKTON_IMAGES = {
   operatorWebhook: ko('operator', 'webhook', 'f2bb711aa8f0c0892856a4cbf6d9ddd8', TEKTON_PAYLOAD.operator, 'github.com/tektoncd/operator/cmd/kubernetes/webhook', CHART_SOURCE),
   /** The operator's proxy webhook, which it deploys into the operand namespace (chart env IMAGE_PIPELINES_PROXY). */
   proxyWebhook: ko('operator', 'proxy-webhook', 'f6167da7bc41b96a27c5529f850e63d1', TEKTON_PAYLOAD.operator, 'github.com/tektoncd/operator/cmd/kubernetes/proxy-webhook', CHART_SOURCE),
-  pipelinesController: ko('pipeline', 'controller', '10a3e32792f33651396d02b6855a6e36', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/controller', pipelineSource),
-  pipelinesWebhook: ko('pipeline', 'webhook', 'd4749e605405422fd87700164e31b2d1', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/webhook', pipelineSource),
-  events: ko('pipeline', 'events', 'a9042f7efb0cbade2a868a1ee5ddd52c', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/events', pipelineSource),
-  resolvers: ko('pipeline', 'resolvers', 'ff86b24f130c42b88983d3c13993056d', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/resolvers', pipelineSource),
+  pipelinesController: ko('pipeline', 'controller', '10a3e32792f33651396d02b6855a6e36', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/controller', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
+  pipelinesWebhook: ko('pipeline', 'webhook', 'd4749e605405422fd87700164e31b2d1', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/webhook', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
+  events: ko('pipeline', 'events', 'a9042f7efb0cbade2a868a1ee5ddd52c', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/events', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
+  resolvers: ko('pipeline', 'resolvers', 'ff86b24f130c42b88983d3c13993056d', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/resolvers', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
   /** Init container of every TaskRun pod (controller arg -entrypoint-image). */
-  entrypoint: ko('pipeline', 'entrypoint', 'bff0a22da108bc2f16c818c97641a296', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/entrypoint', pipelineSource),
+  entrypoint: ko('pipeline', 'entrypoint', 'bff0a22da108bc2f16c818c97641a296', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/entrypoint', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
   /** Replaces a finished TaskRun's sidecars (controller arg -nop-image). */
-  nop: ko('pipeline', 'nop', '8eac7c133edad5df719dc37b36b62482', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/nop', pipelineSource),
+  nop: ko('pipeline', 'nop', '8eac7c133edad5df719dc37b36b62482', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/nop', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
   /** Creates step working directories (controller arg -workingdirinit-image). */
-  workingDirInit: ko('pipeline', 'workingdirinit', '0c558922ec6a1b739e550e349f2d5fc1', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/workingdirinit', pipelineSource),
-  chainsController: ko('chains', 'controller', '92006fd957c0afd31de6a40b3e33b39f', TEKTON_PAYLOAD.chains, 'github.com/tektoncd/chains/cmd/controller', `${PAYLOAD}: chains ${TEKTON_PAYLOAD.chains} (tektoncd/chains config/100-deployment.yaml names ko://github.com/tektoncd/chains/cmd/controller)`),
+  workingDirInit: ko('pipeline', 'workingdirinit', '0c558922ec6a1b739e550e349f2d5fc1', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/workingdirinit', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
+  chainsController: ko('chains', 'controller', '92006fd957c0afd31de6a40b3e33b39f', TEKTON_PAYLOAD.chains, 'github.com/tektoncd/chains/cmd/controller', `${PAYLOAD}: chains ${TEKTON_PAYLOAD.chains} (tektoncd/chains config/100-deployment.yaml names ko://github.com/tektoncd/chains/cmd/controller)`, PAYLOAD_DIGESTS_UNKNOWN),
   /**
    * kubectl of the apply task: the image the Kubernetes release publishes for
    * the platform's own Kubernetes version (DISTRIBUTIONS, v1.30.14), so the

@@ -154,7 +154,7 @@ describe('the reference data the component relies on', () => {
     expect(chartImages).toContain(`operator-${md5('github.com/tektoncd/operator/cmd/kubernetes/operator')}:v0.81.1`);
     expect(chartImages).toContain(`webhook-${md5('github.com/tektoncd/operator/cmd/kubernetes/webhook')}:v0.81.1`);
     for (const i of Object.values(TEKTON_IMAGES).filter((x) => x.registry === 'ghcr.io')) {
-      const importPath = /ko image name of (\S+)/.exec(i.source)![1]!;
+      const importPath = /ko image name of (\S+)/.exec(i.source ?? '')![1]!;
       expect(i.repository.endsWith(`-${md5(importPath)}`), i.repository).toBe(true);
     }
   });
