@@ -30,3 +30,17 @@ export interface HelmChartSpec<V extends object = Record<string, unknown>> {
 
 /** Namespace where K3s/RKE2's helm-controller watches HelmChart objects. */
 export const HELM_CONTROLLER_NAMESPACE = 'kube-system';
+
+/**
+ * Repository path under the site registry where an air-gapped site keeps
+ * chart archives as OCI artifacts (`oci://<mirror>/charts/<chart>:<version>`).
+ */
+export const SITE_CHART_PATH = 'charts';
+
+/**
+ * ConfigMap in the helm-controller's namespace holding the site registry's
+ * CA certificate (PEM), which HelmChart objects trust when they pull charts
+ * from the site registry; created at install from the same file as the
+ * containerd mirror's CA (`registry-ca.pem`).
+ */
+export const SITE_REGISTRY_CA_CONFIGMAP = 'sovra-registry-ca';
