@@ -20,6 +20,8 @@ export interface HelmChartSpec<V extends object = Record<string, unknown>> {
   readonly values: V;
   /** Where the pin was taken from. */
   readonly source?: string;
+  /** The catalog's repository, when a profile's `chartOverrides` replaced it (repository and digest are then the replacement's). */
+  readonly replaces?: string;
   /**
    * K3s/RKE2 install it before the cluster has a pod network (HelmChart
    * `spec.bootstrap`, host network, tolerates not-ready nodes): for the CNI.

@@ -382,7 +382,7 @@ export abstract class Component extends Chart {
       throw new SovraError('bad-input', `${this.node.path}: chart ${declared.chart} ${declared.version} has a malformed digest "${declared.digest}".`);
     }
     const override = this.profile.chartOverrides?.[declared.release];
-    const spec: HelmChartSpec<V> = override ? { ...declared, repository: override.repository, digest: override.digest, source: `profile ${this.profile.name} chartOverrides (replaces ${declared.repository})` } : declared;
+    const spec: HelmChartSpec<V> = override ? { ...declared, repository: override.repository, digest: override.digest, source: `profile ${this.profile.name} chartOverrides`, replaces: declared.repository } : declared;
     this._charts.push(spec);
     if (this.profile.deploy !== 'cdktf') {
       const obj = new ApiObject(this, `HelmChart-${spec.release}`, {

@@ -123,7 +123,7 @@ describe('charts', () => {
       expect(o.metadata.namespace).toBe('kube-system');
       expect(o.spec).toMatchObject({ ...chartSourceOf(p, chart), targetNamespace: chart.namespace });
       // Air-gapped: nothing names the chart's internet repository.
-      if (p === 'edge') expect(o.spec.repo).toBeUndefined();
+      if (p === 'edge') expect((o.spec as { repo?: string }).repo).toBeUndefined();
       expect(YAML.parse((o.spec as { valuesContent: string }).valuesContent)).toEqual(chart.values);
     }
     expect(terraformResources(dirs[p])).toBeUndefined();
