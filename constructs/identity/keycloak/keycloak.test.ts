@@ -13,7 +13,7 @@ import { secretClosure } from '../../../output/secret-closure.js';
 import { loadProfile } from '../../../profiles/load.js';
 import type { Profile } from '../../../profiles/profile.generated.js';
 import { buildPlatform, renderObjects } from '../../../synth/synth.js';
-import { PROFILES, readJson, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
+import { chartSourceOf, PROFILES, readJson, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
 import { KEYCLOAK_REALM, NAMESPACES } from '../../kit/shared-names.js';
 import { KEYCLOAK_AUDIENCE, keycloakIssuer } from './issuer.js';
 import { Keycloak } from './keycloak.js';
@@ -174,7 +174,7 @@ describe('per-profile differences', () => {
 
   it('installs the chart as a HelmChart (dev, edge) and a helm_release pinned to the published chart (cluster)', () => {
     const hc = writtenObjects(dirs.edge).find((o) => o.object.kind === 'HelmChart' && o.object.metadata.name === 'keycloak')!.object;
-    expect(hc.spec).toMatchObject({ repo: 'https://codecentric.github.io/helm-charts', chart: 'keycloakx', version: '7.1.11', targetNamespace: NS });
+    expect(hc.spec).toMatchObject({ ...chartSourceOf('edge', { repository: 'https://codecentric.github.io/helm-charts', chart: 'keycloakx', version: '7.1.11' }), targetNamespace: NS });
     expect(hc.metadata.annotations?.['sovra.dev/chart-digest']).toBe('sha256:beeb7ac7cee425ad438a6fbc6545b234a636b1c65f3fa7158aae443c076d7559');
     const tf = readJson<{ resource: { helm_release: Record<string, { chart: string; version: string; namespace: string }> } }>(dirs.cluster, 'terraform/cdk.tf.json');
     expect(tf.resource.helm_release.keycloak).toMatchObject({ chart: 'keycloakx', version: '7.1.11', namespace: NS });
