@@ -287,6 +287,12 @@ describe('images', () => {
     const v = values(build(loadProfile('edge'), lock).objects);
     expect(v.operator.additionalEnvs).toEqual([{ name: 'IMAGE_PIPELINES_TEKTON_PIPELINES_CONTROLLER', value: `ghcr.io/${TEKTON_IMAGES.pipelinesController.repository}@${digest}` }]);
   });
+
+  it("a profile's image override of an operand reaches the operator too (the flavor runs, not the payload's image)", () => {
+    const replacement = `registry.internal/hardened/chains-controller@sha256:${'b'.repeat(64)}`;
+    const p = { ...loadProfile('edge'), imageOverrides: { [imageName(TEKTON_IMAGES.chainsController)]: replacement } };
+    expect(values(build(p).objects).operator.additionalEnvs).toEqual([{ name: 'IMAGE_CHAINS_TEKTON_CHAINS_CONTROLLER', value: replacement }]);
+  });
 });
 
 describe('claims', () => {

@@ -88,9 +88,9 @@ export interface TektonOperatorValues {
  * The operator's image variables (pkg/reconciler/common/transformers.go at
  * v0.81.1): `IMAGE_<COMPONENT>_<container name>` replaces a container's
  * image, `IMAGE_<COMPONENT>_ARG_<flag>` a controller flag's image (names in
- * upper case, dashes as underscores). Set only for a locked image: the
- * operator then runs Sovra's locked digest instead of its payload's
- * reference.
+ * upper case, dashes as underscores). Set only for a locked image or one a
+ * profile's imageOverrides replaces: the operator then runs Sovra's
+ * reference instead of its payload's.
  */
 export const OPERAND_IMAGE_VARIABLES = {
   pipelinesController: 'IMAGE_PIPELINES_TEKTON_PIPELINES_CONTROLLER',
@@ -106,10 +106,10 @@ export const OPERAND_IMAGE_VARIABLES = {
 /** Images of the operator's payload, by role (keys of OPERAND_IMAGE_VARIABLES). */
 export type OperandImages = Readonly<Record<keyof typeof OPERAND_IMAGE_VARIABLES, ImageSpec>>;
 
-/** The operator's image variables for every locked operand image, sorted by name. */
+/** The operator's image variables for every locked or replaced operand image, sorted by name. */
 export function operandImageEnv(images: OperandImages): EnvVar[] {
   return (Object.keys(OPERAND_IMAGE_VARIABLES) as Array<keyof typeof OPERAND_IMAGE_VARIABLES>)
-    .filter((k) => images[k].digest !== undefined)
+    .filter((k) => images[k].digest !== undefined || images[k].replaces !== undefined)
     .map((k) => ({ name: OPERAND_IMAGE_VARIABLES[k], value: imageRef(images[k]) }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
