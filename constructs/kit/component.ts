@@ -147,6 +147,7 @@ export abstract class Component extends Chart {
   private readonly _finalizers: Array<{ readonly fn: () => void; readonly stage: FinalizeStage }> = [];
   private readonly _policyExceptions: PolicyException[] = [];
   private readonly namespaceObject?: ApiObject;
+  private readonly _moreNamespaces: ApiObject[] = [];
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
     super(scope, id, {
@@ -367,6 +368,45 @@ export abstract class Component extends Chart {
   }
 
   /**
+   * Every namespace this component creates: its own, then those of
+   * `addNamespace`. The mesh treats them alike (injection label,
+   * default-deny authorization).
+   */
+  get namespaces(): readonly string[] {
+    return [...(this.namespaceObject ? [this.info.namespace] : []), ...this._moreNamespaces.map((n) => n.name)];
+  }
+
+  /**
+   * Creates another Namespace the component owns, for workloads that
+   * software it installs puts elsewhere (an operator's operands) or that
+   * must not share its namespace: restricted Pod Security enforced, audited
+   * and warned, the platform's labels, after the component's own
+   * Namespace. Its pod groups name it (`addPods({ namespace })`).
+   */
+  protected addNamespace(name: string): ApiObject {
+    if (!this.namespaceObject) throw new Error(`${this.node.path}: a component in ${this.info.namespace} creates no namespaces`);
+    if (this.namespaces.includes(name)) throw new Error(`${this.node.path}: namespace ${name} declared twice`);
+    const ns = new ApiObject(this, `Namespace-${name}`, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        labels: {
+          ...(this.info.namespaceLabels ?? {}),
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'v1.30',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+      },
+    });
+    this.clusterScoped(ns);
+    ns.node.addDependency(this.namespaceObject);
+    this._moreNamespaces.push(ns);
+    return ns;
+  }
+
+  /**
    * Declares a chart; for profiles not deployed by Terraform it is rendered
    * as a K3s/RKE2 HelmChart object. A profile's `chartOverrides` entry for
    * the release replaces where the chart comes from (repository and archive
@@ -484,10 +524,10 @@ export abstract class Component extends Chart {
     this._userRoles.push(role);
   }
 
-  /** Adds labels to this component's Namespace (for components that derive them platform-wide, such as a mesh's injection label). */
+  /** Adds labels to this component's Namespaces, its own and those of `addNamespace` (for components that derive them platform-wide, such as a mesh's injection label). */
   addNamespaceLabels(labels: Readonly<Record<string, string>>): void {
     if (!this.namespaceObject) throw new Error(`${this.node.path}: namespace ${this.info.namespace} is not created by this component`);
-    for (const [k, v] of Object.entries(labels)) this.namespaceObject.metadata.addLabel(k, v);
+    for (const ns of [this.namespaceObject, ...this._moreNamespaces]) for (const [k, v] of Object.entries(labels)) ns.metadata.addLabel(k, v);
   }
 
   /** Marks `obj` as cluster-scoped: cdk8s puts the chart namespace on every object, so it is removed. */

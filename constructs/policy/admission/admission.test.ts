@@ -83,7 +83,7 @@ describe.each(PROFILES)('profile %s', (profile) => {
     const bindings = objectsOf(dirs[profile]).filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
     // One binding per rule, and one per namespace holding an exception of it (the stack's components', see policies/README.md).
     expect(bindings.filter((b) => !b.metadata.name.includes('-ns-')).length).toBe(RULES.length);
-    const excepting = ['cert-manager', 'cnpg-system', 'external-secrets', ...(profile === 'dev' ? [] : ['istio-system']), ...(profile === 'cluster' ? ['kserve'] : []), 'kube-system', 'sovra-identity', 'sovra-secrets', ...(profile === 'dev' ? [] : ['sovra-system']), 'spire-agent', 'spire-system'];
+    const excepting = ['cert-manager', 'cnpg-system', 'external-secrets', ...(profile === 'dev' ? [] : ['istio-system']), ...(profile === 'cluster' ? ['kserve'] : []), 'kube-system', 'sovra-identity', 'sovra-secrets', ...(profile === 'dev' ? [] : ['sovra-system']), 'spire-agent', 'spire-system', ...(profile === 'dev' ? [] : ['tekton-operator', 'tekton-pipelines'])];
     expect([...new Set(bindings.filter((b) => b.metadata.name.includes('-ns-')).map((b) => b.metadata.name.split('-ns-')[1]))].sort()).toEqual(excepting);
     const privileged = bindings.find((b) => b.metadata.name === 'sovra-pod-security-privileged-ns-kube-system')!;
     expect(privileged.spec.matchResources.excludeResourceRules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['daemonsets'], operations: ['CREATE', 'UPDATE'], resourceNames: ['cilium'] }]);

@@ -140,22 +140,9 @@ export function applyRules(platform: { readonly components: readonly Component[]
   return rules;
 }
 
-/** Writes the namespace, service accounts, RBAC, Tasks and Pipelines under `c`. */
-export function addPipelines(c: Component, input: PipelineInput, platform: () => { readonly components: readonly Component[] }): Pipelines {
+/** Writes the service accounts, RBAC, Tasks and Pipelines under `c`, in `namespace` (PIPELINES_NAMESPACE, which `c` creates). */
+export function addPipelines(c: Component, namespace: ApiObject, input: PipelineInput, platform: () => { readonly components: readonly Component[] }): Pipelines {
   const ns = PIPELINES_NAMESPACE;
-  const namespace = new ApiObject(c, 'PipelinesNamespace', {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name: ns,
-      labels: {
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/enforce-version': 'v1.30',
-        'pod-security.kubernetes.io/audit': 'restricted',
-        'pod-security.kubernetes.io/warn': 'restricted',
-      },
-    },
-  });
   const inNs = <T extends ApiObject>(o: T): T => {
     o.node.addDependency(namespace);
     return o;

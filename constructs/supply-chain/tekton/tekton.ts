@@ -27,7 +27,7 @@ import { PAYLOAD_DIGESTS_UNKNOWN, TEKTON_IMAGES, TEKTON_OPERATOR_CHART, TEKTON_P
 import { CHAINS_METRICS, PIPELINES_METRICS } from './metrics.js';
 import { addPipelines, PIPELINE_NAMES, PIPELINES_NAMESPACE, type Pipelines } from './pipeline.js';
 import { declareTektonExceptions } from './policy-exceptions.js';
-import { CHAINS_ARTIFACTS, CHAINS_SIGNING_SECRET, TARGET_NAMESPACE_LABELS, TEKTON_CONFIG_NAME, tektonConfigSpec } from './tekton-config.js';
+import { CHAINS_ARTIFACTS, CHAINS_SIGNING_SECRET, TEKTON_CONFIG_NAME, tektonConfigSpec } from './tekton-config.js';
 import {
   OPERATOR_LABELS,
   OPERATOR_NAMESPACE,
@@ -119,11 +119,8 @@ export class Tekton extends Component {
     this.chart = this.addChart<TektonOperatorValues>({ release: OPERATOR_RELEASE, namespace: this.info.namespace, values, ...TEKTON_OPERATOR_CHART });
     declareTektonExceptions(this);
 
-    // The operand namespace: Sovra's (restricted, part of the platform); the operator adds its own label and owner and keeps these.
-    this.targetNamespace = this.clusterScoped(
-      new K8sObject(this, 'TargetNamespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TARGET_NAMESPACE, labels: { ...TARGET_NAMESPACE_LABELS } } }),
-    );
-    this.inNamespace(this.targetNamespace);
+    // The operand namespace: Sovra's (restricted, part of the platform, meshed like the component's own); the operator adds its own label and owner and keeps these.
+    this.targetNamespace = this.addNamespace(TARGET_NAMESPACE);
     this.tektonConfig = this.clusterScoped(
       new K8sObject(this, 'TektonConfig', {
         apiVersion: 'operator.tekton.dev/v1alpha1',
@@ -147,9 +144,7 @@ export class Tekton extends Component {
     this.signingKey.node.addDependency(this.targetNamespace);
     this.consumesSecret({ name: CHAINS_SIGNING_SECRET.name, namespace: TARGET_NAMESPACE, keys: [CHAINS_SIGNING_SECRET.key], purpose: 'Signing key of the Chains controller, mounted at /etc/signing-secrets (chains config/100-deployment.yaml).' });
 
-    this.pipelines = addPipelines(this, { sovra: img.sovra, kubectl: img.kubectl, requireLocked: p.images.requireDigest, apply: settings.apply, ...(settings.verificationKey ? { verificationKey: settings.verificationKey } : {}) }, () => this.platform);
-    this.clusterScoped(this.pipelines.namespace);
-    this.inNamespace(this.pipelines.namespace);
+    this.pipelines = addPipelines(this, this.addNamespace(PIPELINES_NAMESPACE), { sovra: img.sovra, kubectl: img.kubectl, requireLocked: p.images.requireDigest, apply: settings.apply, ...(settings.verificationKey ? { verificationKey: settings.verificationKey } : {}) }, () => this.platform);
     if (this.pipelines.applyRole) this.clusterScoped(this.pipelines.applyRole);
     if (this.pipelines.applyRoleBinding) this.clusterScoped(this.pipelines.applyRoleBinding);
 
