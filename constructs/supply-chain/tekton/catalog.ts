@@ -79,19 +79,22 @@ export const TEKTON_IMAGES = {
   /** Creates step working directories (controller arg -workingdirinit-image). */
   workingDirInit: ko('pipeline', 'workingdirinit', '0c558922ec6a1b739e550e349f2d5fc1', TEKTON_PAYLOAD.pipeline, 'github.com/tektoncd/pipeline/cmd/workingdirinit', pipelineSource, PAYLOAD_DIGESTS_UNKNOWN),
   chainsController: ko('chains', 'controller', '92006fd957c0afd31de6a40b3e33b39f', TEKTON_PAYLOAD.chains, 'github.com/tektoncd/chains/cmd/controller', `${PAYLOAD}: chains ${TEKTON_PAYLOAD.chains} (tektoncd/chains config/100-deployment.yaml names ko://github.com/tektoncd/chains/cmd/controller)`, PAYLOAD_DIGESTS_UNKNOWN),
-  /**
-   * kubectl of the apply task: the image the Kubernetes release publishes for
-   * the platform's own Kubernetes version (DISTRIBUTIONS, v1.30.14), so the
-   * client matches the API server it applies to.
-   */
-  kubectl: {
+} as const satisfies Record<string, ImagePin>;
+
+/**
+ * kubectl of the apply task: the image the Kubernetes release publishes for
+ * the platform's own Kubernetes version (the distribution catalog's), so the
+ * client matches the API server it applies to.
+ */
+export function kubectlImage(kubernetesVersion: string): ImagePin {
+  return {
     registry: 'registry.k8s.io',
     repository: 'kubectl',
-    tag: 'v1.30.14',
+    tag: kubernetesVersion,
     license: 'Apache-2.0',
-    source: 'Kubernetes release v1.30.14 (kubernetes/kubernetes CHANGELOG-1.30: registry.k8s.io/kubectl:<version> is a release image); binary /bin/kubectl',
-  },
-} as const satisfies Record<string, ImagePin>;
+    source: `Kubernetes release ${kubernetesVersion} (kubernetes/kubernetes CHANGELOG: registry.k8s.io/kubectl:<version> is a release image); binary /bin/kubectl`,
+  };
+}
 
 /**
  * The operator's controllers Sovra runs: TektonConfig, and the two

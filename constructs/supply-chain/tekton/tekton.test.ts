@@ -159,7 +159,8 @@ describe('the verify and apply pipelines', () => {
     const apply = find(edge, 'Task', 'sovra-apply')!.spec as TaskSpec;
     expect(apply.steps.map((s) => s.name)).toEqual(['verify', 'apply']);
     expect(apply.steps[0]).toEqual(step);
-    expect(apply.steps[1]!.image).toBe(`registry.k8s.io/kubectl:${TEKTON_IMAGES.kubectl.tag}`);
+    // The kubectl of the platform's Kubernetes version (K3s v1.30.14).
+    expect(apply.steps[1]!.image).toBe('registry.k8s.io/kubectl:v1.30.14');
     expect(apply.steps[1]!.args.slice(0, 3)).toEqual(['apply', '--server-side', '--force-conflicts']);
     expect(apply.steps[1]!.args).toContain('$(workspaces.output.path)/$(params.path)/manifests');
     for (const s of [...verify.steps, ...apply.steps]) {

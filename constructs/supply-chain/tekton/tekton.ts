@@ -12,8 +12,7 @@
  * 1.34 (its chart's kubernetesMinVersion), behaves on the platform's 1.30:
  * Sovra lowers the start-up check to the platform's version and says so.
  */
-import type { ApiObject } from 'cdk8s';
-import { ApiObject as K8sObject } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { SovraError } from '../../../core/errors.js';
 import { controlPlaneImage } from '../../ai-runtime/control-plane/catalog.js';
@@ -23,7 +22,7 @@ import { Component, directoryOf, type ComponentProps } from '../../kit/component
 import { addExternalSecret } from '../../kit/external-secrets.js';
 import type { PodGroup } from '../../kit/network.js';
 import { tektonAlerts } from './alerts.js';
-import { PAYLOAD_DIGESTS_UNKNOWN, TEKTON_IMAGES, TEKTON_OPERATOR_CHART, TEKTON_PAYLOAD } from './catalog.js';
+import { kubectlImage, PAYLOAD_DIGESTS_UNKNOWN, TEKTON_IMAGES, TEKTON_OPERATOR_CHART, TEKTON_PAYLOAD } from './catalog.js';
 import { CHAINS_METRICS, PIPELINES_METRICS } from './metrics.js';
 import { addPipelines, PIPELINE_NAMES, PIPELINES_NAMESPACE, type Pipelines } from './pipeline.js';
 import { declareTektonExceptions } from './policy-exceptions.js';
@@ -99,6 +98,7 @@ export class Tekton extends Component {
       throw new SovraError('bad-profile', `components.tekton.enabled needs the external-secrets component: the Chains signing key is read from OpenBao by an ExternalSecret. Install external-secrets and openbao, or set components.tekton.enabled to false.`);
     }
 
+    const kubernetesVersion = DISTRIBUTIONS[p.distribution.kind].kubernetes;
     const img = {
       operator: this.addImage(TEKTON_IMAGES.operator),
       operatorWebhook: this.addImage(TEKTON_IMAGES.operatorWebhook),
@@ -111,10 +111,9 @@ export class Tekton extends Component {
       nop: this.addImage(TEKTON_IMAGES.nop),
       workingDirInit: this.addImage(TEKTON_IMAGES.workingDirInit),
       chainsController: this.addImage(TEKTON_IMAGES.chainsController),
-      kubectl: this.addImage(TEKTON_IMAGES.kubectl),
+      kubectl: this.addImage(kubectlImage(kubernetesVersion)),
       sovra: this.addImage(controlPlaneImage()),
     };
-    const kubernetesVersion = DISTRIBUTIONS[p.distribution.kind].kubernetes;
     const values = operatorValues({ profile: p, operator: img.operator, webhook: img.operatorWebhook, proxyWebhook: img.proxyWebhook, operands: img, kubernetesVersion });
     this.chart = this.addChart<TektonOperatorValues>({ release: OPERATOR_RELEASE, namespace: this.info.namespace, values, ...TEKTON_OPERATOR_CHART });
     declareTektonExceptions(this);
@@ -122,7 +121,7 @@ export class Tekton extends Component {
     // The operand namespace: Sovra's (restricted, part of the platform, meshed like the component's own); the operator adds its own label and owner and keeps these.
     this.targetNamespace = this.addNamespace(TARGET_NAMESPACE);
     this.tektonConfig = this.clusterScoped(
-      new K8sObject(this, 'TektonConfig', {
+      new ApiObject(this, 'TektonConfig', {
         apiVersion: 'operator.tekton.dev/v1alpha1',
         kind: 'TektonConfig',
         metadata: { name: TEKTON_CONFIG_NAME },

@@ -117,6 +117,7 @@ describe.each(INSTALLED)('profile %s', (profile) => {
     expect(undeclaredImages([proxy], declared)).toEqual([]);
     // Every image of the operator's payload that Sovra configures is in the SBOM, by the tag of components.yaml.
     for (const i of Object.values(TEKTON_IMAGES)) expect(declared.has(`${i.registry}/${i.repository}:${i.tag}`), i.repository).toBe(true);
+    expect(declared.has('registry.k8s.io/kubectl:v1.30.14')).toBe(true);
   });
 });
 
