@@ -13,6 +13,7 @@ import { imageName, replaceImage, type ImagePin, type ImageSpec } from './kit/im
 import { SovraError } from '../core/errors.js';
 import { ImageLock } from './kit/image-lock.js';
 import type { HelmChartSpec } from './kit/chart.js';
+import type { OidcClientSpec } from './kit/oidc-clients.js';
 import type { MetricsEndpoint, PodGroup } from './kit/network.js';
 import { COMPONENTS } from './registry.js';
 
@@ -103,6 +104,10 @@ export class Platform extends Construct implements PlatformDirectory {
     const seen = new Map<string, ImageSpec>();
     for (const c of this.components) for (const i of c.images) seen.set(imageName(i), seen.get(imageName(i)) ?? i);
     return [...seen.values()];
+  }
+
+  oidcClients(): Array<OidcClientSpec & { readonly component: string }> {
+    return this.definitions.filter((d) => this.installed.has(d.id)).flatMap((d) => (d.oidcClients?.(this.profile) ?? []).map((c) => ({ ...c, component: d.id })));
   }
 
   /**

@@ -19,6 +19,7 @@ import type { ControlClaim, CustomerResponsibility, UserRole } from './claims.js
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
+import type { OidcClientSpec } from './oidc-clients.js';
 import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
 import type { SecretConsumption, SecretProduction } from './secrets.js';
 import { exceptionWaiver, type PolicyException } from './policy-exceptions.js';
@@ -82,6 +83,8 @@ export interface PlatformDirectory extends NetworkDirectory {
   readonly lock: ImageLock;
   /** `pin` as the profile runs it (its image override, else the lock's digest). */
   resolveImage(pin: ImagePin): ImageSpec;
+  /** OIDC clients the installed components declare, with the id of each declaring component (known before any is built). */
+  oidcClients(): ReadonlyArray<OidcClientSpec & { readonly component: string }>;
   /** The archive of `chart` when the synth was given chart archives (air-gapped output embeds it). */
   readonly chartArchive?: (chart: HelmChartSpec<object>) => Uint8Array | undefined;
 }

@@ -181,6 +181,23 @@ describe('per-profile differences', () => {
   });
 });
 
+describe('clients the platform\'s applications declare', () => {
+  it.each(PROFILES)('%s: Grafana\'s confidential client is in the realm, its secret read from the OpenBao path Grafana reads, with the groups claim', (profile) => {
+    const client = realm(profile).clients.find((c) => c.clientId === 'sovra-grafana')!;
+    const root = loadProfile(profile).components.monitoring.grafana.rootUrl.replace(/\/+$/, '');
+    expect(client).toMatchObject({ publicClient: false, standardFlowEnabled: true, implicitFlowEnabled: false, directAccessGrantsEnabled: false, redirectUris: [`${root}/login/generic_oauth`], secret: '${SOVRA_CLIENT_SECRET_SOVRA_GRAFANA}' });
+    expect(client.attributes['pkce.code.challenge.method']).toBe('S256');
+    expect(client.defaultClientScopes).toContain('groups');
+    expect(realm(profile).clientScopes.find((c) => c.name === 'groups')!.protocolMappers[0]).toMatchObject({ protocolMapper: 'oidc-group-membership-mapper', config: { 'claim.name': 'groups', 'id.token.claim': 'true', 'userinfo.token.claim': 'true' } });
+    // The placeholder resolves from the pod's environment, which reads the Secret an ExternalSecret fills from OpenBao.
+    expect(env(profile)).toContainEqual({ name: 'SOVRA_CLIENT_SECRET_SOVRA_GRAFANA', valueFrom: { secretKeyRef: { name: 'oidc-client-sovra-grafana', key: 'client-secret' } } });
+    const mine = named(profile, 'ExternalSecret', 'oidc-client-sovra-grafana');
+    const grafanas = writtenObjects(dirs[profile]).map((o) => o.object).find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'grafana-oidc')!;
+    const remote = (o: K8sObject) => (o.spec as { data: Array<{ remoteRef: unknown }> }).data.map((d) => d.remoteRef);
+    expect(remote(mine)).toEqual(remote(grafanas));
+  });
+});
+
 describe('settings a profile may not loosen', () => {
   const build = (patch: (p: Profile) => Profile) => () => {
     const { platform } = buildPlatform(patch(structuredClone(loadProfile('cluster'))));
