@@ -16,6 +16,8 @@ export const TEMPO_RELEASE = 'tempo';
 export const TEMPO_POD_LABELS = { 'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': TEMPO_RELEASE } as const;
 /** Ports of the Tempo server: HTTP (query API and metrics), OTLP over HTTP (the trace collector pushes there). */
 export const TEMPO_PORTS = { http: 3200, otlpHttp: 4318 } as const;
+/** Port of the one Jaeger receiver left, on loopback (the chart's default gRPC port). */
+const JAEGER_LOOPBACK_PORT = 14250;
 /** Where the trust bundle is mounted (Go reads SSL_CERT_FILE for its roots: the object store's certificate is the platform CA's). */
 export const TEMPO_TRUST_MOUNT = '/etc/sovra/trust';
 /** Environment variables the S3 credentials reach Tempo's configuration through (`-config.expand-env=true`). */
@@ -44,6 +46,8 @@ export function tempoValues(i: { settings: TracesSettings; image: ImageSpec; sto
   const trace = s3
     ? {
         backend: 's3',
+        // The chart's default local path is deleted: blocks are in the bucket.
+        local: null,
         s3: { bucket: s3.bucket, endpoint: s3.endpoint, access_key: `\${${TEMPO_S3_ENV.accessKeyId}}`, secret_key: `\${${TEMPO_S3_ENV.secretAccessKey}}`, insecure: false, forcepathstyle: true },
         wal: { path: '/var/tempo/wal' },
       }
@@ -66,8 +70,12 @@ export function tempoValues(i: { settings: TracesSettings; image: ImageSpec; sto
       retention: s.retention,
       server: { http_listen_port: TEMPO_PORTS.http },
       storage: { trace },
-      // OTLP over HTTP only (the trace collector's exporter); the chart's Jaeger receivers are removed (null deletes a default in Helm).
-      receivers: { jaeger: null, otlp: { protocols: { grpc: null, http: { endpoint: `0.0.0.0:${TEMPO_PORTS.otlpHttp}` } } } },
+      // OTLP over HTTP is the one receiver other pods reach (the trace collector's exporter); null deletes a chart default in Helm.
+      // The chart's Service template reads the Jaeger protocols, so one stays, on loopback: no other pod can reach it.
+      receivers: {
+        jaeger: { protocols: { grpc: { endpoint: `127.0.0.1:${JAEGER_LOOPBACK_PORT}` }, thrift_binary: null, thrift_compact: null, thrift_http: null } },
+        otlp: { protocols: { grpc: null, http: { endpoint: `0.0.0.0:${TEMPO_PORTS.otlpHttp}` } } },
+      },
       securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
       ...(s3 ? { extraArgs: { 'config.expand-env': 'true' } } : {}),
       extraEnv: env,
