@@ -193,6 +193,11 @@ describe('logs in the synthesized output', () => {
     const ssp = readJson<Obj>(dir, 'oscal/ssp.json');
     const au11 = (ssp['system-security-plan']['control-implementation']['implemented-requirements'] as Obj[]).find((r) => r['control-id'] === 'au-11')!;
     expect(au11['set-parameters']).toEqual([{ 'param-id': 'au-11_prm_1', values: [BUILTIN_PROFILES[name].components.logs.auditRetention] }]);
+    // AU-5: the monitoring component's claim names the log pipeline's alerts, with the written rules as evidence.
+    const monitoring = readJson<Obj>(dir, 'oscal/component-definitions/monitoring.json');
+    const au5 = (monitoring['component-definition'].components[0]['control-implementations'][0]['implemented-requirements'] as Obj[]).find((r) => r['control-id'] === 'au-5')!;
+    expect(au5.description).toContain('LogCollectorExportFailing, LogCollectorQueueFilling, LogCollectorRefusingRecords, LokiDiscardingRecords, LokiRequestErrors (logs)');
+    expect((au5.links as Obj[]).some((l) => /logs-alerts/.test(l.text) && /LokiDiscardingRecords/.test(l.text))).toBe(true);
     const sbom = readJson<{ components: Obj[] }>(dir, 'sbom.cdx.json');
     const image = sbom.components.find((c) => c['bom-ref'] === lokiLicenseWaivers()[0]!.component)!;
     expect(image.properties).toContainEqual({ name: 'sovra:license:waiver:AGPL-3.0-only:reason', value: lokiLicenseWaivers()[0]!.reason });

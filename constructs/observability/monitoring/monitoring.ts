@@ -211,9 +211,13 @@ export class Monitoring extends Component {
       ],
     });
     const auditEvidence = [...(cp?.alerts.some((a) => a.name === 'SovraAuditTrailStopped') ? this.ruleEvidence('control-plane', 'SovraAuditTrailStopped') : []), ...this.ruleEvidence(this.node.id, 'KubeApiserverAuditErrors')];
+    // Every other component's alert that it marks as an AU-5 alert (the log pipeline's: records not delivered or refused).
+    const others = this.platform.components.filter((c) => c !== cp && c !== this).flatMap((c) => c.alerts.filter((a) => a.controls?.includes('au-5')).map((a) => ({ c, a })));
+    for (const { c, a } of others) auditEvidence.push(...this.ruleEvidence(c.node.id, a.name));
+    const byComponent = [...new Set(others.map((o) => o.c.node.id))].map((id) => `${others.filter((o) => o.c.node.id === id).map((o) => o.a.name).join(', ')} (${id})`);
     this.claim({
       control: 'au-5',
-      statement: `An audit processing failure raises an alert: the control plane's audit trail stalled (records waiting for their durable flush for 10 minutes: SovraAuditTrailStopped) or lagging (SovraAuditTrailLag), and the Kubernetes API server failing to write audit events (KubeApiserverAuditErrors); Alertmanager routes them${this.profile.components.monitoring.alerting?.webhookUrl ? ' to the site operators' : ' (no receiver configured on this profile: alerts are visible in Alertmanager and Grafana only)'}.`,
+      statement: `An audit processing failure raises an alert: the control plane's audit trail stalled (records waiting for their durable flush for 10 minutes: SovraAuditTrailStopped) or lagging (SovraAuditTrailLag), and the Kubernetes API server failing to write audit events (KubeApiserverAuditErrors)${byComponent.length > 0 ? `; audit records not reaching their store: ${byComponent.join('; ')}` : ''}; Alertmanager routes them${this.profile.components.monitoring.alerting?.webhookUrl ? ' to the site operators' : ' (no receiver configured on this profile: alerts are visible in Alertmanager and Grafana only)'}.`,
       evidence: auditEvidence,
       status: cp ? 'implemented' : 'partial',
     });

@@ -110,7 +110,7 @@ describe.each(PROFILES)('profile %s', (p) => {
 
   it("renders the agents' collector configuration: every container log, the API server's audit log, OpenBao's audit lines, k8s attributes, to Loki's OTLP endpoint", () => {
     const objects = render(AGENT_RELEASE).objects;
-    const relay = YAML.parse(objectNamed(objects, 'ConfigMap', `${AGENT_RELEASE}-agent`).data!['relay'] as string) as Obj;
+    const relay = YAML.parse((objectNamed(objects, 'ConfigMap', `${AGENT_RELEASE}-agent`) as Obj).data.relay as string) as Obj;
     expect(Object.keys(relay.receivers).sort()).toEqual(['file_log/audit-kube-apiserver', 'file_log/pods']);
     expect(relay.receivers['file_log/audit-kube-apiserver'].include).toEqual([p === 'cluster' ? '/var/lib/rancher/rke2/server/logs/audit.log' : '/var/lib/rancher/k3s/server/logs/audit.log']);
     expect(relay.receivers['file_log/pods'].operators.map((o: Obj) => o.type)).toEqual(['container', 'json_parser', 'add', 'add']);

@@ -47,7 +47,7 @@ describe.each(PROFILES)('profile %s', (p) => {
   });
 
   it("Tempo's configuration carries the retention and storage the claims cite, and OTLP over HTTP as the one receiver reachable from other pods", () => {
-    const config = YAML.parse(objectNamed(render(TEMPO_RELEASE).objects, 'ConfigMap', TEMPO_RELEASE).data!['tempo.yaml'] as string) as Obj;
+    const config = YAML.parse((objectNamed(render(TEMPO_RELEASE).objects, 'ConfigMap', TEMPO_RELEASE) as Obj).data['tempo.yaml'] as string) as Obj;
     expect(config.compactor.compaction.block_retention).toBe(s.retention);
     expect(config.usage_report).toEqual({ reporting_enabled: false });
     expect(config.distributor.receivers).toEqual({ jaeger: { protocols: { grpc: { endpoint: '127.0.0.1:14250' } } }, otlp: { protocols: { http: { endpoint: '0.0.0.0:4318' } } } });
