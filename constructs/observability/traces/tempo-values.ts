@@ -64,7 +64,8 @@ export function tempoValues(i: { settings: TracesSettings; image: ImageSpec; sto
     tempo: {
       registry: i.image.registry,
       repository: i.image.repository,
-      tag: i.image.tag,
+      // The chart writes `<registry>/<repository>:<tag>` and has no digest value: a locked image is pinned as `<tag>@<digest>`.
+      tag: i.image.digest ? `${i.image.tag}@${i.image.digest}` : i.image.tag,
       resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { cpu: s.cpu, memory: s.memory } },
       reportingEnabled: false,
       retention: s.retention,
