@@ -224,6 +224,30 @@ describe('profiles', () => {
     expect((chartValues(platform.component('monitoring')!, 'monitoring').grafana.additionalDataSources as Obj[]).map((d) => d.uid)).toEqual(['tempo']);
   });
 
+  it("with the site's object store (keys supplied at install), Loki and Tempo read their keys from Secrets the synth reports and trust the public roots", async () => {
+    const cluster = structuredClone(BUILTIN_PROFILES.cluster);
+    const external = { mode: 'external', endpointURL: 'https://s3.example.org:9443', buckets: { models: 'm-bucket', backups: 'b-bucket', logs: 'l-bucket', traces: 't-bucket' }, credentials: { source: 'supplied-at-install' } };
+    const profile = validateProfile(
+      { ...cluster, licenseWaivers: (cluster.licenseWaivers ?? []).filter((w) => !/minio/.test(w.component) && !/operator\.min\.io/.test(w.component)), components: { ...cluster.components, 'object-store': external } },
+      'test (cluster, external store)',
+    );
+    const dir = tempDir();
+    try {
+      const r = await synthProfile('cluster', dir, { profile });
+      expect(r.suppliedAtInstall.map((x) => `${x.namespace}/${x.name}`)).toEqual(expect.arrayContaining(['sovra-logs/loki-object-store', 'sovra-traces/tempo-object-store']));
+      const { logs, objects } = render(profile);
+      const v = chartValues(logs!, LOKI_RELEASE);
+      expect(v.loki.storage.s3.endpoint).toBe('s3.example.org:9443');
+      expect(v.loki.storage.bucketNames).toEqual({ chunks: 'l-bucket' });
+      // A site store has a certificate of its own CA: the platform's bundle is not forced on Loki.
+      expect(v.singleBinary.extraEnv.map((e: Obj) => e.name)).toEqual(['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']);
+      const cnp = objects.find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'logs-loki')!;
+      expect(cnp.spec.egress).toContainEqual({ toFQDNs: [{ matchName: 's3.example.org' }], toPorts: [{ ports: [{ port: '9443', protocol: 'TCP' }] }] });
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('refuses audit records kept for less time than other logs, naming the setting', () => {
     const edge = structuredClone(BUILTIN_PROFILES.edge);
     const profile = validateProfile({ ...edge, components: { ...edge.components, logs: { ...edge.components.logs, retention: '90d', auditRetention: '30d' } } }, 'test (edge, short audit retention)');
