@@ -131,7 +131,7 @@ describe('reading tar', () => {
       expect(h.find((e) => e.path === './link'), format).toMatchObject({ type: 'symlink', linkname: `${huge}/x.txt` });
     }
     const corrupt = readFileSync(join(dir, 'gnu.tar'));
-    corrupt[10] ^= 0xff;
+    corrupt[10] = corrupt[10]! ^ 0xff;
     writeFileSync(join(dir, 'corrupt.tar'), corrupt);
     await expect(headers(join(dir, 'corrupt.tar'))).rejects.toThrow(/header checksum mismatch/);
   });
