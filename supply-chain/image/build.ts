@@ -110,30 +110,25 @@ export async function buildImage(options: ImageBuildOptions): Promise<ImageBuild
   try {
     const layout = join(out.staging, IMAGE_OUTPUT.layout);
     const blobs = blobDir(layout);
-    const staging = new Staging(join(out.staging, '.work'));
+    const workDir = join(out.staging, '.work');
     const store = new PartStore({ cacheDir: options.cacheDir, ...(options.npmCacheDir ? { npmCacheDir: options.npmCacheDir } : {}) });
-    const write = async (layer: Layer): Promise<BuiltLayer> => {
+    const write = async (layer: Layer, arch?: Architecture): Promise<BuiltLayer> => {
       const w = await layer.writeTar(blobs);
-      log(`  ${w.digest.slice(0, 19)}  ${(w.size / 1048576).toFixed(1).padStart(7)} MiB  ${layer.description}`);
+      log(`${(arch ? `linux/${arch}` : 'all').padEnd(12)} ${w.digest.slice(0, 19)}  ${(w.size / 1048576).toFixed(1).padStart(7)} MiB  ${layer.description}`);
       return { ...w, description: layer.description };
     };
     const fixed = parts.epoch.seconds;
 
-    const app = await time('app layer', async () => write(appLayer(root, options.epoch).layer));
-    const platforms: BuiltPlatform[] = [];
-    const sbomPlatforms: PlatformImage[] = [];
-    const manifests: Descriptor[] = [];
-    for (const arch of archs) {
+    // The platforms are built side by side (reading, unpacking and hashing overlap with writing);
+    // the output depends on content only, never on which finishes first.
+    const buildPlatform = async (arch: Architecture, app: Promise<BuiltLayer>) => {
       const p = partsFor(parts, arch);
-      log(`linux/${arch}:`);
-      const base = await time('base layer', async () => {
-        const b = await baseLayer(p, store, staging, options.debianMirror, fixed);
-        return write(b.layer);
-      });
-      const node = await time('node layer', async () => write(await nodeLayer(p.node, store, staging, options.npmRegistry, fixed)));
-      const deps = await time('dependency layer', async () => write((await dependencyLayer(lock, arch, store, staging, options.npmRegistry, fixed)).layer));
+      const staging = new Staging(join(workDir, arch));
+      const base = await time('base layer', async () => write((await baseLayer(p, store, staging, options.debianMirror, fixed)).layer, arch));
+      const node = await time('node layer', async () => write(await nodeLayer(p.node, store, staging, options.npmRegistry, fixed), arch));
+      const deps = await time('dependency layer', async () => write((await dependencyLayer(lock, arch, store, staging, options.npmRegistry, fixed)).layer, arch));
       await staging.clear();
-      const layers = [base, node, deps, app];
+      const layers = [base, node, deps, await app];
       const rt = CONTROL_PLANE_IMAGE_RUNTIME;
       const created = isoTime(options.epoch);
       const config = writeJsonBlob(layout, MEDIA.config, {
@@ -159,10 +154,19 @@ export async function buildImage(options: ImageBuildOptions): Promise<ImageBuild
         { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers: layers.map((l) => ({ mediaType: MEDIA.layer, digest: l.digest, size: l.size })), annotations },
         { platform: { architecture: arch, os: 'linux' } },
       );
-      manifests.push(manifest);
-      platforms.push({ platform: `linux/${arch}`, manifest: manifest.digest, config: config.digest, layers });
-      sbomPlatforms.push({ architecture: arch, manifest: manifest.digest, debs: p.debs, node: p.node });
-    }
+      const platform: BuiltPlatform = { platform: `linux/${arch}`, manifest: manifest.digest, config: config.digest, layers };
+      const sbom: PlatformImage = { architecture: arch, manifest: manifest.digest, debs: p.debs, node: p.node };
+      return { manifest, platform, sbom };
+    };
+    const app = time('app layer', async () => write(appLayer(root, options.epoch).layer));
+    // Every platform is let finish before a failure is reported, so none is left writing into a removed folder.
+    const settled = await Promise.allSettled([app, ...archs.map((arch) => buildPlatform(arch, app))]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const built = settled.slice(1).map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof buildPlatform>>>).value);
+    const manifests = built.map((b) => b.manifest);
+    const platforms = built.map((b) => b.platform);
+    const sbomPlatforms = built.map((b) => b.sbom);
     const created = isoTime(options.epoch);
     const index = writeJsonBlob(layout, MEDIA.index, {
       schemaVersion: 2,
@@ -180,7 +184,7 @@ export async function buildImage(options: ImageBuildOptions): Promise<ImageBuild
         lock,
         sovraVersion: sovraVersion(),
         license: image.license,
-        appLayer: app.digest,
+        appLayer: (await app).digest,
         ...(source ? { commit: source.commit } : {}),
         epoch: options.epoch,
       }),
@@ -209,8 +213,7 @@ export async function buildImage(options: ImageBuildOptions): Promise<ImageBuild
       join(out.staging, IMAGE_OUTPUT.summary),
       stableJson({ reference, digest, mediaType: MEDIA.index, layout: IMAGE_OUTPUT.layout, platforms, sbom: { file: IMAGE_OUTPUT.sbom, digest: sbomBlob.digest, referrer: referrer.digest }, lockEntry }),
     );
-    await staging.clear();
-    rmSync(staging.dir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
     out.commit();
     return { reference, digest, platforms, sbom: { digest: sbomBlob.digest, referrer: referrer.digest }, outDir: out.target, lockEntry, stats: store.stats, timings };
   } catch (e) {
