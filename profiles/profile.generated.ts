@@ -56,6 +56,18 @@ export interface Profile {
    */
   airGapped: boolean;
   images: ImagePolicy;
+  /**
+   * Replaces images (flavors): the key is an image's name as `sovra images` prints it (registry/repository:tag of the catalog), the value the full reference that replaces it everywhere (manifests, chart values, SBOM, bundle), e.g. a hardened image from an internal registry. Pin it by digest (`…@sha256:<64 hex>`): profiles with images.requireDigest refuse a replacement without one.
+   */
+  imageOverrides?: {
+    [k: string]: string;
+  };
+  /**
+   * Replaces where a chart comes from (a chart mirror): the key is the release name, the value the repository (HTTP index URL or oci://) and the archive's digest. Chart name and version stay those of the catalog.
+   */
+  chartOverrides?: {
+    [k: string]: ChartOverride;
+  };
   replicas: Replicas;
   /**
    * Spread replicas across nodes and protect them with PodDisruptionBudgets.
@@ -121,6 +133,16 @@ export interface ImagePolicy {
    * @maxItems 100
    */
   allowedRegistries?: string[];
+}
+export interface ChartOverride {
+  /**
+   * Chart repository: https://… (with index.yaml) or oci://host/path.
+   */
+  repository: string;
+  /**
+   * sha256 of the chart archive (.tgz) in that repository.
+   */
+  digest: string;
 }
 export interface Replicas {
   /**

@@ -5,6 +5,7 @@
  * control claims. Every view (manifests, host config, OSCAL, SBOM,
  * provenance, Terraform) reads these declarations; nothing is written twice.
  */
+import { createHash } from 'node:crypto';
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { SovraError } from '../../core/errors.js';
@@ -12,12 +13,13 @@ import { toYaml } from '../../core/yaml.js';
 import type { DeclaredModel } from '../../contracts/served-model.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
-import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
+import { HELM_CONTROLLER_NAMESPACE, SITE_CHART_PATH, SITE_REGISTRY_CA_CONFIGMAP, type HelmChartSpec } from './chart.js';
 import { alertProblems, type AlertRule } from './alerts.js';
 import type { ControlClaim, CustomerResponsibility, UserRole } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
+import type { OidcClientSpec } from './oidc-clients.js';
 import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
 import type { SecretConsumption, SecretProduction } from './secrets.js';
 import { exceptionWaiver, type PolicyException } from './policy-exceptions.js';
@@ -79,6 +81,12 @@ export interface PlatformDirectory extends NetworkDirectory {
   images(): ImageSpec[];
   /** The image lock digests are read from. */
   readonly lock: ImageLock;
+  /** `pin` as the profile runs it (its image override, else the lock's digest). */
+  resolveImage(pin: ImagePin): ImageSpec;
+  /** OIDC clients the installed components declare, with the id of each declaring component (known before any is built). */
+  oidcClients(): ReadonlyArray<OidcClientSpec & { readonly component: string }>;
+  /** The archive of `chart` when the synth was given chart archives (air-gapped output embeds it). */
+  readonly chartArchive?: (chart: HelmChartSpec<object>) => Uint8Array | undefined;
 }
 
 /** When a finalizer runs: `declare` (adds peers) before `derive` (reads the whole peer graph). */
@@ -361,12 +369,23 @@ export abstract class Component extends Chart {
     return this.namespaceObject;
   }
 
-  /** Declares a chart; for profiles not deployed by Terraform it is rendered as a K3s/RKE2 HelmChart object. */
-  protected addChart<V extends object>(spec: HelmChartSpec<V>): HelmChartSpec<V> {
-    if (this._charts.some((c) => c.release === spec.release)) throw new Error(`${this.node.path}: chart release ${spec.release} declared twice`);
-    if (spec.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(spec.digest)) {
-      throw new SovraError('bad-input', `${this.node.path}: chart ${spec.chart} ${spec.version} has a malformed digest "${spec.digest}".`);
+  /**
+   * Declares a chart; for profiles not deployed by Terraform it is rendered
+   * as a K3s/RKE2 HelmChart object. A profile's `chartOverrides` entry for
+   * the release replaces where the chart comes from (repository and archive
+   * digest). On an air-gapped profile nothing is fetched from the chart's
+   * own repository: the HelmChart carries the archive (`chartContent`) when
+   * the synth was given it, else names the chart in the site registry
+   * (`oci://<images.registryMirror>/charts/<chart>`, where `sovra bundle
+   * load` puts it).
+   */
+  protected addChart<V extends object>(declared: HelmChartSpec<V>): HelmChartSpec<V> {
+    if (this._charts.some((c) => c.release === declared.release)) throw new Error(`${this.node.path}: chart release ${declared.release} declared twice`);
+    if (declared.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(declared.digest)) {
+      throw new SovraError('bad-input', `${this.node.path}: chart ${declared.chart} ${declared.version} has a malformed digest "${declared.digest}".`);
     }
+    const override = this.profile.chartOverrides?.[declared.release];
+    const spec: HelmChartSpec<V> = override ? { ...declared, repository: override.repository, digest: override.digest, source: `profile ${this.profile.name} chartOverrides`, replaces: declared.repository } : declared;
     this._charts.push(spec);
     if (this.profile.deploy !== 'cdktf') {
       const obj = new ApiObject(this, `HelmChart-${spec.release}`, {
@@ -378,9 +397,7 @@ export abstract class Component extends Chart {
           annotations: spec.digest ? { 'sovra.dev/chart-digest': spec.digest } : {},
         },
         spec: {
-          repo: spec.repository,
-          chart: spec.chart,
-          version: spec.version,
+          ...this.chartSource(spec),
           targetNamespace: spec.namespace,
           createNamespace: false,
           ...(spec.bootstrap ? { bootstrap: true } : {}),
@@ -393,9 +410,25 @@ export abstract class Component extends Chart {
     return spec;
   }
 
+  /** Where a HelmChart takes its chart from: the repository, or on an air-gapped site the archive itself or the site registry. */
+  private chartSource(spec: HelmChartSpec<object>): Record<string, unknown> {
+    if (!this.profile.airGapped) return { repo: spec.repository, chart: spec.chart, version: spec.version };
+    const archive = this.platform.chartArchive?.(spec);
+    if (archive) {
+      const found = `sha256:${createHash('sha256').update(archive).digest('hex')}`;
+      if (spec.digest !== undefined && found !== spec.digest) {
+        throw new SovraError('bad-input', `chart ${spec.chart} ${spec.version} (release ${spec.release}): the archive given to the synth has ${found}, the pin is ${spec.digest}. Use the archive the pin names (or correct the pin).`);
+      }
+      return { chartContent: Buffer.from(archive).toString('base64') };
+    }
+    const mirror = this.profile.images.registryMirror;
+    if (!mirror) throw new SovraError('bad-profile', `profile "${this.profile.name}": airGapped is true but images.registryMirror is not set; name the host[:port] of the registry that serves the bundle's images and charts.`);
+    return { chart: `oci://${mirror}/${SITE_CHART_PATH}/${spec.chart}`, version: spec.version, repoCAConfigMap: { name: SITE_REGISTRY_CA_CONFIGMAP } };
+  }
+
   /** Declares an image by its pin; returns it with the digest the image lock has for it, if any. */
   protected addImage(pin: ImagePin): ImageSpec {
-    const image = this.platform.lock.resolve(pin);
+    const image = this.platform.resolveImage(pin);
     this._images.push(image);
     return image;
   }

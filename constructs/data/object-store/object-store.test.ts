@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PROFILES } from '../../../profiles/builtin/index.js';
 import { validateProfile } from '../../../profiles/validate.js';
-import { PROFILES, readJson, removeDir, synthAll, synthProfile, tempDir, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
+import { chartSourceOf, PROFILES, readJson, removeDir, synthAll, synthProfile, tempDir, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
 import { OBJECT_STORE } from '../../kit/shared-names.js';
 import { MINIO_CHARTS } from './catalog.js';
 import { minioLicenseWaivers } from './license.js';
@@ -38,7 +38,7 @@ describe.each(PROFILES)('profile %s', (p) => {
     for (const [release, chart] of [[OPERATOR_RELEASE, MINIO_CHARTS.operator], [TENANT_RELEASE, MINIO_CHARTS.tenant]] as const) {
       const hc = objectsOf(p).find((o) => o.kind === 'HelmChart' && o.metadata.name === release);
       if (p === 'cluster') expect(terraformResources(dirs[p])!.helm_release![release]).toMatchObject({ chart: chart.chart, version: '7.1.1', namespace: OBJECT_STORE.namespace });
-      else expect(hc).toMatchObject({ metadata: { annotations: { 'sovra.dev/chart-digest': chart.digest } }, spec: { chart: chart.chart, version: '7.1.1', targetNamespace: OBJECT_STORE.namespace } });
+      else expect(hc).toMatchObject({ metadata: { annotations: { 'sovra.dev/chart-digest': chart.digest } }, spec: { ...chartSourceOf(p, chart), version: '7.1.1', targetNamespace: OBJECT_STORE.namespace } });
     }
   });
 
