@@ -29,8 +29,8 @@ Options:
   --out <dir>            output directory (default dist/image)
   --platform <list>      comma-separated platforms (default: every platform the parts lock pins)
   --lock <file>          record the index digest for the image's reference in this image lock
-                         (created if absent); with --lock images.lock.json in the checkout, the
-                         synth renders the control plane by that digest
+                         (created if absent, other entries kept); \`sovra synth --lock <file>\`
+                         then renders the control plane by that digest
   --cache <dir>          content-addressed cache of parts (default $XDG_CACHE_HOME/sovra,
                          else ~/.cache/sovra); npm's own cache is read too
   --debian-mirror <url>  Debian archive (default https://deb.debian.org/debian)
