@@ -33,7 +33,7 @@ import { startPartsMirror, requirePartsCache, NPM_CACHE, type PartsMirror } from
 import { REPO_ROOT } from '../support/shared.js';
 import { startIssuer, TEST_AUDIENCE, type TestIssuer } from '../services/support/oidc.js';
 import { collect, sovra, waitFor, type Result } from '../support/process.js';
-import { listFiles, synthProfile, tempDir, TEST_EPOCH } from '../support/synth-output.js';
+import { listFiles, tempDir, TEST_EPOCH } from '../support/synth-output.js';
 
 const parts = shippedParts();
 const EPOCH = TEST_EPOCH;
@@ -308,7 +308,7 @@ describe('the image, unpacked and run', () => {
 });
 
 describe('the lock and the control plane component', () => {
-  it('records the index digest for the image reference, and a synth with that lock renders the control plane by it', async () => {
+  it('records the index digest for the image reference, and `sovra synth --lock` renders the control plane by it', async () => {
     const digest = (JSON.parse(readFileSync(join(out(), 'image.json'), 'utf8')) as { digest: string }).digest;
     const lockPath = join(tmp, 'images.lock.json');
     const lock = ImageLock.parse(readFileSync(lockPath, 'utf8'), lockPath);
@@ -318,7 +318,8 @@ describe('the lock and the control plane component', () => {
     expect(first.stdout).toContain(`recorded ${digest} for registry.sovra.dev/sovra/control-plane:0.1.0 in ${lockPath}`);
 
     const dist = join(tmp, 'dev');
-    await synthProfile('dev', dist, { lock });
+    const synth = await sovra(['synth', '--profile', 'dev', '--out', dist, '--lock', lockPath, '--quiet'], env);
+    expect(synth.status, synth.stderr).toBe(0);
     const docs = YAML.parseAllDocuments(readFileSync(join(dist, 'manifests', 'control-plane.yaml'), 'utf8')).map((d) => d.toJSON() as { kind: string; metadata: { name: string }; spec: any });
     const deployment = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'control-plane')!;
     const pod = deployment.spec.template.spec;
