@@ -124,10 +124,14 @@ export async function buildImage(options: ImageBuildOptions): Promise<ImageBuild
     const buildPlatform = async (arch: Architecture, app: Promise<BuiltLayer>) => {
       const p = partsFor(parts, arch);
       const staging = new Staging(join(workDir, arch));
-      const base = await time('base layer', async () => write((await baseLayer(p, store, staging, options.debianMirror, fixed)).layer, arch));
-      const node = await time('node layer', async () => write(await nodeLayer(p.node, store, staging, options.npmRegistry, fixed), arch));
-      const deps = await time('dependency layer', async () => write((await dependencyLayer(lock, arch, store, staging, options.npmRegistry, fixed)).layer, arch));
-      await staging.clear();
+      let base: BuiltLayer, node: BuiltLayer, deps: BuiltLayer;
+      try {
+        base = await time('base layer', async () => write((await baseLayer(p, store, staging, options.debianMirror, fixed)).layer, arch));
+        node = await time('node layer', async () => write(await nodeLayer(p.node, store, staging, options.npmRegistry, fixed), arch));
+        deps = await time('dependency layer', async () => write((await dependencyLayer(lock, arch, store, staging, options.npmRegistry, fixed)).layer, arch));
+      } finally {
+        await staging.clear();
+      }
       const layers = [base, node, deps, await app];
       const rt = CONTROL_PLANE_IMAGE_RUNTIME;
       const created = isoTime(options.epoch);

@@ -8,7 +8,7 @@
  * network is touched.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -177,9 +177,4 @@ export class PartStore {
       `${ref.name}: cannot download ${ref.url} (${last}). It is not in the cache ${this.options.cacheDir} either. Point --debian-mirror / --npm-registry at a reachable mirror, or fill the cache where there is network (npm run fetch:image-parts in a checkout, or sovra image build --cache <dir>).`,
     );
   }
-}
-
-/** Size of a file in bytes. */
-export function fileSize(path: string): number {
-  return statSync(path).size;
 }
