@@ -5,7 +5,7 @@
  */
 export type LocalModelSettings = BuiltinLocalModel | VolumeLocalModel | NoLocalModel;
 /**
- * The platform's S3-compatible object store (buckets for model weights, PostgreSQL backups and logs): a MinIO Tenant run by the MinIO operator (AGPL-3.0: the profile needs a license waiver for its images and charts), or an existing S3-compatible endpoint of the site (then no MinIO objects are written).
+ * The platform's S3-compatible object store (buckets for model weights, PostgreSQL backups, logs and traces): a MinIO Tenant run by the MinIO operator (AGPL-3.0: the profile needs a license waiver for its images and charts), or an existing S3-compatible endpoint of the site (then no MinIO objects are written).
  */
 export type ObjectStoreSettings = ObjectStoreMinio | ObjectStoreExternal;
 /**
@@ -379,6 +379,7 @@ export interface ComponentSettings {
   istio: IstioSettings;
   keycloak: KeycloakSettings;
   kserve: KserveSettings;
+  logs: LogsSettings;
   monitoring: MonitoringSettings;
   nats: NatsSettings;
   'object-store': ObjectStoreSettings;
@@ -386,6 +387,7 @@ export interface ComponentSettings {
   postgres: PostgresSettings;
   spire: SpireSettings;
   tekton: TektonSettings;
+  traces: TracesSettings;
   vllm: VllmSettings;
 }
 /**
@@ -709,6 +711,51 @@ export interface KserveWeights {
   storageClassName?: string;
 }
 /**
+ * Logs of the platform: an OpenTelemetry collector on every node ships container logs and the declared audit trails (API server audit log, OpenBao's audit device) to Loki (AGPL-3.0: the profile needs a license waiver for its image), which keeps them for the retention below and serves them to Grafana.
+ */
+export interface LogsSettings {
+  /**
+   * Install the log collectors and Loki. Without them no audit trail leaves the node it is written on, and the audit claims of this component are not made.
+   */
+  enabled: boolean;
+  /**
+   * How long Loki keeps every log stream, in days (a multiple of Loki's 24-hour index period).
+   */
+  retention: string;
+  /**
+   * How long Loki keeps the audit streams (records of the declared audit trails), in days; at least `retention` (AU-11).
+   */
+  auditRetention: string;
+  /**
+   * Where Loki keeps chunks and index: `filesystem` (its volume; one server) or `object-store` (the platform's object store, bucket `logs`; three servers where the profile is highly available).
+   */
+  storage: 'filesystem' | 'object-store';
+  /**
+   * Volume of each Loki server (Kubernetes quantity): all logs with `filesystem`, the write-ahead log and index cache with `object-store`.
+   */
+  volumeSize: string;
+  /**
+   * StorageClass of the volumes. Default: the cluster's default class.
+   */
+  storageClass?: string;
+  /**
+   * CPU request and limit of each Loki server.
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of each Loki server.
+   */
+  memory: string;
+  collector: LogCollectorSettings;
+}
+/**
+ * Resources of the log collector on each node.
+ */
+export interface LogCollectorSettings {
+  cpu: string;
+  memory: string;
+}
+/**
  * Metrics, alerts and dashboards (kube-prometheus-stack): retention, storage and size of Prometheus, Alertmanager's receiver, Grafana's address and administrators.
  */
 export interface MonitoringSettings {
@@ -802,12 +849,13 @@ export interface ObjectStoreExternal {
   credentials: ObjectStoreCredentials;
 }
 /**
- * Buckets of the site's store for model weights, PostgreSQL backups and logs (they must exist).
+ * Buckets of the site's store for model weights, PostgreSQL backups, logs and traces (they must exist).
  */
 export interface ObjectStoreBuckets {
   models: string;
   backups: string;
   logs: string;
+  traces: string;
 }
 export interface ObjectStoreCredentialsSupplied {
   source: 'supplied-at-install';
@@ -1067,6 +1115,47 @@ export interface TektonChainsSettings {
    * OCI repository (host[:port]/path, HTTPS) Chains pushes image signatures and the attestations of runs that produce images to (storage.oci.repository); the Chains controller may reach that host and port only. Runs without an image subject keep their signed provenance on the run (storage tekton).
    */
   ociRepository: string;
+}
+/**
+ * Traces of the platform: an OpenTelemetry collector receives OTLP from the workloads that declare it as their peer and forwards the spans to Tempo (AGPL-3.0: the profile needs a license waiver for its image), which keeps them for the retention below and serves them to Grafana.
+ */
+export interface TracesSettings {
+  /**
+   * Install the trace collector and Tempo.
+   */
+  enabled: boolean;
+  /**
+   * How long Tempo keeps trace blocks, in hours (Tempo reads a Go duration).
+   */
+  retention: string;
+  /**
+   * Where Tempo keeps trace blocks: `filesystem` (its volume) or `object-store` (the platform's object store, bucket `traces`; the volume then holds the write-ahead log).
+   */
+  storage: 'filesystem' | 'object-store';
+  /**
+   * Volume of the Tempo server (Kubernetes quantity).
+   */
+  volumeSize: string;
+  /**
+   * StorageClass of the volume. Default: the cluster's default class.
+   */
+  storageClass?: string;
+  /**
+   * CPU request and limit of the Tempo server.
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of the Tempo server.
+   */
+  memory: string;
+  collector: TraceCollectorSettings;
+}
+/**
+ * Resources of each trace collector replica.
+ */
+export interface TraceCollectorSettings {
+  cpu: string;
+  memory: string;
 }
 /**
  * vLLM, the OpenAI-compatible LLM server on a GPU pool (installed only where gpu.pools is not empty; then model, tensorParallelSize and weights are required).

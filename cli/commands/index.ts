@@ -8,6 +8,7 @@ import { modelCommand } from './model.js';
 import { keygenCommand, signCommand, verifyCommand } from './supply-chain.js';
 import { assessCommand } from './assess.js';
 import { diffCommand } from './diff.js';
+import { imageBuildCommand } from './image.js';
 
 export const commands: Command[] = [
   synthCommand,
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   auditVerifyCommand,
   serveCommand,
   modelCommand,
+  imageBuildCommand,
 ];

@@ -22,6 +22,7 @@ import type { ImageLock } from './image-lock.js';
 import type { OidcClientSpec } from './oidc-clients.js';
 import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
 import type { SecretConsumption, SecretProduction } from './secrets.js';
+import type { AuditLogSource, GrafanaDatasource } from './telemetry.js';
 import { exceptionWaiver, type PolicyException } from './policy-exceptions.js';
 import type { Waiver } from '../../policies/waivers.js';
 
@@ -149,6 +150,8 @@ export abstract class Component extends Chart {
   private readonly _secretsProduced: SecretProduction[] = [];
   private readonly _finalizers: Array<{ readonly fn: () => void; readonly stage: FinalizeStage }> = [];
   private readonly _policyExceptions: PolicyException[] = [];
+  private readonly _auditLogs: AuditLogSource[] = [];
+  private readonly _datasources: GrafanaDatasource[] = [];
   private readonly namespaceObject?: ApiObject;
   private readonly _moreNamespaces: ApiObject[] = [];
 
@@ -279,6 +282,14 @@ export abstract class Component extends Chart {
   get secretsProduced(): readonly SecretProduction[] {
     return this._secretsProduced;
   }
+  /** Audit trails it writes where the node's log collector reads them. */
+  get auditLogs(): readonly AuditLogSource[] {
+    return this._auditLogs;
+  }
+  /** Grafana datasources it serves. */
+  get datasources(): readonly GrafanaDatasource[] {
+    return this._datasources;
+  }
   /** Ids of the components its pods connect to (for the dependency graph). */
   get peerComponents(): string[] {
     const ids = this._podGroups.flatMap((g) => g.egress.flatMap((c) => ('component' in c.to && c.to.component !== this.node.id ? [c.to.component] : [])));
@@ -318,6 +329,31 @@ export abstract class Component extends Chart {
     if (this._alerts.some((a) => a.name === rule.name)) throw new Error(`${this.node.path}: alert ${rule.name} declared twice`);
     this._alerts.push(rule);
     return rule;
+  }
+
+  /**
+   * Declares an audit trail this component writes on the nodes or into a
+   * container's log; the log collector (component logs) reads every declared
+   * trail, marks its records as audit records and keeps them for the audit
+   * retention of the profile.
+   */
+  declareAuditLog(source: AuditLogSource): AuditLogSource {
+    if (this._auditLogs.some((a) => a.service === source.service)) throw new Error(`${this.node.path}: audit log of ${source.service} declared twice`);
+    this._auditLogs.push(source);
+    return source;
+  }
+
+  /**
+   * Declares a Grafana datasource served by one of its pod groups; the
+   * monitoring component provisions it in Grafana and declares Grafana's
+   * connection to the port. The component must be built before monitoring
+   * (the registry's order), which writes its values when it is built.
+   */
+  addDatasource(ds: GrafanaDatasource): GrafanaDatasource {
+    if (!this._podGroups.includes(ds.pods)) throw new Error(`${this.node.path}: datasource ${ds.uid} on pods of another component`);
+    ds.pods.port(ds.port);
+    this._datasources.push(ds);
+    return ds;
   }
 
   /**

@@ -93,7 +93,7 @@ describe('construct ids are a contract', () => {
       const gpu = p === 'dev' ? [] : p === 'edge' ? ['gpu-operator', 'vllm'] : ['gpu-operator', 'vllm', 'kserve'];
       // Tekton (the in-cluster CI gate) on edge and cluster (components.tekton.enabled).
       const tekton = p === 'dev' ? [] : ['tekton'];
-      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'object-store', 'keycloak', 'control-plane', ...gpu, ...tekton, 'monitoring', 'admission']);
+      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'object-store', 'keycloak', 'control-plane', ...gpu, ...tekton, 'logs', 'traces', 'monitoring', 'admission']);
     }
   });
 });

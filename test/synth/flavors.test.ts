@@ -44,15 +44,17 @@ describe('imageOverrides and chartOverrides', () => {
   let root: string;
   let edge: string;
   let overrides: Record<string, string>;
-  let charts: Array<{ release: string; chart: string; repository: string }>;
+  let charts: Array<{ release: string; chart: string; repository: string; version: string }>;
+  /** The replacement archive's digest: one per chart and version, as a mirror holds one archive however many releases install it (logs and traces install the collector chart). */
+  const chartDigest = (c: { chart: string; version: string }) => `sha256:${sha(`chart ${c.chart}@${c.version}`)}`;
 
   beforeAll(async () => {
     root = tempDir('sovra-flavor-');
     const { platform } = buildPlatform(loadProfile('edge'));
     platform.finalize();
     overrides = Object.fromEntries(platform.images().map((i) => [imageName(i), replacement(imageName(i))]));
-    charts = platform.components.flatMap((c) => c.charts.map((h) => ({ release: h.release, chart: h.chart, repository: h.repository })));
-    const chartOverrides = Object.fromEntries(charts.map((c) => [c.release, { repository: 'oci://registry.internal:5443/charts', digest: `sha256:${sha(`chart ${c.release}`)}` }]));
+    charts = platform.components.flatMap((c) => c.charts.map((h) => ({ release: h.release, chart: h.chart, repository: h.repository, version: h.version })));
+    const chartOverrides = Object.fromEntries(charts.map((c) => [c.release, { repository: 'oci://registry.internal:5443/charts', digest: chartDigest(c) }]));
     edge = join(root, 'edge');
     await synthProfile(profileFile(root, 'edge', { imageOverrides: overrides, chartOverrides }), edge);
   }, 120_000);
@@ -94,15 +96,16 @@ describe('imageOverrides and chartOverrides', () => {
       .flatMap((f) => YAML.parseAllDocuments(readFileSync(join(edge, f), 'utf8')).map((d) => d.toJS()))
       .filter((o) => o?.kind === 'HelmChart');
     expect(objs.length).toBe(charts.length);
-    for (const o of objs) expect(o.metadata.annotations['sovra.dev/chart-digest'], o.metadata.name).toBe(`sha256:${sha(`chart ${o.metadata.name}`)}`);
+    for (const o of objs) expect(o.metadata.annotations['sovra.dev/chart-digest'], o.metadata.name).toBe(chartDigest(charts.find((c) => c.release === o.metadata.name)!));
   });
 
   it('on a Terraform profile each helm_release takes the replaced repository', async () => {
     const { platform } = buildPlatform(loadProfile('cluster'));
     platform.finalize();
-    const releases = platform.components.flatMap((c) => c.charts.map((h) => h.release));
+    const installed = platform.components.flatMap((c) => c.charts);
+    const releases = installed.map((h) => h.release);
     const dir = join(root, 'cluster');
-    await synthProfile(profileFile(root, 'cluster', { chartOverrides: Object.fromEntries(releases.map((r) => [r, { repository: 'https://charts.mirror.internal/stable', digest: `sha256:${sha(r)}` }])) }), dir);
+    await synthProfile(profileFile(root, 'cluster', { chartOverrides: Object.fromEntries(installed.map((h) => [h.release, { repository: 'https://charts.mirror.internal/stable', digest: chartDigest(h) }])) }), dir);
     const tf = readJson<{ resource: { helm_release: Record<string, { repository: string }> } }>(dir, 'terraform/cdk.tf.json');
     expect(Object.keys(tf.resource.helm_release).sort()).toEqual([...releases].sort());
     for (const r of Object.values(tf.resource.helm_release)) expect(r.repository).toBe('https://charts.mirror.internal/stable');
