@@ -22,6 +22,7 @@
  * to look up an image's entrypoint.
  */
 import { ApiObject, Lazy } from 'cdk8s';
+import { CONTROL_PLANE_IMAGE_RUNTIME } from '../../../contracts/control-plane.js';
 import type { Component } from '../../kit/component.js';
 import { imageRef, type ImageSpec } from '../../kit/image.js';
 import { pluralOf } from '../../policy/admission/bindings.js';
@@ -101,8 +102,8 @@ function verifyStep(input: PipelineInput): { step: Record<string, unknown>; args
     step: {
       name: 'verify',
       image: imageRef(input.sovra),
-      // The image's entrypoint, named: Tekton would otherwise ask the registry for it.
-      command: ['sovra'],
+      // The image's entrypoint (the control plane image's contract), named: Tekton would otherwise ask the registry for it.
+      command: [...CONTROL_PLANE_IMAGE_RUNTIME.entrypoint],
       args,
       computeResources: { requests: q, limits: q },
       volumeMounts: [{ name: 'verification-key', mountPath: KEY_DIR, readOnly: true }],

@@ -151,7 +151,8 @@ describe('the verify and apply pipelines', () => {
     const verify = find(edge, 'Task', 'sovra-verify')!.spec as TaskSpec;
     const step = verify.steps[0]!;
     expect(step.image).toBe('registry.sovra.dev/sovra/control-plane:0.1.0');
-    expect(step.command).toEqual(['sovra']);
+    // The image's own entrypoint (contracts/control-plane.ts): `sovra` is not on its PATH.
+    expect(step.command).toEqual(['/usr/bin/node', '/app/bin/sovra.js']);
     expect(step.args).toEqual(['verify', '$(workspaces.output.path)/$(params.path)', '--key', '/etc/sovra/verification-key/signing.pub', '--require-locked']);
     expect(verify.volumes[0]).toEqual({ name: 'verification-key', configMap: { name: 'sovra-verification-key', items: [{ key: 'signing.pub', path: 'signing.pub' }] } });
     expect(verify.workspaces).toEqual([expect.objectContaining({ name: 'output', readOnly: true })]);
