@@ -1,7 +1,10 @@
 /**
  * The app `cdk8s synth` runs (see cdk8s.yaml). It runs the same synth as
- * `sovra synth` — evidence checks included — and hands cdk8s the manifests,
- * one file per component, byte-identical to `sovra synth`'s `manifests/`.
+ * `sovra synth` — evidence checks included — into cdk8s's output folder
+ * (`CDK8S_OUTDIR`, `dist/cdk8s` by default): the same full output, every
+ * view (manifests/, host/, oscal/, SBOM, CBOM, provenance), byte-identical
+ * to `sovra synth`'s. `SOVRA_SIGNING_KEY=<private.pem>` signs it as
+ * `sovra synth --sign --key` does; `SOVRA_CHARTS=<dir>` is `--charts`.
  *
  * The cdk8s CLI does not pass its arguments to the app, so the profile is
  * found in this order: `SOVRA_PROFILE`; else, on Linux, the `--profile` of
@@ -10,12 +13,12 @@
  * differ, it stops: a user who typed `cdk8s synth --profile edge` must never
  * silently get another profile.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SovraError, reportError } from '../core/errors.js';
 import { synth } from '../synth/synth.js';
-import { loadProfile } from '../profiles/load.js';
+import { chartArchivesFrom } from '../synth/chart-archives.js';
+import { BUILTIN_NAMES, loadProfile } from '../profiles/load.js';
+import { LocalKeySigner } from '../supply-chain/signer.js';
 
 /** The `--profile` value in a command line, if any (`--profile x` or `--profile=x`). */
 export function profileArgument(argv: readonly string[]): string | undefined {
@@ -78,20 +81,14 @@ export function chooseProfile(env: NodeJS.ProcessEnv, ancestor: { profile?: stri
   return { ref: 'dev', notice: 'sovra: no profile given (set SOVRA_PROFILE or pass `cdk8s synth --profile <name>`); synthesizing the dev profile.' };
 }
 
-/** Runs the synth for cdk8s and copies the manifests into `outDir`. */
+/** Runs the full synth for cdk8s into `outDir` (replaced only on success); returns the files written. */
 export async function synthForCdk8s(ref: string, outDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const profile = loadProfile(ref);
-  const work = mkdtempSync(join(tmpdir(), 'sovra-cdk8s-'));
-  try {
-    const full = join(work, 'out');
-    await synth({ profile, profileSource: ref, outDir: full, env });
-    const manifests = readdirSync(join(full, 'manifests')).filter((f) => f.endsWith('.yaml')).sort();
-    mkdirSync(outDir, { recursive: true });
-    for (const f of manifests) copyFileSync(join(full, 'manifests', f), join(outDir, f));
-    return manifests;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  const profileFile = (BUILTIN_NAMES as readonly string[]).includes(ref) ? undefined : ref;
+  const signer = env.SOVRA_SIGNING_KEY ? LocalKeySigner.fromFile(env.SOVRA_SIGNING_KEY) : undefined;
+  const chartArchive = env.SOVRA_CHARTS ? chartArchivesFrom(env.SOVRA_CHARTS) : undefined;
+  const result = await synth({ profile, profileSource: ref, outDir, env, ...(profileFile ? { profileFile } : {}), ...(signer ? { signer } : {}), ...(chartArchive ? { chartArchive } : {}) });
+  return result.files.map((f) => f.path);
 }
 
 async function main(): Promise<number> {

@@ -9,8 +9,11 @@ import { Construct } from 'constructs';
 import type { Profile } from '../profiles/profile.generated.js';
 import { Component, registerDirectory, type PlatformDirectory } from './kit/component.js';
 import { checkRegistry, type ComponentDefinition } from './kit/definition.js';
-import type { ImageSpec } from './kit/image.js';
+import { imageName, replaceImage, type ImagePin, type ImageSpec } from './kit/image.js';
+import { SovraError } from '../core/errors.js';
 import { ImageLock } from './kit/image-lock.js';
+import type { HelmChartSpec } from './kit/chart.js';
+import type { OidcClientSpec } from './kit/oidc-clients.js';
 import type { MetricsEndpoint, PodGroup } from './kit/network.js';
 import { COMPONENTS } from './registry.js';
 
@@ -27,6 +30,12 @@ export interface PlatformProps {
    * @default the lock Sovra ships (images.lock.json)
    */
   readonly lock?: ImageLock;
+  /**
+   * Chart archives by chart (air-gapped output embeds them in HelmChart
+   * objects, verified against their pinned digests).
+   * @default none: air-gapped HelmCharts name the chart in the site registry
+   */
+  readonly chartArchive?: (chart: HelmChartSpec<object>) => Uint8Array | undefined;
 }
 
 /** The whole stack for one profile. */
@@ -37,12 +46,15 @@ export class Platform extends Construct implements PlatformDirectory {
   readonly definitions: readonly ComponentDefinition[];
   /** The image lock digests come from. */
   readonly lock: ImageLock;
+  readonly chartArchive?: (chart: HelmChartSpec<object>) => Uint8Array | undefined;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
     this.profile = props.profile;
     this.definitions = props.components ?? COMPONENTS;
     this.lock = props.lock ?? ImageLock.shipped();
+    if (props.chartArchive) this.chartArchive = props.chartArchive;
+    checkOverrides(this.profile);
     checkRegistry(this.definitions);
     this.installed = new Set(this.definitions.filter((d) => !d.enabled || d.enabled(this.profile)).map((d) => d.id));
     registerDirectory(this, this);
@@ -90,8 +102,37 @@ export class Platform extends Construct implements PlatformDirectory {
   /** Every image of every component, first declaration wins. */
   images(): ImageSpec[] {
     const seen = new Map<string, ImageSpec>();
-    for (const c of this.components) for (const i of c.images) seen.set(`${i.registry}/${i.repository}:${i.tag}`, seen.get(`${i.registry}/${i.repository}:${i.tag}`) ?? i);
+    for (const c of this.components) for (const i of c.images) seen.set(imageName(i), seen.get(imageName(i)) ?? i);
     return [...seen.values()];
+  }
+
+  oidcClients(): Array<OidcClientSpec & { readonly component: string }> {
+    return this.definitions.filter((d) => this.installed.has(d.id)).flatMap((d) => (d.oidcClients?.(this.profile) ?? []).map((c) => ({ ...c, component: d.id })));
+  }
+
+  /**
+   * `pin` as this profile runs it: the profile's image override when it has
+   * one for the pin's name, else the pin with the lock's digest.
+   */
+  resolveImage(pin: ImagePin): ImageSpec {
+    const override = this.profile.imageOverrides?.[imageName(pin)];
+    return override === undefined ? this.lock.resolve(pin) : replaceImage(pin, override, `profile ${this.profile.name} imageOverrides`);
+  }
+
+  /**
+   * Overrides that name nothing the platform installs (a typo would
+   * otherwise leave the catalog's image in place, silently): an error
+   * naming them and the names that exist.
+   */
+  checkOverridesUsed(): void {
+    const images = new Set(this.images().map(imageName));
+    const releases = new Set(this.components.flatMap((c) => c.charts.map((h) => h.release)));
+    const unusedImages = Object.keys(this.profile.imageOverrides ?? {}).filter((k) => !images.has(k));
+    const unusedCharts = Object.keys(this.profile.chartOverrides ?? {}).filter((k) => !releases.has(k));
+    const parts: string[] = [];
+    if (unusedImages.length > 0) parts.push(`imageOverrides name images this profile does not run: ${unusedImages.join(', ')} (\`sovra images --profile ${this.profile.name}\` lists the names)`);
+    if (unusedCharts.length > 0) parts.push(`chartOverrides name releases this profile does not install: ${unusedCharts.join(', ')} (releases: ${[...releases].sort().join(', ')})`);
+    if (parts.length > 0) throw new SovraError('bad-profile', `profile "${this.profile.name}": ${parts.join('; ')}.`);
   }
 
   podGroup(component: string, pods: string): PodGroup | undefined {
@@ -104,5 +145,16 @@ export class Platform extends Construct implements PlatformDirectory {
 
   metricsEndpoints(): MetricsEndpoint[] {
     return this.components.flatMap((c) => c.metricsEndpoints);
+  }
+}
+
+/** Replacements must be pinned where the profile requires digests. */
+function checkOverrides(profile: Profile): void {
+  const loose = Object.entries(profile.imageOverrides ?? {}).filter(([, ref]) => !/@sha256:[0-9a-f]{64}$/.test(ref));
+  if (profile.images.requireDigest && loose.length > 0) {
+    throw new SovraError(
+      'bad-profile',
+      `profile "${profile.name}": images.requireDigest is true, so every image override must be pinned by digest; ${loose.map(([k, v]) => `imageOverrides["${k}"] = "${v}"`).join(', ')} ${loose.length === 1 ? 'has' : 'have'} none. Append @sha256:<64 hex> (the digest the registry reports for it, e.g. from \`sovra lock\`).`,
+    );
   }
 }

@@ -22,6 +22,9 @@ import { CILIUM } from './network/cilium/definition.js';
 import { ISTIO } from './network/istio/definition.js';
 import { SPIRE } from './identity/spire/definition.js';
 import { MONITORING } from './observability/monitoring/definition.js';
+import { LOGS } from './observability/logs/definition.js';
+import { TRACES } from './observability/traces/definition.js';
+import { TEKTON } from './supply-chain/tekton/definition.js';
 
-/** Every component Sovra knows, in build order. */
-export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, ISTIO, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, OBJECT_STORE_COMPONENT, KEYCLOAK, CONTROL_PLANE, GPU_OPERATOR, VLLM, KSERVE, MONITORING, ADMISSION];
+/** Every component Sovra knows, in build order (components that serve a Grafana datasource come before monitoring). */
+export const COMPONENTS: readonly ComponentDefinition[] = [DISTRIBUTION, CILIUM, ISTIO, CERT_MANAGER, OPENBAO, EXTERNAL_SECRETS, SPIRE, NATS, POSTGRES, OBJECT_STORE_COMPONENT, KEYCLOAK, CONTROL_PLANE, GPU_OPERATOR, VLLM, KSERVE, TEKTON, LOGS, TRACES, MONITORING, ADMISSION];

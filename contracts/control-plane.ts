@@ -119,3 +119,18 @@ export const CONTROL_PLANE_METRIC_NAMES = [
   'sovra_inference_requests_total',
   'sovra_tier_breaker_open',
 ] as const;
+
+/**
+ * The control plane image's runtime, as `sovra image build` writes it into
+ * the image config: the non-root user the Deployment's pod security context
+ * also names (a test checks the two agree), the entry point that the
+ * Deployment's `args` complete (`serve`, or `model tiny …` in the init
+ * container), and the environment. The image has no shell.
+ */
+export const CONTROL_PLANE_IMAGE_RUNTIME = {
+  user: { uid: 65532, gid: 65532, name: 'nonroot', home: '/home/nonroot' },
+  workdir: '/app',
+  entrypoint: ['/usr/bin/node', '/app/bin/sovra.js'],
+  cmd: ['serve'],
+  env: { PATH: '/usr/bin:/bin', NODE_ENV: 'production' },
+} as const;

@@ -12,6 +12,10 @@ export const VERIFY_EXIT = {
   document: 37,
   license: 38,
   unlocked: 39,
+  builder: 42,
+  source: 43,
+  dirty: 44,
+  profile: 45,
 } as const;
 
 /** Kind of a verification finding. */
@@ -29,7 +33,13 @@ export const VERIFY_FINDING_HELP: Readonly<Record<FindingKind, string>> = {
   document: 'sbom.cdx.json or cbom.cdx.json is missing or not valid CycloneDX 1.6/1.7',
   license: 'a component violates the license policy recorded in the SBOM',
   unlocked: 'with --require-locked: an image of the SBOM is not pinned by digest (sovra:image:locked=false)',
+  builder: 'with --require-builder: the signed provenance names another builder',
+  source: 'with --require-source-commit: the signed provenance records another source commit, or none',
+  dirty: 'with --require-clean: the signed provenance records uncommitted changes in the source, or no source at all',
+  profile: 'with --require-profile: the signed provenance names another profile',
 };
+
+/** Exit statuses of `sovra assess` and `sovra diff` are 40 and 41 (below); verify's policy gates take 42–45. */
 
 /** Exit statuses of `sovra assess` and `sovra diff` (after verify's 30–39). */
 export const ASSESS_EXIT = {

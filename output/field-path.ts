@@ -1,15 +1,42 @@
 /** Reads a field of a synthesized document by a dotted path. */
 import { parseYaml } from '../core/yaml.js';
 
-/** Segments of `a.b[0].c`: `['a', 'b', 0, 'c']`. */
+/**
+ * Segments of `a.b[0].c`: `['a', 'b', 0, 'c']`. A key that holds dots (the
+ * Tekton operator's `artifacts.taskrun.format`, a ConfigMap's file names)
+ * is written in brackets and double quotes: `spec.chain["artifacts.taskrun.format"]`.
+ */
 export function parseFieldPath(path: string): Array<string | number> {
   const out: Array<string | number> = [];
-  for (const part of path.split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) throw new Error(`bad field path "${path}"`);
-    if (m[1]) out.push(m[1]);
-    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(idx[1]));
+  const bad = () => new Error(`bad field path "${path}"`);
+  let i = 0;
+  let expectKey = true;
+  while (i < path.length) {
+    const c = path[i]!;
+    if (c === '[') {
+      const quoted = /^\["((?:[^"\\]|\\.)*)"\]/.exec(path.slice(i));
+      const index = /^\[(\d+)\]/.exec(path.slice(i));
+      if (quoted) {
+        out.push(JSON.parse(`"${quoted[1]!}"`) as string);
+        i += quoted[0].length;
+      } else if (index) {
+        out.push(Number(index[1]));
+        i += index[0].length;
+      } else throw bad();
+      expectKey = false;
+    } else if (c === '.') {
+      if (expectKey) throw bad();
+      expectKey = true;
+      i++;
+    } else {
+      const key = /^[^.[\]]+/.exec(path.slice(i));
+      if (!key || !expectKey) throw bad();
+      out.push(key[0]);
+      i += key[0].length;
+      expectKey = false;
+    }
   }
+  if (expectKey && path !== '') throw bad();
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 export type LocalModelSettings = BuiltinLocalModel | VolumeLocalModel | NoLocalModel;
 /**
- * The platform's S3-compatible object store (buckets for model weights, PostgreSQL backups and logs): a MinIO Tenant run by the MinIO operator (AGPL-3.0: the profile needs a license waiver for its images and charts), or an existing S3-compatible endpoint of the site (then no MinIO objects are written).
+ * The platform's S3-compatible object store (buckets for model weights, PostgreSQL backups, logs and traces): a MinIO Tenant run by the MinIO operator (AGPL-3.0: the profile needs a license waiver for its images and charts), or an existing S3-compatible endpoint of the site (then no MinIO objects are written).
  */
 export type ObjectStoreSettings = ObjectStoreMinio | ObjectStoreExternal;
 /**
@@ -56,6 +56,18 @@ export interface Profile {
    */
   airGapped: boolean;
   images: ImagePolicy;
+  /**
+   * Replaces images (flavors): the key is an image's name as `sovra images` prints it (registry/repository:tag of the catalog), the value the full reference that replaces it everywhere (manifests, chart values, SBOM, bundle), e.g. a hardened image from an internal registry. Pin it by digest (`…@sha256:<64 hex>`): profiles with images.requireDigest refuse a replacement without one.
+   */
+  imageOverrides?: {
+    [k: string]: string;
+  };
+  /**
+   * Replaces where a chart comes from (a chart mirror): the key is the release name, the value the repository (HTTP index URL or oci://) and the archive's digest. Chart name and version stay those of the catalog.
+   */
+  chartOverrides?: {
+    [k: string]: ChartOverride;
+  };
   replicas: Replicas;
   /**
    * Spread replicas across nodes and protect them with PodDisruptionBudgets.
@@ -127,6 +139,16 @@ export interface ImagePolicy {
    * @maxItems 100
    */
   allowedRegistries?: string[];
+}
+export interface ChartOverride {
+  /**
+   * Chart repository: https://… (with index.yaml) or oci://host/path.
+   */
+  repository: string;
+  /**
+   * sha256 of the chart archive (.tgz) in that repository.
+   */
+  digest: string;
 }
 export interface Replicas {
   /**
@@ -363,12 +385,15 @@ export interface ComponentSettings {
   istio: IstioSettings;
   keycloak: KeycloakSettings;
   kserve: KserveSettings;
+  logs: LogsSettings;
   monitoring: MonitoringSettings;
   nats: NatsSettings;
   'object-store': ObjectStoreSettings;
   openbao: OpenBaoSettings;
   postgres: PostgresSettings;
   spire: SpireSettings;
+  tekton: TektonSettings;
+  traces: TracesSettings;
   vllm: VllmSettings;
 }
 /**
@@ -692,6 +717,51 @@ export interface KserveWeights {
   storageClassName?: string;
 }
 /**
+ * Logs of the platform: an OpenTelemetry collector on every node ships container logs and the declared audit trails (API server audit log, OpenBao's audit device) to Loki (AGPL-3.0: the profile needs a license waiver for its image), which keeps them for the retention below and serves them to Grafana.
+ */
+export interface LogsSettings {
+  /**
+   * Install the log collectors and Loki. Without them no audit trail leaves the node it is written on, and the audit claims of this component are not made.
+   */
+  enabled: boolean;
+  /**
+   * How long Loki keeps every log stream, in days (a multiple of Loki's 24-hour index period).
+   */
+  retention: string;
+  /**
+   * How long Loki keeps the audit streams (records of the declared audit trails), in days; at least `retention` (AU-11).
+   */
+  auditRetention: string;
+  /**
+   * Where Loki keeps chunks and index: `filesystem` (its volume; one server) or `object-store` (the platform's object store, bucket `logs`; three servers where the profile is highly available).
+   */
+  storage: 'filesystem' | 'object-store';
+  /**
+   * Volume of each Loki server (Kubernetes quantity): all logs with `filesystem`, the write-ahead log and index cache with `object-store`.
+   */
+  volumeSize: string;
+  /**
+   * StorageClass of the volumes. Default: the cluster's default class.
+   */
+  storageClass?: string;
+  /**
+   * CPU request and limit of each Loki server.
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of each Loki server.
+   */
+  memory: string;
+  collector: LogCollectorSettings;
+}
+/**
+ * Resources of the log collector on each node.
+ */
+export interface LogCollectorSettings {
+  cpu: string;
+  memory: string;
+}
+/**
  * Metrics, alerts and dashboards (kube-prometheus-stack): retention, storage and size of Prometheus, Alertmanager's receiver, Grafana's address and administrators.
  */
 export interface MonitoringSettings {
@@ -785,12 +855,13 @@ export interface ObjectStoreExternal {
   credentials: ObjectStoreCredentials;
 }
 /**
- * Buckets of the site's store for model weights, PostgreSQL backups and logs (they must exist).
+ * Buckets of the site's store for model weights, PostgreSQL backups, logs and traces (they must exist).
  */
 export interface ObjectStoreBuckets {
   models: string;
   backups: string;
   logs: string;
+  traces: string;
 }
 export interface ObjectStoreCredentialsSupplied {
   source: 'supplied-at-install';
@@ -1023,6 +1094,74 @@ export interface SpireCaSubject {
    * Organization name.
    */
   organization: string;
+}
+/**
+ * Tekton Pipelines and Chains through the Tekton operator: signed SLSA provenance of every TaskRun and PipelineRun in the cluster, and the Pipelines that verify a signed Sovra output before it is applied.
+ */
+export interface TektonSettings {
+  /**
+   * Install the Tekton operator, Pipelines and Chains, and the verify pipelines (namespace sovra-pipelines). Needs the openbao and external-secrets components (the Chains signing key comes from OpenBao).
+   */
+  enabled: boolean;
+  /**
+   * Also write the Task sovra-apply and the Pipeline sovra-verify-apply, which apply the verified manifests with kubectl server-side apply. Off where another tool owns the objects (deploy: cdktf); then the Pipeline sovra-verify is the gate in front of that tool.
+   */
+  apply: boolean;
+  /**
+   * PEM public key (SPKI, as `sovra keygen` writes signing.pub) that outputs must be signed with; Sovra writes it into the ConfigMap sovra-verification-key. Without it the site creates that ConfigMap (key signing.pub) before the first run, and until then no verify step starts.
+   */
+  verificationKey?: string;
+  chains: TektonChainsSettings;
+}
+/**
+ * Where Tekton Chains stores signatures and attestations besides the runs themselves.
+ */
+export interface TektonChainsSettings {
+  /**
+   * OCI repository (host[:port]/path, HTTPS) Chains pushes image signatures and the attestations of runs that produce images to (storage.oci.repository); the Chains controller may reach that host and port only. Runs without an image subject keep their signed provenance on the run (storage tekton).
+   */
+  ociRepository: string;
+}
+/**
+ * Traces of the platform: an OpenTelemetry collector receives OTLP from the workloads that declare it as their peer and forwards the spans to Tempo (AGPL-3.0: the profile needs a license waiver for its image), which keeps them for the retention below and serves them to Grafana.
+ */
+export interface TracesSettings {
+  /**
+   * Install the trace collector and Tempo.
+   */
+  enabled: boolean;
+  /**
+   * How long Tempo keeps trace blocks, in hours (Tempo reads a Go duration).
+   */
+  retention: string;
+  /**
+   * Where Tempo keeps trace blocks: `filesystem` (its volume) or `object-store` (the platform's object store, bucket `traces`; the volume then holds the write-ahead log).
+   */
+  storage: 'filesystem' | 'object-store';
+  /**
+   * Volume of the Tempo server (Kubernetes quantity).
+   */
+  volumeSize: string;
+  /**
+   * StorageClass of the volume. Default: the cluster's default class.
+   */
+  storageClass?: string;
+  /**
+   * CPU request and limit of the Tempo server.
+   */
+  cpu: string;
+  /**
+   * Memory request and limit of the Tempo server.
+   */
+  memory: string;
+  collector: TraceCollectorSettings;
+}
+/**
+ * Resources of each trace collector replica.
+ */
+export interface TraceCollectorSettings {
+  cpu: string;
+  memory: string;
 }
 /**
  * vLLM, the OpenAI-compatible LLM server on a GPU pool (installed only where gpu.pools is not empty; then model, tensorParallelSize and weights are required).

@@ -17,7 +17,14 @@ import { applyLicense } from './license-policy.js';
  * `os`, `cpu` and `libc` fields admit it are part of the tree (marked
  * `sovra:npm:optional`); the others (darwin, win32, musl builds) are not.
  */
-export const TARGET_PLATFORM = { os: 'linux', cpu: 'x64', libc: 'glibc' } as const;
+export const TARGET_PLATFORM: NpmPlatform = { os: 'linux', cpu: 'x64', libc: 'glibc' };
+
+/** A platform in npm's words (`os`, `cpu` and `libc` fields of a package). */
+export interface NpmPlatform {
+  readonly os: string;
+  readonly cpu: string;
+  readonly libc: string;
+}
 
 /** One package version of the tree. */
 export interface NpmPackage {
@@ -77,8 +84,8 @@ function admits(list: string[] | undefined, value: string): boolean {
   return allow.length === 0 || allow.includes(value);
 }
 
-function installsOnTarget(e: LockEntry): boolean {
-  return admits(e.os, TARGET_PLATFORM.os) && admits(e.cpu, TARGET_PLATFORM.cpu) && admits(e.libc, TARGET_PLATFORM.libc);
+function installsOn(e: LockEntry, platform: NpmPlatform): boolean {
+  return admits(e.os, platform.os) && admits(e.cpu, platform.cpu) && admits(e.libc, platform.libc);
 }
 
 /** Package name of a lockfile key (`node_modules/a/node_modules/@s/b` → `@s/b`), or the entry's own `name` (aliases). */
@@ -110,16 +117,49 @@ function resolve(packages: Record<string, LockEntry>, from: string, dep: string)
   }
 }
 
-const cache = new Map<unknown, NpmTree>();
+const cache = new Map<unknown, Map<string, NpmTree>>();
+
+/** One installed package of the production tree: where npm puts it and what the lockfile pins. */
+export interface NpmInstall {
+  /** Install location, the lockfile's key (`node_modules/a/node_modules/@s/b`). */
+  readonly key: string;
+  readonly name: string;
+  readonly version: string;
+  /** SRI integrity of its tarball; absent for a package bundled in another's tarball. */
+  readonly integrity?: string;
+  /** The lockfile's `resolved` URL, when it records one. */
+  readonly resolved?: string;
+  /** Shipped inside another package's tarball. */
+  readonly bundled: boolean;
+  readonly optional: boolean;
+  /** Executables the package declares (`bin`), by path inside the package. */
+  readonly bins: readonly string[];
+}
 
 /**
- * The production tree of `lock` (a parsed package-lock.json); `source` names
- * the file in error messages. The same lockfile object gives the same tree
- * (computed once).
+ * Every package npm installs from `lock` for production on `platform`, in
+ * the lockfile's order: development packages and optional ones for other
+ * platforms are left out. The control plane image installs exactly these.
  */
-export function readNpmTree(lock: unknown, source: string): NpmTree {
-  const known = cache.get(lock);
-  if (known) return known;
+export function productionInstalls(lock: unknown, source: string, platform: NpmPlatform = TARGET_PLATFORM): NpmInstall[] {
+  const { included } = productionEntries(lock, source, platform);
+  return [...included].map(([key, e]) => {
+    const bin = (e as { bin?: unknown }).bin;
+    const bins = typeof bin === 'string' ? [bin] : bin && typeof bin === 'object' ? Object.values(bin as Record<string, string>) : [];
+    return {
+      key,
+      name: packageName(key, e),
+      version: e.version ?? '',
+      ...(e.integrity ? { integrity: e.integrity } : {}),
+      ...(e.resolved ? { resolved: e.resolved } : {}),
+      bundled: e.inBundle === true,
+      optional: e.optional === true || e.devOptional === true,
+      bins,
+    };
+  });
+}
+
+function productionEntries(lock: unknown, source: string, platform: NpmPlatform): { packages: Record<string, LockEntry>; root: LockEntry; included: Map<string, LockEntry> } {
   const doc = lock as { lockfileVersion?: unknown; packages?: Record<string, LockEntry> } | null;
   if (doc === null || typeof doc !== 'object' || (doc.lockfileVersion !== 2 && doc.lockfileVersion !== 3) || typeof doc.packages !== 'object' || doc.packages === null) {
     throw new SovraError('bad-input', `${source} is not an npm lockfile of version 2 or 3 (found lockfileVersion ${JSON.stringify(doc?.lockfileVersion)}); regenerate it with npm 7 or later.`);
@@ -132,9 +172,22 @@ export function readNpmTree(lock: unknown, source: string): NpmTree {
   for (const [key, e] of Object.entries(packages)) {
     if (key === '' || !key.startsWith(NM) && !key.includes(`/${NM}`)) continue; // the root and workspace folders
     if (e.dev === true || e.extraneous === true || e.link === true) continue;
-    if ((e.optional === true || e.devOptional === true) && !installsOnTarget(e)) continue;
+    if ((e.optional === true || e.devOptional === true) && !installsOn(e, platform)) continue;
     included.set(key, e);
   }
+  return { packages, root, included };
+}
+
+/**
+ * The production tree of `lock` (a parsed package-lock.json) on `platform`
+ * (the image's by default); `source` names the file in error messages. The
+ * same lockfile object gives the same tree (computed once per platform).
+ */
+export function readNpmTree(lock: unknown, source: string, platform: NpmPlatform = TARGET_PLATFORM): NpmTree {
+  const platformKey = `${platform.os}/${platform.cpu}/${platform.libc}`;
+  const known = cache.get(lock)?.get(platformKey);
+  if (known) return known;
+  const { packages, root, included } = productionEntries(lock, source, platform);
 
   const refOf = (key: string): string => {
     const e = included.get(key)!;
@@ -189,7 +242,8 @@ export function readNpmTree(lock: unknown, source: string): NpmTree {
       .map(({ pkg, dependsOn }) => ({ ...pkg, dependsOn: [...dependsOn].sort() }))
       .sort((a, b) => (a.bomRef < b.bomRef ? -1 : a.bomRef > b.bomRef ? 1 : 0)),
   };
-  cache.set(lock, tree);
+  if (!cache.has(lock)) cache.set(lock, new Map());
+  cache.get(lock)!.set(platformKey, tree);
   return tree;
 }
 

@@ -44,6 +44,7 @@ export function imageComponent(image: ImageSpec): Component {
   // Unlocked images are named by tag only: their bits are not fixed, and gates that need them fixed refuse them.
   c.properties.add(new Property('sovra:image:locked', image.digest ? 'true' : 'false'));
   if (image.digestSource) c.properties.add(new Property('sovra:image:digest-source', image.digestSource));
+  if (!image.digest && image.unlockedReason) c.properties.add(new Property('sovra:image:unlocked-reason', image.unlockedReason));
   if (image.source) c.externalReferences.add(sourceReference(image.source, 'Where the image pin was taken from.'));
   return c;
 }

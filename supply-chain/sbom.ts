@@ -170,7 +170,8 @@ function buildBom(model: SynthModel): Bom {
       c.dependencies.add(artifacts.add(imageBomRef(image), image, view.id, built).bomRef);
     }
     for (const chart of view.charts) {
-      const { values: _values, ...declaration } = chart; // values differ per profile and are not part of the chart's identity
+      // Values differ per profile, release and namespace per installation (one chart may be installed twice): none is part of the chart's identity.
+      const { values: _values, release: _release, namespace: _namespace, bootstrap: _bootstrap, ...declaration } = chart;
       c.dependencies.add(artifacts.add(chartBomRef(chart), declaration, view.id, () => chartComponent(chart)).bomRef);
     }
     for (const m of view.models) c.dependencies.add(artifacts.add(modelBomRef(m), m, view.id, () => modelComponent(m)).bomRef);

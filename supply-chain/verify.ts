@@ -22,6 +22,7 @@ import { SovraError } from '../core/errors.js';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_V1 } from './provenance.js';
 import { validateCycloneDxDocument } from './cyclonedx-validate.js';
 import { keyHint } from './keys.js';
+import { checkProvenancePolicy, provenanceFacts, type ProvenancePolicy } from './verify-policy.js';
 import { describeFinding, evaluateLicensePolicy } from './license-policy.js';
 import { BUNDLE_PATH, CBOM_PATH, SBOM_PATH, STATEMENT_PATH } from '../contracts/output-paths.js';
 import { VERIFY_EXIT, type FindingKind } from '../contracts/verify-codes.js';
@@ -317,7 +318,7 @@ function checkSignature(bundle: Bundle, key: KeyObject, hint: string): Finding[]
 }
 
 /** Options of `verifyOutput`: gates beyond integrity. */
-export interface VerifyOptions {
+export interface VerifyOptions extends ProvenancePolicy {
   /** Every image of the SBOM must be pinned by digest (`--require-locked`). */
   readonly requireLocked?: boolean;
 }
@@ -419,7 +420,12 @@ export async function verifyOutput(dir: string, publicKey: KeyObject, options: V
   if (statementBytes) {
     const parsed = parseStatement(statementBytes);
     if (typeof parsed === 'string') findings.push(finding('statement', `${signed ? `the statement signed in ${BUNDLE_PATH}` : STATEMENT_PATH}: ${parsed}`, { file: signed ? BUNDLE_PATH : STATEMENT_PATH }));
-    else subjects = parsed.subjects;
+    else {
+      subjects = parsed.subjects;
+      // The gates read the signed statement only; without a signature they read the file, and the missing bundle is already a finding.
+      const facts = provenanceFacts(JSON.parse(statementBytes.toString('utf8')));
+      for (const f of checkProvenancePolicy(facts, options, signed ? `the statement signed in ${BUNDLE_PATH}` : STATEMENT_PATH)) findings.push(finding(f.kind, f.message, { file: signed ? BUNDLE_PATH : STATEMENT_PATH }));
+    }
   }
 
   const stats = { bytes: 0 };

@@ -9,7 +9,8 @@ import { App } from 'cdk8s';
 import { execFileSync } from 'node:child_process';
 import { Component } from '../constructs/kit/component.js';
 import type { ComponentDefinition } from '../constructs/kit/definition.js';
-import { Platform } from '../constructs/platform.js';
+import { Platform, type PlatformProps } from '../constructs/platform.js';
+import type { HelmChartSpec } from '../constructs/kit/chart.js';
 import { imageName, imageRef } from '../constructs/kit/image.js';
 import type { ImageLock } from '../constructs/kit/image-lock.js';
 import { canonicalJson, stableJson } from '../core/canonical.js';
@@ -95,6 +96,11 @@ export interface SynthOptions {
   readonly components?: readonly ComponentDefinition[];
   /** Image digests. @default the lock Sovra ships (images.lock.json) */
   readonly lock?: ImageLock;
+  /**
+   * Chart archives (`--charts <dir>`): air-gapped profiles embed each in its
+   * HelmChart object, checked against the pinned digest.
+   */
+  readonly chartArchive?: (chart: HelmChartSpec<object>) => Uint8Array | undefined;
   /** CycloneDX version of the SBOM (`--cyclonedx`). @default '1.6' */
   readonly cyclonedx?: CycloneDxVersion;
   /** Path of the profile file, when the profile came from one: its digest is a recorded input. */
@@ -111,7 +117,7 @@ export interface SynthResult {
   /** What the license policy found (it passed: unknown licenses, reviews and waivers, reported). */
   readonly licenses: LicensePolicyResult;
   /** Every image of the platform and whether the image lock pins it. */
-  readonly images: ReadonlyArray<{ readonly name: string; readonly reference: string; readonly digest?: string; readonly component: string }>;
+  readonly images: ReadonlyArray<{ readonly name: string; readonly reference: string; readonly digest?: string; readonly component: string; readonly unlockedReason?: string }>;
   /** Names (`registry/repository:tag`) of the images the lock does not pin, sorted. */
   readonly unlocked: readonly string[];
   /** Secrets the site supplies at install (every other referenced Secret has a producer in the output). */
@@ -134,7 +140,7 @@ export function buildEpoch(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** Builds the construct tree of `profile` (cdk8s App → Platform → components). */
-export function buildPlatform(profile: Profile, options: { components?: readonly ComponentDefinition[]; lock?: ImageLock } = {}): { app: App; platform: Platform } {
+export function buildPlatform(profile: Profile, options: Pick<PlatformProps, 'components' | 'lock' | 'chartArchive'> = {}): { app: App; platform: Platform } {
   const app = new App({ outdir: 'dist', outputFileExtension: '.yaml' });
   const platform = new Platform(app, 'platform', { profile, ...options });
   return { app, platform };
@@ -143,6 +149,7 @@ export function buildPlatform(profile: Profile, options: { components?: readonly
 /** Kubernetes objects of every component, in manifest order. Runs construct validations first. */
 export function renderObjects(platform: Platform): Map<Component, object[]> {
   platform.finalize();
+  platform.checkOverridesUsed();
   const errors = platform.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
   if (errors.length > 0) throw new SovraError('bad-input', `the construct tree is invalid:\n  - ${errors.join('\n  - ')}`);
   return new Map(platform.components.map((c) => [c, c.toJson() as object[]]));
@@ -164,7 +171,11 @@ function exceptionsOf(component: Component): BaselineException[] {
 export async function synth(options: SynthOptions): Promise<SynthResult> {
   const { profile } = options;
   const epoch = options.env ? buildEpoch(options.env) : buildEpoch();
-  const { platform } = buildPlatform(profile, { ...(options.components ? { components: options.components } : {}), ...(options.lock ? { lock: options.lock } : {}) });
+  const { platform } = buildPlatform(profile, {
+    ...(options.components ? { components: options.components } : {}),
+    ...(options.lock ? { lock: options.lock } : {}),
+    ...(options.chartArchive ? { chartArchive: options.chartArchive } : {}),
+  });
   options.customize?.(platform);
   const components = platform.components;
   const objects = renderObjects(platform);
@@ -259,7 +270,9 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
     }
     const files = out.files().map(([path, data]) => ({ path, sha256: sha256Hex(data), bytes: data.length }));
     out.commit();
-    const images = components.flatMap((c) => c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id })));
+    const images = components.flatMap((c) =>
+      c.images.map((i) => ({ name: imageName(i), reference: imageRef(i), ...(i.digest ? { digest: i.digest } : {}), component: c.node.id, ...(!i.digest && i.unlockedReason ? { unlockedReason: i.unlockedReason } : {}) })),
+    );
     const unlocked = [...new Set(images.filter((i) => !i.digest).map((i) => i.name))].sort();
     return { outDir: out.target, files, objects: objectCount, licenses, images, unlocked, suppliedAtInstall: closure.suppliedAtInstall, coverage: accreditor.coverageLine, policy: policy.view };
   } catch (e) {

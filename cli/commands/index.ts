@@ -10,6 +10,7 @@ import { assessCommand } from './assess.js';
 import { diffCommand } from './diff.js';
 import { imagesCommand, lockCommand } from './images.js';
 import { bundleCommand, bundleLoadCommand, bundleVerifyCommand } from './bundle.js';
+import { imageBuildCommand } from './image.js';
 
 export const commands: Command[] = [
   synthCommand,
@@ -27,4 +28,5 @@ export const commands: Command[] = [
   auditVerifyCommand,
   serveCommand,
   modelCommand,
+  imageBuildCommand,
 ];

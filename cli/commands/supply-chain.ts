@@ -98,7 +98,8 @@ export const signCommand: Command = {
   },
 };
 
-const verifyUsage = `Usage: sovra verify <dir> --key <public.pem> [--require-locked] [--json]
+const verifyUsage = `Usage: sovra verify <dir> --key <public.pem> [--require-locked] [--require-builder <id>]
+         [--require-source-commit <sha>] [--require-clean] [--require-profile <name>] [--json]
 
 Checks a synth output offline, for CI gates:
   - the Sigstore bundle's DSSE signature verifies with --key;
@@ -107,7 +108,14 @@ Checks a synth output offline, for CI gates:
   - sbom.cdx.json and cbom.cdx.json are valid CycloneDX (1.6 or 1.7);
   - the license policy holds on the SBOM (waivers recorded in it count);
   - with --require-locked: every image of the SBOM is pinned by digest (profiles
-    with images.requireDigest need this gate before an output is shipped).
+    with images.requireDigest need this gate before an output is shipped);
+  - with --require-builder <id>: the signed provenance names that builder
+    (e.g. https://sovra.dev/builder/sovra-synth for any version, or …@0.1.0);
+  - with --require-source-commit <sha>: it was built from that commit (full hash or
+    a prefix of 7+ hex digits);
+  - with --require-clean: the source had no uncommitted changes when it was built;
+  - with --require-profile <name>: it was built for that profile.
+The --require-* gates read only the signed statement.
 Prints one line per finding naming the file or component (--json: a report).
 
 Exit status:
@@ -117,18 +125,45 @@ ${(Object.keys(VERIFY_EXIT) as FindingKind[]).map((k) => `  ${VERIFY_EXIT[k]}  $
    2  usage,  7  bad key file or not a directory,  10  I/O error
 `;
 
+/** The gate options `sovra verify` and `sovra bundle verify` share. */
+export const VERIFY_POLICY_OPTIONS = {
+  'require-locked': { type: 'boolean', default: false },
+  'require-builder': { type: 'string' },
+  'require-source-commit': { type: 'string' },
+  'require-clean': { type: 'boolean', default: false },
+  'require-profile': { type: 'string' },
+} as const;
+
+/** The gates asked for on the command line; a malformed value is a usage error naming it. */
+export async function verifyPolicy(
+  command: string,
+  values: { 'require-locked'?: boolean; 'require-builder'?: string; 'require-source-commit'?: string; 'require-clean'?: boolean; 'require-profile'?: string },
+): Promise<import('../../supply-chain/verify-policy.js').ProvenancePolicy & { requireLocked: boolean }> {
+  const policy = {
+    requireLocked: values['require-locked'] === true,
+    ...(values['require-builder'] !== undefined ? { requireBuilder: values['require-builder'] } : {}),
+    ...(values['require-source-commit'] !== undefined ? { requireSourceCommit: values['require-source-commit'] } : {}),
+    ...(values['require-clean'] ? { requireClean: true } : {}),
+    ...(values['require-profile'] !== undefined ? { requireProfile: values['require-profile'] } : {}),
+  };
+  const wrong = (await import('../../supply-chain/verify-policy.js')).policyUsageError(policy);
+  if (wrong) throw new SovraError('usage', `sovra ${command}: ${wrong}`);
+  return policy;
+}
+
 /** `sovra verify`. */
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Verify an output: signature, every file digest, SBOM/CBOM, license policy',
   usage: verifyUsage,
   async run(args) {
-    const { values, positionals } = parseCommandArgs('verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false }, 'require-locked': { type: 'boolean', default: false } }, true);
+    const { values, positionals } = parseCommandArgs('verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false }, ...VERIFY_POLICY_OPTIONS }, true);
     if (positionals.length !== 1) throw new SovraError('usage', 'sovra verify: give exactly one output directory, e.g. `sovra verify dist/edge --key signing.pub`.');
     if (!values.key) throw new SovraError('usage', 'sovra verify: --key <public.pem> is required: the public key of whoever signed the output (`sovra keygen` wrote it as <prefix>.pub).');
+    const policy = await verifyPolicy('verify', values);
     const [{ verifyOutput }, { loadPublicKey }] = await Promise.all([import('../../supply-chain/verify.js'), import('../../supply-chain/keys.js')]);
     const key = loadPublicKey(values.key);
-    const report = await verifyOutput(positionals[0]!, key, { requireLocked: values['require-locked'] });
+    const report = await verifyOutput(positionals[0]!, key, policy);
     if (values.json) {
       process.stdout.write(JSON.stringify({ ...report, dir: resolve(report.dir) }, null, 2) + '\n');
       return report.exitCode;

@@ -4,7 +4,7 @@ import { SovraError } from '../../core/errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 
-const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--sign --key <private.pem>] [--cyclonedx 1.6|1.7] [--json | --quiet]
+const usage = `Usage: sovra synth --profile <name|file> [--out <dir>] [--lock <file>] [--charts <dir>] [--sign --key <private.pem>] [--cyclonedx 1.6|1.7] [--json | --quiet]
 
 Synthesizes the platform for a profile and writes, from one construct tree:
   manifests/            Kubernetes objects, one file per component
@@ -23,6 +23,11 @@ Synthesizes the platform for a profile and writes, from one construct tree:
 Options:
   --profile <name|file>  dev, edge, cluster, or a YAML/JSON file that extends one of them
   --out <dir>            output directory (default dist/<profile name>); replaced only on success
+  --lock <file>          image lock to read digests from (default: images.lock.json shipped with Sovra;
+                         \`sovra lock\` and \`sovra image build\` write one)
+  --charts <dir>         chart archives (<chart>-<version>.tgz): air-gapped profiles embed each in its
+                         HelmChart (chartContent), checked against the pinned digest; without it they
+                         name the chart in the site registry (oci://<images.registryMirror>/charts/<chart>)
   --sign                 sign the provenance (needs --key); check it with \`sovra verify\`
   --key <private.pem>    PKCS#8 ECDSA P-256 or Ed25519 key (\`sovra keygen\` writes one)
   --cyclonedx <version>  CycloneDX version of sbom.cdx.json and cbom.cdx.json: 1.6 (default) or 1.7
@@ -40,6 +45,19 @@ where bits must be fixed: \`sovra verify --require-locked\` and the bundle.
 Time stamps come from SOURCE_DATE_EPOCH, else the source commit, else 1970-01-01.
 `;
 
+/** The image lock at `file`; an unreadable or malformed one is a `bad-input` error naming it. */
+async function readLock(file: string) {
+  const { readFileSync } = await import('node:fs');
+  const { ImageLock } = await import('../../constructs/kit/image-lock.js');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SovraError('usage', `sovra synth: --lock ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}. Name an image lock (images.lock.json format; \`sovra lock\` writes one).`);
+  }
+  return ImageLock.parse(text, file);
+}
+
 /** The synth command. */
 export const synthCommand: Command = {
   name: 'synth',
@@ -52,6 +70,8 @@ export const synthCommand: Command = {
       quiet: { type: 'boolean', default: false },
       sign: { type: 'boolean', default: false },
       key: { type: 'string' },
+      lock: { type: 'string' },
+      charts: { type: 'string' },
       cyclonedx: { type: 'string', default: '1.6' },
       json: { type: 'boolean', default: false },
     });
@@ -66,7 +86,18 @@ export const synthCommand: Command = {
     const profile = loadProfile(values.profile);
     const outDir = values.out ?? `dist/${profile.name}`;
     const profileFile = (BUILTIN_NAMES as readonly string[]).includes(values.profile) ? undefined : values.profile;
-    const result = await synth({ profile, profileSource: values.profile, outDir, cyclonedx: values.cyclonedx, ...(profileFile ? { profileFile } : {}), ...(signer ? { signer } : {}) });
+    const lock = values.lock ? await readLock(values.lock) : undefined;
+    const chartArchive = values.charts ? (await import('../../synth/chart-archives.js')).chartArchivesFrom(values.charts) : undefined;
+    const result = await synth({
+      profile,
+      profileSource: values.profile,
+      outDir,
+      cyclonedx: values.cyclonedx,
+      ...(profileFile ? { profileFile } : {}),
+      ...(signer ? { signer } : {}),
+      ...(lock ? { lock } : {}),
+      ...(chartArchive ? { chartArchive } : {}),
+    });
     if (values.json) {
       const report = {
         profile: profile.name,
@@ -87,6 +118,16 @@ export const synthCommand: Command = {
       if (result.unlocked.length > 0) {
         const gate = profile.images.requireDigest ? `; profile ${profile.name} requires digests, so \`sovra verify --require-locked\` and the bundle refuse this output until they are locked` : '';
         process.stdout.write(`${result.unlocked.length} of ${total} images are not locked by digest and are named by tag (${result.unlocked.slice(0, 3).join(', ')}${result.unlocked.length > 3 ? ', …' : ''})${gate}. \`--json\` lists them all.\n`);
+        // Where a component knows more than "no digest published", say it once per reason.
+        const reasons = new Map<string, { names: Set<string>; components: Set<string> }>();
+        for (const i of result.images) {
+          if (!i.unlockedReason) continue;
+          const r = reasons.get(i.unlockedReason) ?? { names: new Set<string>(), components: new Set<string>() };
+          r.names.add(i.name);
+          r.components.add(i.component);
+          reasons.set(i.unlockedReason, r);
+        }
+        for (const [reason, r] of reasons) process.stdout.write(`  ${r.names.size} of them (${[...r.components].sort().join(', ')}): ${reason}.\n`);
       }
       const p = result.policy;
       if (p.warnings.length > 0 || p.waivers.length > 0) {

@@ -12,7 +12,7 @@ export function imageBomRef(image: ImageSpec): string {
   return `image:${imageName(image)}${image.digest ? `@${image.digest}` : ''}`;
 }
 
-/** Stable bom-ref of a chart. */
-export function chartBomRef(chart: Pick<HelmChartSpec<object>, 'repository' | 'chart' | 'version'>): string {
-  return `chart:${chart.repository}#${chart.chart}@${chart.version}`;
+/** Stable bom-ref of a chart: by its catalog repository, also when a profile's chartOverrides moves it (waivers keep naming it). */
+export function chartBomRef(chart: Pick<HelmChartSpec<object>, 'repository' | 'chart' | 'version' | 'replaces'>): string {
+  return `chart:${chart.replaces ?? chart.repository}#${chart.chart}@${chart.version}`;
 }

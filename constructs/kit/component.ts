@@ -5,6 +5,7 @@
  * control claims. Every view (manifests, host config, OSCAL, SBOM,
  * provenance, Terraform) reads these declarations; nothing is written twice.
  */
+import { createHash } from 'node:crypto';
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import type { Construct, IConstruct } from 'constructs';
 import { SovraError } from '../../core/errors.js';
@@ -12,14 +13,16 @@ import { toYaml } from '../../core/yaml.js';
 import type { DeclaredModel } from '../../contracts/served-model.js';
 import type { Profile } from '../../profiles/profile.generated.js';
 import { isControlId } from '../../controls/catalog.js';
-import { HELM_CONTROLLER_NAMESPACE, type HelmChartSpec } from './chart.js';
+import { HELM_CONTROLLER_NAMESPACE, SITE_CHART_PATH, SITE_REGISTRY_CA_CONFIGMAP, type HelmChartSpec } from './chart.js';
 import { alertProblems, type AlertRule } from './alerts.js';
 import type { ControlClaim, CustomerResponsibility, UserRole } from './claims.js';
 import type { CryptoAsset } from './crypto.js';
 import type { ImagePin, ImageSpec } from './image.js';
 import type { ImageLock } from './image-lock.js';
+import type { OidcClientSpec } from './oidc-clients.js';
 import { PodGroup, type MetricsEndpoint, type NetworkDirectory, type PodGroupSpec } from './network.js';
 import type { SecretConsumption, SecretProduction } from './secrets.js';
+import type { AuditLogSource, GrafanaDatasource } from './telemetry.js';
 import { exceptionWaiver, type PolicyException } from './policy-exceptions.js';
 import type { Waiver } from '../../policies/waivers.js';
 
@@ -79,6 +82,12 @@ export interface PlatformDirectory extends NetworkDirectory {
   images(): ImageSpec[];
   /** The image lock digests are read from. */
   readonly lock: ImageLock;
+  /** `pin` as the profile runs it (its image override, else the lock's digest). */
+  resolveImage(pin: ImagePin): ImageSpec;
+  /** OIDC clients the installed components declare, with the id of each declaring component (known before any is built). */
+  oidcClients(): ReadonlyArray<OidcClientSpec & { readonly component: string }>;
+  /** The archive of `chart` when the synth was given chart archives (air-gapped output embeds it). */
+  readonly chartArchive?: (chart: HelmChartSpec<object>) => Uint8Array | undefined;
 }
 
 /** When a finalizer runs: `declare` (adds peers) before `derive` (reads the whole peer graph). */
@@ -141,7 +150,10 @@ export abstract class Component extends Chart {
   private readonly _secretsProduced: SecretProduction[] = [];
   private readonly _finalizers: Array<{ readonly fn: () => void; readonly stage: FinalizeStage }> = [];
   private readonly _policyExceptions: PolicyException[] = [];
+  private readonly _auditLogs: AuditLogSource[] = [];
+  private readonly _datasources: GrafanaDatasource[] = [];
   private readonly namespaceObject?: ApiObject;
+  private readonly _moreNamespaces: ApiObject[] = [];
 
   protected constructor(scope: Construct, id: string, props: ComponentProps, info: ComponentInfo) {
     super(scope, id, {
@@ -270,6 +282,14 @@ export abstract class Component extends Chart {
   get secretsProduced(): readonly SecretProduction[] {
     return this._secretsProduced;
   }
+  /** Audit trails it writes where the node's log collector reads them. */
+  get auditLogs(): readonly AuditLogSource[] {
+    return this._auditLogs;
+  }
+  /** Grafana datasources it serves. */
+  get datasources(): readonly GrafanaDatasource[] {
+    return this._datasources;
+  }
   /** Ids of the components its pods connect to (for the dependency graph). */
   get peerComponents(): string[] {
     const ids = this._podGroups.flatMap((g) => g.egress.flatMap((c) => ('component' in c.to && c.to.component !== this.node.id ? [c.to.component] : [])));
@@ -309,6 +329,31 @@ export abstract class Component extends Chart {
     if (this._alerts.some((a) => a.name === rule.name)) throw new Error(`${this.node.path}: alert ${rule.name} declared twice`);
     this._alerts.push(rule);
     return rule;
+  }
+
+  /**
+   * Declares an audit trail this component writes on the nodes or into a
+   * container's log; the log collector (component logs) reads every declared
+   * trail, marks its records as audit records and keeps them for the audit
+   * retention of the profile.
+   */
+  declareAuditLog(source: AuditLogSource): AuditLogSource {
+    if (this._auditLogs.some((a) => a.service === source.service)) throw new Error(`${this.node.path}: audit log of ${source.service} declared twice`);
+    this._auditLogs.push(source);
+    return source;
+  }
+
+  /**
+   * Declares a Grafana datasource served by one of its pod groups; the
+   * monitoring component provisions it in Grafana and declares Grafana's
+   * connection to the port. The component must be built before monitoring
+   * (the registry's order), which writes its values when it is built.
+   */
+  addDatasource(ds: GrafanaDatasource): GrafanaDatasource {
+    if (!this._podGroups.includes(ds.pods)) throw new Error(`${this.node.path}: datasource ${ds.uid} on pods of another component`);
+    ds.pods.port(ds.port);
+    this._datasources.push(ds);
+    return ds;
   }
 
   /**
@@ -361,12 +406,62 @@ export abstract class Component extends Chart {
     return this.namespaceObject;
   }
 
-  /** Declares a chart; for profiles not deployed by Terraform it is rendered as a K3s/RKE2 HelmChart object. */
-  protected addChart<V extends object>(spec: HelmChartSpec<V>): HelmChartSpec<V> {
-    if (this._charts.some((c) => c.release === spec.release)) throw new Error(`${this.node.path}: chart release ${spec.release} declared twice`);
-    if (spec.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(spec.digest)) {
-      throw new SovraError('bad-input', `${this.node.path}: chart ${spec.chart} ${spec.version} has a malformed digest "${spec.digest}".`);
+  /**
+   * Every namespace this component creates: its own, then those of
+   * `addNamespace`. The mesh treats them alike (injection label,
+   * default-deny authorization).
+   */
+  get namespaces(): readonly string[] {
+    return [...(this.namespaceObject ? [this.info.namespace] : []), ...this._moreNamespaces.map((n) => n.name)];
+  }
+
+  /**
+   * Creates another Namespace the component owns, for workloads that
+   * software it installs puts elsewhere (an operator's operands) or that
+   * must not share its namespace: restricted Pod Security enforced, audited
+   * and warned, the platform's labels, after the component's own
+   * Namespace. Its pod groups name it (`addPods({ namespace })`).
+   */
+  protected addNamespace(name: string): ApiObject {
+    if (!this.namespaceObject) throw new Error(`${this.node.path}: a component in ${this.info.namespace} creates no namespaces`);
+    if (this.namespaces.includes(name)) throw new Error(`${this.node.path}: namespace ${name} declared twice`);
+    const ns = new ApiObject(this, `Namespace-${name}`, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        labels: {
+          ...(this.info.namespaceLabels ?? {}),
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'v1.30',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+      },
+    });
+    this.clusterScoped(ns);
+    ns.node.addDependency(this.namespaceObject);
+    this._moreNamespaces.push(ns);
+    return ns;
+  }
+
+  /**
+   * Declares a chart; for profiles not deployed by Terraform it is rendered
+   * as a K3s/RKE2 HelmChart object. A profile's `chartOverrides` entry for
+   * the release replaces where the chart comes from (repository and archive
+   * digest). On an air-gapped profile nothing is fetched from the chart's
+   * own repository: the HelmChart carries the archive (`chartContent`) when
+   * the synth was given it, else names the chart in the site registry
+   * (`oci://<images.registryMirror>/charts/<chart>`, where `sovra bundle
+   * load` puts it).
+   */
+  protected addChart<V extends object>(declared: HelmChartSpec<V>): HelmChartSpec<V> {
+    if (this._charts.some((c) => c.release === declared.release)) throw new Error(`${this.node.path}: chart release ${declared.release} declared twice`);
+    if (declared.digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(declared.digest)) {
+      throw new SovraError('bad-input', `${this.node.path}: chart ${declared.chart} ${declared.version} has a malformed digest "${declared.digest}".`);
     }
+    const override = this.profile.chartOverrides?.[declared.release];
+    const spec: HelmChartSpec<V> = override ? { ...declared, repository: override.repository, digest: override.digest, source: `profile ${this.profile.name} chartOverrides`, replaces: declared.repository } : declared;
     this._charts.push(spec);
     if (this.profile.deploy !== 'cdktf') {
       const obj = new ApiObject(this, `HelmChart-${spec.release}`, {
@@ -378,9 +473,7 @@ export abstract class Component extends Chart {
           annotations: spec.digest ? { 'sovra.dev/chart-digest': spec.digest } : {},
         },
         spec: {
-          repo: spec.repository,
-          chart: spec.chart,
-          version: spec.version,
+          ...this.chartSource(spec),
           targetNamespace: spec.namespace,
           createNamespace: false,
           ...(spec.bootstrap ? { bootstrap: true } : {}),
@@ -393,9 +486,25 @@ export abstract class Component extends Chart {
     return spec;
   }
 
+  /** Where a HelmChart takes its chart from: the repository, or on an air-gapped site the archive itself or the site registry. */
+  private chartSource(spec: HelmChartSpec<object>): Record<string, unknown> {
+    if (!this.profile.airGapped) return { repo: spec.repository, chart: spec.chart, version: spec.version };
+    const archive = this.platform.chartArchive?.(spec);
+    if (archive) {
+      const found = `sha256:${createHash('sha256').update(archive).digest('hex')}`;
+      if (spec.digest !== undefined && found !== spec.digest) {
+        throw new SovraError('bad-input', `chart ${spec.chart} ${spec.version} (release ${spec.release}): the archive given to the synth has ${found}, the pin is ${spec.digest}. Use the archive the pin names (or correct the pin).`);
+      }
+      return { chartContent: Buffer.from(archive).toString('base64') };
+    }
+    const mirror = this.profile.images.registryMirror;
+    if (!mirror) throw new SovraError('bad-profile', `profile "${this.profile.name}": airGapped is true but images.registryMirror is not set; name the host[:port] of the registry that serves the bundle's images and charts.`);
+    return { chart: `oci://${mirror}/${SITE_CHART_PATH}/${spec.chart}`, version: spec.version, repoCAConfigMap: { name: SITE_REGISTRY_CA_CONFIGMAP } };
+  }
+
   /** Declares an image by its pin; returns it with the digest the image lock has for it, if any. */
   protected addImage(pin: ImagePin): ImageSpec {
-    const image = this.platform.lock.resolve(pin);
+    const image = this.platform.resolveImage(pin);
     this._images.push(image);
     return image;
   }
@@ -454,10 +563,10 @@ export abstract class Component extends Chart {
     this._userRoles.push(role);
   }
 
-  /** Adds labels to this component's Namespace (for components that derive them platform-wide, such as a mesh's injection label). */
+  /** Adds labels to this component's Namespaces, its own and those of `addNamespace` (for components that derive them platform-wide, such as a mesh's injection label). */
   addNamespaceLabels(labels: Readonly<Record<string, string>>): void {
     if (!this.namespaceObject) throw new Error(`${this.node.path}: namespace ${this.info.namespace} is not created by this component`);
-    for (const [k, v] of Object.entries(labels)) this.namespaceObject.metadata.addLabel(k, v);
+    for (const ns of [this.namespaceObject, ...this._moreNamespaces]) for (const [k, v] of Object.entries(labels)) ns.metadata.addLabel(k, v);
   }
 
   /** Marks `obj` as cluster-scoped: cdk8s puts the chart namespace on every object, so it is removed. */

@@ -7,6 +7,7 @@
 import type { Construct } from 'constructs';
 import type { Profile } from '../../profiles/profile.generated.js';
 import type { Component, ComponentProps, Layer } from './component.js';
+import type { OidcClientSpec } from './oidc-clients.js';
 
 /** An entry of the component registry. */
 export interface ComponentDefinition {
@@ -15,6 +16,8 @@ export interface ComponentDefinition {
   readonly layer: Layer;
   /** Whether `profile` installs the component. @default - always */
   readonly enabled?: (profile: Profile) => boolean;
+  /** OIDC clients it needs in the platform's identity provider, for `profile`. @default - none */
+  readonly oidcClients?: (profile: Profile) => readonly OidcClientSpec[];
   /** Builds the component under `scope` with `id`. */
   readonly create: (scope: Construct, id: string, props: ComponentProps) => Component;
 }

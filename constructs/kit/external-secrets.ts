@@ -44,6 +44,15 @@ export interface ExternalSecretProps {
   readonly from: { readonly openbao: readonly OpenBaoKey[] } | { readonly generated: { readonly keys: readonly string[]; readonly length: number } };
   /** How often values from OpenBao are read again. @default '1h' */
   readonly refreshInterval?: string;
+  /**
+   * `CreateOrMerge` for a Secret that software the platform installs also
+   * creates (empty) and mounts, such as the Tekton Chains `signing-secrets`:
+   * ESO writes its keys into the existing Secret instead of refusing one it
+   * does not own, and creates it if it is not there yet. Only with values
+   * from OpenBao.
+   * @default 'Owner'
+   */
+  readonly creationPolicy?: 'Owner' | 'CreateOrMerge';
 }
 
 /** Shortest generated password: 16 characters of letters and digits (about 95 bits). */
@@ -98,10 +107,11 @@ export function addExternalSecret(component: Component, props: ExternalSecretPro
     spec = {
       refreshInterval: props.refreshInterval ?? '1h',
       secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
-      target: { name: props.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      target: { name: props.name, creationPolicy: props.creationPolicy ?? 'Owner', deletionPolicy: 'Retain' },
       data: props.from.openbao.map((k) => ({ secretKey: k.secretKey, remoteRef: { key: k.path, property: k.property } })),
     };
   } else {
+    if (props.creationPolicy && props.creationPolicy !== 'Owner') fail(component, props.name, `creationPolicy ${props.creationPolicy} is for values read from OpenBao; a generated Secret is owned by its ExternalSecret.`);
     const { length } = props.from.generated;
     keys = [...props.from.generated.keys];
     checkKeys(component, props.name, keys);

@@ -57,6 +57,17 @@ export function poolNodeTaint(pool: GpuPool): string {
   return `${GPU_POOL.taintKey}=${pool.name}:NoSchedule`;
 }
 
+/**
+ * Tolerations of the node agents every node needs, GPU pool nodes
+ * included (workload identity, log collection): the pools' taint keeps
+ * pods without GPUs off those nodes, but not the agents their GPU pods
+ * depend on. Empty when no pool is tainted.
+ */
+export function nodeAgentTolerations(profile: Profile): Toleration[] {
+  const tainted = (profile.gpu.pools as readonly GpuPool[]).some((pool) => !poolIsServer(profile, pool));
+  return tainted ? [{ key: GPU_POOL.taintKey, operator: 'Exists', effect: 'NoSchedule' }] : [];
+}
+
 /** The pool named `name` (or the profile's first pool when `name` is undefined); a user mistake when none matches. */
 export function gpuPool(profile: Profile, name: string | undefined, setting: string): GpuPool {
   const pools = profile.gpu.pools as readonly GpuPool[];

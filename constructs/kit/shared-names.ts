@@ -50,6 +50,12 @@ export const NAMESPACES = {
   objectStoreOperator: 'minio-operator',
   /** The MinIO Tenant: the platform's object store (component object-store). */
   objectStore: 'sovra-storage',
+  /** Loki, the platform's log store (component logs). */
+  logs: 'sovra-logs',
+  /** The node log collectors, with privileged Pod Security and nothing else (component logs). */
+  logAgents: 'sovra-log-agents',
+  /** Tempo and the trace collector (component traces). */
+  traces: 'sovra-traces',
 } as const;
 
 /** OpenBao's API as its clients reach it (component openbao): TLS from BOOTSTRAP_ISSUER. */
@@ -147,7 +153,28 @@ export const OBJECT_STORE = {
   service: 'minio',
   port: 443,
   url: `https://minio.${NAMESPACES.objectStore}.svc`,
-  buckets: { models: 'sovra-models', backups: 'sovra-backups', logs: 'sovra-logs' },
+  buckets: { models: 'sovra-models', backups: 'sovra-backups', logs: 'sovra-logs', traces: 'sovra-traces' },
+} as const;
+
+// ---- Traces (component traces) ----
+
+/**
+ * Where workloads send their traces (component traces): the OTLP receivers
+ * of the trace collector, gRPC on `grpcPort` and HTTP on `httpPort`. A
+ * workload that emits traces declares the peer
+ * `{ component, pods, port: 'otlp-grpc' | 'otlp-http' }` and sets
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` to `grpcUrl` or `httpUrl`; the allow rules
+ * follow from the declaration.
+ */
+export const TRACES_OTLP = {
+  component: 'traces',
+  pods: 'collector',
+  namespace: NAMESPACES.traces,
+  service: 'trace-collector',
+  grpcPort: 4317,
+  httpPort: 4318,
+  grpcUrl: `http://trace-collector.${NAMESPACES.traces}.svc:4317`,
+  httpUrl: `http://trace-collector.${NAMESPACES.traces}.svc:4318`,
 } as const;
 
 // ---------------------------------------------------------------------------

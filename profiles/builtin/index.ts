@@ -1,6 +1,8 @@
 /** The three built-in profiles (DESIGN.md, "Profiles"). */
 import type { LicenseWaiver, Profile } from '../profile.generated.js';
 import { minioLicenseWaivers } from '../../constructs/data/object-store/license.js';
+import { lokiLicenseWaivers } from '../../constructs/observability/logs/license.js';
+import { tempoLicenseWaivers } from '../../constructs/observability/traces/license.js';
 import { organizationalResponsibilities } from './responsibilities.js';
 
 /**
@@ -37,8 +39,8 @@ export const dev: Profile = {
   highAvailability: false,
   gpu: { pools: [] },
   deploy: 'manifests',
-  // MinIO (object-store mode minio) and Grafana (monitoring) are AGPL-3.0: waived with the reviews' reasons.
-  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER],
+  // MinIO (object-store mode minio), Grafana (monitoring), Loki (logs) and Tempo (traces) are AGPL-3.0: waived with the reviews' reasons.
+  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER, ...lokiLicenseWaivers(), ...tempoLicenseWaivers()],
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '2Gi', memoryStorage: '256Mi' },
@@ -62,7 +64,11 @@ export const dev: Profile = {
     vllm: {},
     kserve: { models: [] },
     admission: { enforcement: 'warn' },
+    // Off on dev (a laptop cluster needs no in-cluster CI gate); a derived profile turns it on with the same settings as edge.
+    tekton: { enabled: false, apply: true, chains: { ociRepository: 'registry.sovra.local/sovra/attestations' } },
     monitoring: { retention: '24h', storage: '5Gi', cpu: '500m', memory: '1Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
+    logs: { enabled: true, retention: '7d', auditRetention: '30d', storage: 'filesystem', volumeSize: '5Gi', cpu: '250m', memory: '512Mi', collector: { cpu: '100m', memory: '256Mi' } },
+    traces: { enabled: true, retention: '72h', storage: 'filesystem', volumeSize: '5Gi', cpu: '250m', memory: '512Mi', collector: { cpu: '100m', memory: '256Mi' } },
   },
 };
 
@@ -81,8 +87,8 @@ export const edge: Profile = {
   highAvailability: false,
   gpu: { pools: [{ name: 'edge-gpu', product: 'L4', gpusPerNode: 1, nodes: 1 }] },
   deploy: 'k3s-auto-deploy',
-  // MinIO (object-store mode minio) and Grafana (monitoring) are AGPL-3.0: waived with the reviews' reasons.
-  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER],
+  // MinIO (object-store mode minio), Grafana (monitoring), Loki (logs) and Tempo (traces) are AGPL-3.0: waived with the reviews' reasons.
+  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER, ...lokiLicenseWaivers(), ...tempoLicenseWaivers()],
   components: {
     'cert-manager': { platformIssuer: 'internal-ca' },
     nats: { fileStorage: '20Gi', memoryStorage: '512Mi' },
@@ -120,7 +126,12 @@ export const edge: Profile = {
     // The edge box's one L4 serves the LLM: no predictive models, so KServe is not installed.
     kserve: { models: [] },
     admission: { enforcement: 'deny' },
+    // The in-cluster CI gate: outputs are verified, then applied; Chains pushes to the bundle's registry mirror.
+    tekton: { enabled: true, apply: true, chains: { ociRepository: 'registry.sovra.local:5000/sovra/attestations' } },
     monitoring: { retention: '7d', retentionSize: '15GB', storage: '20Gi', cpu: '1', memory: '2Gi', grafana: { rootUrl: 'https://grafana.sovra.local', adminGroup: 'platform-admins' } },
+    // One node: Loki and Tempo on their volumes; audit records kept 90 days on the box.
+    logs: { enabled: true, retention: '31d', auditRetention: '90d', storage: 'filesystem', volumeSize: '50Gi', cpu: '1', memory: '2Gi', collector: { cpu: '200m', memory: '256Mi' } },
+    traces: { enabled: true, retention: '168h', storage: 'filesystem', volumeSize: '20Gi', cpu: '500m', memory: '1Gi', collector: { cpu: '200m', memory: '256Mi' } },
   },
 };
 
@@ -145,8 +156,8 @@ export const cluster: Profile = {
     ],
   },
   deploy: 'cdktf',
-  // MinIO (object-store mode minio) and Grafana (monitoring) are AGPL-3.0: waived with the reviews' reasons.
-  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER],
+  // MinIO (object-store mode minio), Grafana (monitoring), Loki (logs) and Tempo (traces) are AGPL-3.0: waived with the reviews' reasons.
+  licenseWaivers: [...minioLicenseWaivers(), GRAFANA_WAIVER, ...lokiLicenseWaivers(), ...tempoLicenseWaivers()],
   components: {
     'cert-manager': { platformIssuer: 'openbao-pki' },
     nats: { fileStorage: '100Gi', memoryStorage: '2Gi' },
@@ -200,6 +211,8 @@ export const cluster: Profile = {
       ],
     },
     admission: { enforcement: 'deny' },
+    // cdktf deploys the objects, so the gate is the Pipeline sovra-verify in front of it (no kubectl apply). The repository host is a placeholder: set your own.
+    tekton: { enabled: true, apply: false, chains: { ociRepository: 'registry.sovra.local/sovra/attestations' } },
     monitoring: {
       retention: '90d',
       retentionSize: '180GB',
@@ -209,6 +222,9 @@ export const cluster: Profile = {
       alerting: { webhookUrl: 'https://incidents.sovra.internal/alertmanager' },
       grafana: { rootUrl: 'https://grafana.sovra.internal', adminGroup: 'platform-admins' },
     },
+    // Three Loki servers over the object store (bucket logs); audit records kept a year.
+    logs: { enabled: true, retention: '90d', auditRetention: '365d', storage: 'object-store', volumeSize: '50Gi', cpu: '2', memory: '4Gi', collector: { cpu: '500m', memory: '512Mi' } },
+    traces: { enabled: true, retention: '336h', storage: 'object-store', volumeSize: '20Gi', cpu: '1', memory: '2Gi', collector: { cpu: '500m', memory: '512Mi' } },
   },
 };
 

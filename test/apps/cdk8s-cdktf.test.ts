@@ -18,24 +18,34 @@ const env: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: '1700000000'
 const work = mkdtempSync(join(tmpdir(), 'sovra-apps-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Every file under `dir` (recursively) by relative path. */
 function filesOf(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p);
+      else out[p] = readFileSync(join(dir, p), 'utf8');
+    }
+  };
+  walk('');
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 describe('cdk8s synth', () => {
-  let sovraManifests: Record<string, string>;
+  let sovraOutput: Record<string, string>;
   beforeAll(async () => {
     await run('node', ['bin/sovra.js', 'synth', '--profile', 'edge', '--out', join(work, 'sovra-edge'), '--quiet'], { cwd: root, env });
-    sovraManifests = filesOf(join(work, 'sovra-edge', 'manifests'));
+    sovraOutput = filesOf(join(work, 'sovra-edge'));
   }, 60_000);
 
-  it('with SOVRA_PROFILE=edge writes the same manifests, byte for byte, as sovra synth --profile edge', async () => {
+  it('with SOVRA_PROFILE=edge writes the same full output (every view), byte for byte, as sovra synth --profile edge', async () => {
     const out = join(work, 'cdk8s-env');
     await run('node', ['node_modules/cdk8s-cli/bin/cdk8s', 'synth', '--output', out], { cwd: root, env: { ...env, SOVRA_PROFILE: 'edge' } });
     const got = filesOf(out);
-    expect(Object.keys(got)).toEqual(Object.keys(sovraManifests));
-    expect(Object.keys(got).length).toBeGreaterThan(0);
-    for (const [f, text] of Object.entries(sovraManifests)) expect(got[f], f).toBe(text);
+    expect(Object.keys(got)).toEqual(Object.keys(sovraOutput));
+    for (const view of ['manifests/cilium.yaml', 'host/registries.yaml', 'oscal/ssp.json', 'sbom.cdx.json', 'cbom.cdx.json', 'SHA256SUMS', 'provenance.intoto.json']) expect(Object.keys(got)).toContain(view);
+    for (const [f, text] of Object.entries(sovraOutput)) expect(got[f], f).toBe(text);
   }, 60_000);
 
   it('takes the profile from `cdk8s synth --profile edge` when SOVRA_PROFILE is unset', async () => {
@@ -43,7 +53,7 @@ describe('cdk8s synth', () => {
     const e = { ...env };
     delete e.SOVRA_PROFILE;
     await run('node', ['node_modules/cdk8s-cli/bin/cdk8s', 'synth', '--profile', 'edge', '--output', out], { cwd: root, env: e });
-    expect(filesOf(out)).toEqual(sovraManifests);
+    expect(filesOf(out)).toEqual(sovraOutput);
   }, 60_000);
 
   it('stops when SOVRA_PROFILE and --profile disagree, naming both', async () => {

@@ -91,7 +91,9 @@ describe('construct ids are a contract', () => {
       const mesh = p === 'dev' ? [] : ['istio'];
       // GPU components only where the profile has GPU pools (edge, cluster); KServe only where it also serves predictive models (cluster).
       const gpu = p === 'dev' ? [] : p === 'edge' ? ['gpu-operator', 'vllm'] : ['gpu-operator', 'vllm', 'kserve'];
-      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'object-store', 'keycloak', 'control-plane', ...gpu, 'monitoring', 'admission']);
+      // Tekton (the in-cluster CI gate) on edge and cluster (components.tekton.enabled).
+      const tekton = p === 'dev' ? [] : ['tekton'];
+      expect(buildPlatform(loadProfile(p)).platform.components.map((c) => c.node.id)).toEqual(['distribution', 'cilium', ...mesh, 'cert-manager', 'openbao', 'external-secrets', 'spire', 'nats', 'postgres', 'object-store', 'keycloak', 'control-plane', ...gpu, ...tekton, 'logs', 'traces', 'monitoring', 'admission']);
     }
   });
 });

@@ -13,7 +13,7 @@ import { BUILTIN_PROFILES } from '../../profiles/builtin/index.js';
 import { loadProfile } from '../../profiles/load.js';
 import { buildPlatform } from '../../synth/synth.js';
 import { REPO_ROOT } from '../support/shared.js';
-import { listFiles, readJson, readYamlDocs, removeDir, synthAll, synthProfile, terraformResources, writtenObjects, type ProfileName } from '../support/synth-output.js';
+import { chartSourceOf, listFiles, readJson, readYamlDocs, removeDir, synthAll, synthProfile, terraformResources, writtenObjects, type ProfileName } from '../support/synth-output.js';
 
 let root: string | undefined;
 let dirs: Record<ProfileName, string>;
@@ -103,7 +103,8 @@ describe('host configuration', () => {
     const registries = new Set([...refs].map((r) => r.split('/')[0]!));
     expect(registries.size).toBeGreaterThanOrEqual(3);
     const config = host('edge', 'registries.yaml') as { mirrors: Record<string, { endpoint: string[] }>; configs: Record<string, unknown> };
-    for (const r of registries) expect(config.mirrors[r], r).toEqual({ endpoint: [`https://${mirror}`] });
+    // Each upstream registry's images live under its name in the site registry; the rewrite maps pulls there.
+    for (const r of registries) expect(config.mirrors[r], r).toEqual({ endpoint: [`https://${mirror}`], rewrite: { '^(.*)$': `${r.replace(/:/g, '_')}/$1` } });
     expect(Object.keys(config.configs)).toEqual([mirror]);
     expect(listFiles(dirs.dev)).not.toContain('host/registries.yaml');
     expect(listFiles(dirs.cluster)).not.toContain('host/registries.yaml');
@@ -120,7 +121,9 @@ describe('charts', () => {
       const o = objects.find((x) => x.metadata.name === chart.release)!;
       expect(o.apiVersion).toBe('helm.cattle.io/v1');
       expect(o.metadata.namespace).toBe('kube-system');
-      expect(o.spec).toMatchObject({ repo: chart.repository, chart: chart.chart, version: chart.version, targetNamespace: chart.namespace });
+      expect(o.spec).toMatchObject({ ...chartSourceOf(p, chart), targetNamespace: chart.namespace });
+      // Air-gapped: nothing names the chart's internet repository.
+      if (p === 'edge') expect((o.spec as { repo?: string }).repo).toBeUndefined();
       expect(YAML.parse((o.spec as { valuesContent: string }).valuesContent)).toEqual(chart.values);
     }
     expect(terraformResources(dirs[p])).toBeUndefined();

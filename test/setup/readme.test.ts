@@ -28,7 +28,7 @@ describe('the README commands', () => {
     const main = readmeCommand('main-command');
     const test = readmeCommand('test-command');
     expect(main).toBe('npm ci && npm run build && node bin/sovra.js synth --profile edge');
-    expect(test).toBe('npm ci && npm test');
+    expect(test).toBe('npm ci && npm run fetch:image-parts && npm test');
     expect(readme).not.toMatch(/npm install &&/);
     expect(ci).toMatch(/bash -euo pipefail -c "\$test_command"/);
     expect(ci).toMatch(/bash -euo pipefail -c "\$main_command"/);

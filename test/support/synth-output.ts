@@ -108,3 +108,13 @@ export function writtenObjects(dir: string): FoundObject[] {
 export function removeDir(dir: string | undefined): void {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Where a HelmChart of `profile` takes `chart` from: its repository, or on
+ * an air-gapped profile the site registry (no archive was given to the synth).
+ */
+export function chartSourceOf(profile: 'dev' | 'edge' | 'cluster', chart: { repository: string; chart: string; version: string }): Record<string, unknown> {
+  const p = loadProfile(profile);
+  if (!p.airGapped) return { repo: chart.repository, chart: chart.chart, version: chart.version };
+  return { chart: `oci://${p.images.registryMirror}/charts/${chart.chart}`, version: chart.version };
+}

@@ -99,17 +99,19 @@ describe('a changed component', () => {
     expect(changedSubjects(base, changed)).toEqual(['SHA256SUMS', 'manifests/nats.yaml']);
   });
 
-  it('control plane replicas on cluster change its manifest, Terraform, its OSCAL definition and the aggregate, the SSP, its report and the assessment, and SHA256SUMS', async () => {
+  it("stateless replicas on cluster change the control plane's manifest, Terraform, its and the trace collector's OSCAL definitions and the aggregate, the SSP, its report and the assessment, and SHA256SUMS", async () => {
     const base = join(root, 'cluster-a');
     const changed = join(root, 'cluster-replicas');
     await synthProfile(profileFile('cp-replicas', 'extends: cluster\nname: cluster\nreplicas:\n  stateless: 4\n'), changed);
-    // The HA claim (cp-10) states the replica count and cites spec.replicas as evidence.
+    // The HA claim (cp-10) states the replica count and cites spec.replicas as evidence. The trace collector,
+    // stateless too, runs that many replicas, and its SI-4 statement says so (its helm_release is in the Terraform file).
     expect(changedSubjects(base, changed)).toEqual([
       'SHA256SUMS',
       'manifests/control-plane.yaml',
       'oscal/assessment-results.json',
       'oscal/component-definition.json',
       'oscal/component-definitions/control-plane.json',
+      'oscal/component-definitions/traces.json',
       'oscal/ssp.html',
       'oscal/ssp.json',
       'terraform/cdk.tf.json',

@@ -41,7 +41,9 @@ function sortKeys(v: unknown): unknown {
 /** Reads `a.b[0].c` from `doc`, entering strings that hold YAML (Helm values). */
 function field(doc: unknown, path: string): unknown {
   let cur = doc;
-  for (const seg of path.split('.').flatMap((p) => p.split(/\[(\d+)\]/).filter((s) => s !== ''))) {
+  // Keys, `[n]` indexes and `["key.with.dots"]` keys (the TektonConfig's Chains settings).
+  const segs = [...path.matchAll(/\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]|([^.[\]]+)/g)].map((m) => (m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : (m[2] ?? m[3]!)));
+  for (const seg of segs) {
     if (typeof cur === 'string') cur = YAML.parse(cur) as unknown;
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[/^\d+$/.test(seg) && Array.isArray(cur) ? Number(seg) : seg];

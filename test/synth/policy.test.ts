@@ -93,11 +93,13 @@ describe.each(PROFILES)('profile %s', (profile) => {
     expect(cm.data.defaultDenyNamespaces!.split(' ')).toEqual(expect.arrayContaining(['sovra-system', 'sovra-messaging', 'sovra-policy']));
     expect(cm.data.defaultDenyNamespaces!.split(' ')).not.toContain('kube-system');
     // Every chart release of the whole stack (their objects are the ones the bindings judge by release); the mesh on edge and cluster.
-    const stack = ['cert-manager', 'cilium', 'cloudnative-pg', 'external-secrets', 'keycloak', 'minio-operator', 'monitoring', 'nats', 'object-store', 'openbao', 'spire', 'spire-crds', 'trust-manager'];
+    const stack = ['cert-manager', 'cilium', 'cloudnative-pg', 'external-secrets', 'keycloak', 'log-collector', 'loki', 'minio-operator', 'monitoring', 'nats', 'object-store', 'openbao', 'spire', 'spire-crds', 'tempo', 'trace-collector', 'trust-manager'];
     const mesh = profile === 'dev' ? [] : ['istio-base', 'istio-cni', 'istiod', 'sovra-gateway'];
     // GPU pools on edge and cluster bring the GPU Operator; predictive models on cluster bring KServe.
     const gpu = profile === 'dev' ? [] : profile === 'edge' ? ['gpu-operator'] : ['gpu-operator', 'kserve', 'kserve-crd', 'kserve-runtimes'];
-    expect(cm.data.releases!.split(' ').sort()).toEqual([...stack, ...mesh, ...gpu].sort());
+    // Tekton on edge and cluster (components.tekton.enabled).
+    const tekton = profile === 'dev' ? [] : ['tekton-operator'];
+    expect(cm.data.releases!.split(' ').sort()).toEqual([...stack, ...mesh, ...gpu, ...tekton].sort());
     expect(cm.data.mesh).toBe(profile === 'dev' ? 'none' : 'istio');
     // Only unlocked catalog images are reported where digests are required: the control plane's (no digest until it is built; vLLM's
     // weight verifier runs it too) and the database image its PostgreSQL Clusters run (no digest published offline); nothing else.
@@ -105,7 +107,7 @@ describe.each(PROFILES)('profile %s', (profile) => {
     expect([...new Set(result!.policy.warnings.map((w) => `${w.object.kind} ${w.object.kind === 'Cluster' ? '' : w.object.name}`.trim()))].sort()).toEqual(profile === 'dev' ? [] : ['Cluster', 'Deployment control-plane', 'Deployment vllm']);
     // The exceptions of the whole stack show with their sources.
     expect([...new Set(result!.policy.waivers.map((w) => w.source))].sort()).toEqual(
-      ['cert-manager', 'cilium', 'external-secrets', ...(profile === 'dev' ? [] : ['gpu-operator', 'istio']), 'keycloak', 'openbao', 'postgres', 'spire'].map((c) => `component ${c}`),
+      ['cert-manager', 'cilium', 'external-secrets', ...(profile === 'dev' ? [] : ['gpu-operator', 'istio']), 'keycloak', 'logs', 'openbao', 'postgres', 'spire', ...(profile === 'dev' ? [] : ['tekton'])].map((c) => `component ${c}`),
     );
   });
 });

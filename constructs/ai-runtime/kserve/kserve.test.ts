@@ -37,7 +37,8 @@ describe('KServe', () => {
     const runtimes = hc('kserve-runtimes').kserve.servingruntime;
     expect(runtimes.tritonserver).toMatchObject({ disabled: false, image: 'nvcr.io/nvidia/tritonserver', tag: '23.05-py3' });
     expect(OTHER_RUNTIMES.filter((r) => runtimes[r].disabled !== true)).toEqual([]);
-    expect((objs.find((o) => o.kind === 'HelmChart' && o.metadata.name === 'kserve') as Obj).spec.repo).toBe('oci://ghcr.io/kserve/charts');
+    // Edge is air-gapped: the chart comes from the site registry, not ghcr.io.
+    expect((objs.find((o) => o.kind === 'HelmChart' && o.metadata.name === 'kserve') as Obj).spec).toMatchObject({ chart: 'oci://registry.sovra.local:5000/charts/kserve-resources' });
     const isvc = objs.find((o) => o.kind === 'InferenceService') as Obj;
     expect(isvc.spec.predictor.nodeSelector).toEqual({ [GPU_POOL.poolLabel]: 'edge-gpu' });
   });

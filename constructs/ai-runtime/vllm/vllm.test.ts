@@ -93,8 +93,9 @@ describe('GPU scheduling over every pod the platform writes', () => {
       expect(s.spec.tolerations, s.owner).toEqual([{ key: GPU_POOL.taintKey, operator: 'Equal', value: pool, effect: 'NoSchedule' }]);
       expect(s.spec.runtimeClassName, s.owner).toBe('nvidia');
     }
-    // Of the charts, only the GPU Operator's node agents (device plugin, toolkit, DCGM exporter...) tolerate the pools: they make the GPUs usable.
-    expect(releasesMentioning(profile, GPU_POOL.taintKey)).toEqual(['gpu-operator']);
+    // Of the charts, only node agents tolerate the pools: the GPU Operator's (device plugin, toolkit, DCGM exporter...) make the GPUs usable,
+    // and where pools are tainted (cluster) SPIRE's agent and CSI driver give the GPU pods their identities.
+    expect(releasesMentioning(profile, GPU_POOL.taintKey)).toEqual(name === 'cluster' ? ['gpu-operator', 'spire'] : ['gpu-operator']);
     for (const s of specs.filter((x) => !gpuPods.includes(x))) {
       expect((s.spec.tolerations ?? []).filter((t: Obj) => t.key === GPU_POOL.taintKey), s.owner).toEqual([]);
       expect(s.spec.nodeSelector?.[GPU_POOL.poolLabel], s.owner).toBeUndefined();

@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PROFILES } from '../../../profiles/builtin/index.js';
 import { validateProfile } from '../../../profiles/validate.js';
-import { PROFILES, readJson, removeDir, synthAll, synthProfile, tempDir, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
+import { chartSourceOf, PROFILES, readJson, removeDir, synthAll, synthProfile, tempDir, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
 import { OBJECT_STORE } from '../../kit/shared-names.js';
 import { MINIO_CHARTS } from './catalog.js';
 import { minioLicenseWaivers } from './license.js';
@@ -32,13 +32,15 @@ function values(p: ProfileName, release: string): Obj {
   return YAML.parse((terraformResources(dirs[p])!.helm_release![release]!.values as string[])[0]!) as Obj;
 }
 const SERVERS: Record<ProfileName, [number, number]> = { dev: [1, 1], edge: [1, 4], cluster: [4, 2] };
+/** The bom-refs the MinIO waivers name. */
+const MINIO_WAIVERS = new Set(minioLicenseWaivers().map((w) => w.component));
 
 describe.each(PROFILES)('profile %s', (p) => {
   it('installs both pinned charts (with their published digests) into the storage namespace', () => {
     for (const [release, chart] of [[OPERATOR_RELEASE, MINIO_CHARTS.operator], [TENANT_RELEASE, MINIO_CHARTS.tenant]] as const) {
       const hc = objectsOf(p).find((o) => o.kind === 'HelmChart' && o.metadata.name === release);
       if (p === 'cluster') expect(terraformResources(dirs[p])!.helm_release![release]).toMatchObject({ chart: chart.chart, version: '7.1.1', namespace: OBJECT_STORE.namespace });
-      else expect(hc).toMatchObject({ metadata: { annotations: { 'sovra.dev/chart-digest': chart.digest } }, spec: { chart: chart.chart, version: '7.1.1', targetNamespace: OBJECT_STORE.namespace } });
+      else expect(hc).toMatchObject({ metadata: { annotations: { 'sovra.dev/chart-digest': chart.digest } }, spec: { ...chartSourceOf(p, chart), version: '7.1.1', targetNamespace: OBJECT_STORE.namespace } });
     }
   });
 
@@ -74,13 +76,16 @@ describe.each(PROFILES)('profile %s', (p) => {
     ]);
   });
 
-  it('lets only the operator and the PostgreSQL clusters that back up to it reach the S3 port', () => {
+  it('lets only the operator, the PostgreSQL clusters that back up to it, and Loki and Tempo where they store in it reach the S3 port', () => {
     const np = objectsOf(p).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'object-store-minio') as Obj;
     const from = np.spec.ingress.map((r: Obj) => r.from[0].podSelector.matchLabels);
     // Built-in profiles keep backups off (the lead turns them on at merge, see the report); a distributed pool (cluster) calls itself.
     const databases: Record<ProfileName, string[]> = { dev: [], edge: [], cluster: [] };
+    // Loki and Tempo keep their data in the object store on cluster (components.logs/traces.storage), on their volumes elsewhere.
+    const telemetry = p === 'cluster' ? [{ 'app.kubernetes.io/component': 'single-binary', 'app.kubernetes.io/instance': 'loki', 'app.kubernetes.io/name': 'loki' }, { 'app.kubernetes.io/instance': 'tempo', 'app.kubernetes.io/name': 'tempo' }] : [];
     expect(from).toEqual([
       ...databases[p].map((db) => ({ 'cnpg.io/cluster': db })),
+      ...telemetry,
       { 'app.kubernetes.io/instance': 'minio-operator', 'app.kubernetes.io/name': 'operator' },
       ...(p === 'cluster' ? [{ 'v1.min.io/tenant': 'sovra' }] : []),
     ]);
@@ -111,7 +116,7 @@ describe('the license policy', () => {
   it('flags every MinIO part as AGPL without the waivers, and passes with them', async () => {
     const dir = tempDir();
     try {
-      const noWaiver = validateProfile({ ...structuredClone(BUILTIN_PROFILES.edge), licenseWaivers: (BUILTIN_PROFILES.edge.licenseWaivers ?? []).filter((w) => !w.license.startsWith('AGPL') || w.component.includes('grafana')) }, 'test (edge without waivers)');
+      const noWaiver = validateProfile({ ...structuredClone(BUILTIN_PROFILES.edge), licenseWaivers: (BUILTIN_PROFILES.edge.licenseWaivers ?? []).filter((w) => !MINIO_WAIVERS.has(w.component)) }, 'test (edge without waivers)');
       await expect(synthProfile('edge', dir, { profile: noWaiver })).rejects.toThrow(/quay\.io\/minio\/minio.*needs-review|needs-review[\s\S]*quay\.io\/minio\/minio/);
     } finally {
       removeDir(dir);
@@ -124,10 +129,10 @@ describe('an existing S3-compatible endpoint instead (mode external)', () => {
     const dir = tempDir();
     try {
       const edge = structuredClone(BUILTIN_PROFILES.edge);
-      const external = { mode: 'external', endpointURL: 'https://s3.example.org:9443', buckets: { models: 'm-bucket', backups: 'b-bucket', logs: 'l-bucket' }, credentials: { source: 'openbao', path: 'site/s3' } };
+      const external = { mode: 'external', endpointURL: 'https://s3.example.org:9443', buckets: { models: 'm-bucket', backups: 'b-bucket', logs: 'l-bucket', traces: 't-bucket' }, credentials: { source: 'openbao', path: 'site/s3' } };
       // No MinIO, so no AGPL part and no waiver (a waiver that lifts nothing would fail the synth).
       const postgres = { ...edge.components.postgres, backup: { enabled: true, store: 'object-store', retention: '14d', schedule: '0 0 2 * * *' } };
-      const profile = validateProfile({ ...edge, licenseWaivers: (edge.licenseWaivers ?? []).filter((w) => w.component.includes('grafana')), components: { ...edge.components, postgres, 'object-store': external } }, 'test (edge, external store)');
+      const profile = validateProfile({ ...edge, licenseWaivers: (edge.licenseWaivers ?? []).filter((w) => !MINIO_WAIVERS.has(w.component)), components: { ...edge.components, postgres, 'object-store': external } }, 'test (edge, external store)');
       await synthProfile('edge', dir, { profile });
       const objs = writtenObjects(dir).map((o) => o.object as Obj);
       expect(objs.filter((o) => o.metadata.namespace === OBJECT_STORE.namespace || o.metadata.name === OBJECT_STORE.namespace)).toEqual([]);

@@ -6,9 +6,9 @@
  * cert-manager (PLATFORM_ISSUER), every object encrypted at rest (SSE-S3,
  * auto-encryption) under MinIO's KMS key, which the site keeps in OpenBao
  * and External Secrets brings in; buckets for model weights, PostgreSQL
- * backups and logs. Installed only when the profile's `object-store.mode`
- * is `minio`; with `external` the site's store serves the same clients
- * (endpoint.ts) and nothing of MinIO is written.
+ * backups, logs and traces, and a user per client. Installed only when the
+ * profile's `object-store.mode` is `minio`; with `external` the site's store
+ * serves the same clients (endpoint.ts) and nothing of MinIO is written.
  *
  * MinIO is AGPL-3.0: the license policy flags its images and charts, and a
  * profile that installs it carries a waiver with the reason (profiles/builtin).
@@ -22,7 +22,7 @@ import type { PodGroup } from '../../kit/network.js';
 import { OBJECT_STORE, OPENBAO_PATHS } from '../../kit/shared-names.js';
 import type { ObjectStoreMinio } from '../../../profiles/profile.generated.js';
 import { MINIO_CHARTS, MINIO_IMAGES } from './catalog.js';
-import { BACKUP_USER_OPENBAO_PATH, MINIO_SERVER_PODS, S3_CREDENTIAL_KEYS } from './endpoint.js';
+import { MINIO_SERVER_PODS, OBJECT_STORE_USERS, objectStoreClients, S3_CREDENTIAL_KEYS, type ObjectStoreClient } from './endpoint.js';
 import { addRootCredentials } from './root-credentials.js';
 import { KMS_SECRET_KEY, OPERATOR_LABELS, operatorValues, TENANT_LABEL, TENANT_NAME, TENANT_SECRETS, tenantValues, type MinioOperatorValues, type MinioTenantValues } from './values.js';
 
@@ -53,7 +53,7 @@ export class ObjectStore extends Component {
     super(scope, id, props, {
       title: 'Object store (MinIO)',
       description:
-        'S3-compatible object storage of the platform: the MinIO operator and one Tenant with TLS from cert-manager, every object encrypted at rest under a KMS key kept in OpenBao, and buckets for model weights, PostgreSQL backups and logs.',
+        'S3-compatible object storage of the platform: the MinIO operator and one Tenant with TLS from cert-manager, every object encrypted at rest under a KMS key kept in OpenBao, and buckets for model weights, PostgreSQL backups, logs and traces.',
       layer: 'data',
       namespace: OBJECT_STORE.namespace,
       version: MINIO_IMAGES.server.tag,
@@ -70,7 +70,13 @@ export class ObjectStore extends Component {
     const server = this.addImage(MINIO_IMAGES.server);
 
     this.addChart<MinioOperatorValues>({ release: OPERATOR_RELEASE, namespace: OBJECT_STORE.namespace, values: operatorValues({ operator: operatorImage, sidecar, replicas: p.highAvailability ? 2 : 1 }), ...MINIO_CHARTS.operator });
-    this.tenantChart = this.addChart<MinioTenantValues>({ release: TENANT_RELEASE, namespace: OBJECT_STORE.namespace, values: tenantValues({ server, settings, highAvailability: p.highAvailability }), ...MINIO_CHARTS.tenant });
+    const clients = objectStoreClients(p);
+    this.tenantChart = this.addChart<MinioTenantValues>({
+      release: TENANT_RELEASE,
+      namespace: OBJECT_STORE.namespace,
+      values: tenantValues({ server, settings, highAvailability: p.highAvailability, users: clients.map((c) => OBJECT_STORE_USERS[c].userSecret) }),
+      ...MINIO_CHARTS.tenant,
+    });
 
     this.operator = this.addPods({ name: 'operator', labels: OPERATOR_LABELS(OPERATOR_RELEASE), serviceAccount: 'minio-operator' });
     this.operator.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, 'the operator watches Tenants and writes their StatefulSets, Services and Secrets');
@@ -85,12 +91,12 @@ export class ObjectStore extends Component {
     this.servers.connectsTo({ entity: 'kube-apiserver', ports: [{ port: 6443 }] }, "the operator's sidecar in each server pod reads the Tenant's configuration Secret");
     if (settings.servers > 1) this.servers.connectsTo({ component: id, pods: MINIO_SERVER_PODS.name, port: MINIO_SERVER_PODS.port }, 'MinIO servers of a distributed pool call each other on the S3 port');
 
-    this.declareSecrets();
+    this.declareSecrets(clients);
     this.declareClaims(settings);
   }
 
-  /** The Tenant's Secrets: certificate, root credentials, KMS key and the backup user, each with its producer. */
-  private declareSecrets(): void {
+  /** The Tenant's Secrets: certificate, root credentials, KMS key and a user per client, each with its producer. */
+  private declareSecrets(clients: readonly ObjectStoreClient[]): void {
     const ns = OBJECT_STORE.namespace;
     const hl = `${TENANT_NAME}-hl`;
     addCertificate(this, {
@@ -108,25 +114,30 @@ export class ObjectStore extends Component {
       from: { openbao: [{ secretKey: KMS_SECRET_KEY, path: KMS_KEY_OPENBAO_PATH, property: KMS_SECRET_KEY }] },
     });
     this.consumesSecret({ name: TENANT_SECRETS.kms, keys: [KMS_SECRET_KEY], purpose: 'KMS key that protects every object key (Tenant env MINIO_KMS_SECRET_KEY).' });
-    addExternalSecret(this, {
-      name: TENANT_SECRETS.backupUser,
-      purpose: 'Access key pair of the user PostgreSQL backups write as, read from OpenBao (the same pair each database namespace reads).',
-      from: {
-        openbao: [
-          { secretKey: 'CONSOLE_ACCESS_KEY', path: BACKUP_USER_OPENBAO_PATH, property: S3_CREDENTIAL_KEYS.accessKeyId },
-          { secretKey: 'CONSOLE_SECRET_KEY', path: BACKUP_USER_OPENBAO_PATH, property: S3_CREDENTIAL_KEYS.secretAccessKey },
-        ],
-      },
-    });
-    this.consumesSecret({ name: TENANT_SECRETS.backupUser, keys: ['CONSOLE_ACCESS_KEY', 'CONSOLE_SECRET_KEY'], purpose: 'The backup user the operator creates in the Tenant (Tenant users).' });
+    const who: Record<ObjectStoreClient, string> = { 'postgres-backup': 'PostgreSQL backups write', logs: 'Loki writes its chunks and index', traces: 'Tempo writes its trace blocks' };
+    for (const client of clients) {
+      const user = OBJECT_STORE_USERS[client];
+      addExternalSecret(this, {
+        name: user.userSecret,
+        purpose: `Access key pair of the user ${who[client]} as, read from OpenBao (the same pair the client's namespace reads).`,
+        from: {
+          openbao: [
+            { secretKey: 'CONSOLE_ACCESS_KEY', path: user.openbaoPath, property: S3_CREDENTIAL_KEYS.accessKeyId },
+            { secretKey: 'CONSOLE_SECRET_KEY', path: user.openbaoPath, property: S3_CREDENTIAL_KEYS.secretAccessKey },
+          ],
+        },
+      });
+      this.consumesSecret({ name: user.userSecret, keys: ['CONSOLE_ACCESS_KEY', 'CONSOLE_SECRET_KEY'], purpose: `The user ${who[client]} as, which the operator creates in the Tenant (Tenant users).` });
+    }
     this.customerResponsibility({
       control: 'sc-12',
       statement: `The site generates MinIO's KMS key (a name and 32 random bytes, written as "${KMS_KEY_NAME}:<base64>") and stores it in OpenBao at ${OPENBAO_PATHS.kv}/${KMS_KEY_OPENBAO_PATH} (property ${KMS_SECRET_KEY}); losing it makes every object unreadable, so it is escrowed with OpenBao's own backups.`,
       procedure: 'README.md#object-store',
     });
+    const users = clients.map((c) => `${OPENBAO_PATHS.kv}/${OBJECT_STORE_USERS[c].openbaoPath} (bucket ${OBJECT_STORE.buckets[OBJECT_STORE_USERS[c].bucket]})`);
     this.customerResponsibility({
       control: 'ac-6',
-      statement: `The site writes the PostgreSQL backup user's access key pair to OpenBao at ${OPENBAO_PATHS.kv}/${BACKUP_USER_OPENBAO_PATH} and, after the operator has created the user, attaches to it a MinIO policy limited to bucket ${OBJECT_STORE.buckets.backups} (mc admin policy attach).`,
+      statement: `The site writes each client user's access key pair to OpenBao (${users.join(', ')}) and, after the operator has created the user, attaches to it a MinIO policy limited to its bucket (mc admin policy attach).`,
       procedure: 'README.md#object-store',
     });
   }

@@ -21,8 +21,6 @@ export const TENANT_SECRETS = {
   tls: 'object-store-tls',
   /** MinIO's KMS key: `MINIO_KMS_SECRET_KEY` = `<key name>:<base64 of 32 bytes>`. */
   kms: 'object-store-kms-key',
-  /** The user PostgreSQL backups write as (CONSOLE_ACCESS_KEY, CONSOLE_SECRET_KEY, as the operator reads users). */
-  backupUser: 'object-store-backup-user',
 } as const;
 /** Key of the KMS Secret. */
 export const KMS_SECRET_KEY = 'MINIO_KMS_SECRET_KEY';
@@ -100,7 +98,7 @@ export function operatorValues(i: { operator: ImageSpec; sidecar: ImageSpec; rep
 }
 
 /** The tenant chart's values: TLS from cert-manager, SSE-S3 on every object under the KMS key, the platform's buckets. */
-export function tenantValues(i: { server: ImageSpec; settings: ObjectStoreMinio; highAvailability: boolean }): MinioTenantValues {
+export function tenantValues(i: { server: ImageSpec; settings: ObjectStoreMinio; highAvailability: boolean; users: readonly string[] }): MinioTenantValues {
   const s = i.settings;
   const resources = { cpu: s.cpu, memory: s.memory };
   return {
@@ -145,8 +143,8 @@ export function tenantValues(i: { server: ImageSpec; settings: ObjectStoreMinio;
         externalCertSecret: [{ name: TENANT_SECRETS.tls, type: 'cert-manager.io/v1' }],
         externalCaCertSecret: [],
       },
-      buckets: [OBJECT_STORE.buckets.models, OBJECT_STORE.buckets.backups, OBJECT_STORE.buckets.logs].map((name) => ({ name })),
-      users: [{ name: TENANT_SECRETS.backupUser }],
+      buckets: [OBJECT_STORE.buckets.models, OBJECT_STORE.buckets.backups, OBJECT_STORE.buckets.logs, OBJECT_STORE.buckets.traces].map((name) => ({ name })),
+      users: i.users.map((name) => ({ name })),
       env: [
         { name: KMS_SECRET_KEY, valueFrom: { secretKeyRef: { name: TENANT_SECRETS.kms, key: KMS_SECRET_KEY } } },
         // Every object written without SSE-C is encrypted with SSE-S3 under the KMS key.

@@ -91,7 +91,7 @@ export function addPostgresCluster(component: Component, image: ImageSpec, props
   const ns = component.info.namespace;
   const settings = component.profile.components.postgres;
   const chosen = postgresImage(component.profile);
-  const dbImage = sameImage(chosen, image) ? image : component.platform.lock.resolve(chosen);
+  const dbImage = sameImage(chosen, image) ? image : component.platform.resolveImage(chosen);
   const backup = resolveBackup(component.profile);
 
   const names = [`${props.name}-rw`, `${props.name}-ro`, `${props.name}-r`].flatMap((s) => [s, `${s}.${ns}`, `${s}.${ns}.svc`, `${s}.${ns}.svc.cluster.local`]);

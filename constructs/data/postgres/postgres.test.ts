@@ -9,7 +9,7 @@ import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PROFILES } from '../../../profiles/builtin/index.js';
 import { buildPlatform } from '../../../synth/synth.js';
-import { PROFILES, readJson, removeDir, synthAll, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
+import { chartSourceOf, PROFILES, readJson, removeDir, synthAll, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
 import { CNPG_CHART } from './catalog.js';
 import { CNPG_RELEASE, WEBHOOK_SECRETS } from './postgres.js';
 
@@ -43,7 +43,7 @@ describe.each(PROFILES)('profile %s', (p) => {
     } else {
       expect(hc!.metadata.namespace).toBe('kube-system');
       expect(hc!.metadata.annotations).toEqual({ 'sovra.dev/chart-digest': 'sha256:668e065ff53508d58238788fd35b355a925060843629a951df0e6a9362e6d32f' });
-      expect(hc!.spec).toMatchObject({ chart: 'cloudnative-pg', version: '0.29.0', targetNamespace: 'cnpg-system', repo: 'https://cloudnative-pg.github.io/charts' });
+      expect(hc!.spec).toMatchObject({ ...chartSourceOf(p, { repository: 'https://cloudnative-pg.github.io/charts', chart: 'cloudnative-pg', version: '0.29.0' }), targetNamespace: 'cnpg-system' });
     }
     expect(objectsOf(p).find((o) => o.kind === 'Namespace' && o.metadata.name === 'cnpg-system')!.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
   });

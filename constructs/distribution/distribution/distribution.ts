@@ -88,6 +88,8 @@ export class Distribution extends Component {
         'au-2_prm_1': 'every Kubernetes API request (Metadata level); create, update, patch and delete with request bodies; RBAC, admission and certificate changes with request and response; never Secret or ConfigMap contents',
       },
     });
+    // The node's log collector (component logs) ships the audit log off the node.
+    this.declareAuditLog({ kind: 'node-file', service: 'kube-apiserver', path: paths.auditLog, format: 'json', nodes: 'servers' });
     this.claim({
       control: 'au-12',
       statement: 'Audit records are written by the API server to a rotated log on each server node (30 days, 10 files of 100 MB).',

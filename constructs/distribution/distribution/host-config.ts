@@ -1,6 +1,6 @@
 /** Pure builders of the host configuration files of K3s and RKE2. */
 import type { Profile } from '../../../profiles/profile.generated.js';
-import type { ImageSpec } from '../../kit/image.js';
+import { sitePrefix, type ImageSpec } from '../../kit/image.js';
 import { poolIsServer, poolNodeLabels, poolNodeTaint } from '../../kit/gpu.js';
 import type { GpuPool } from '../../../profiles/profile.generated.js';
 
@@ -40,11 +40,17 @@ export function podSecurityConfig(): object {
   };
 }
 
-/** containerd mirror configuration: every registry any image comes from is served by `mirror`. */
+/**
+ * containerd mirror configuration: every registry any image comes from is
+ * served by `mirror`, where each image lives under its upstream registry's
+ * name (`<mirror>/<registry>/<repository>`, see `siteRepository`), so two
+ * registries' same-named repositories never meet; K3s/RKE2 `rewrite` maps
+ * the pull to that path.
+ */
 export function registriesConfig(images: readonly ImageSpec[], mirror: string, configDir: string): object {
   const registries = [...new Set(images.map((i) => i.registry))].sort();
   return {
-    mirrors: Object.fromEntries(registries.map((r) => [r, { endpoint: [`https://${mirror}`] }])),
+    mirrors: Object.fromEntries(registries.map((r) => [r, { endpoint: [`https://${mirror}`], rewrite: { '^(.*)$': `${sitePrefix(r)}/$1` } }])),
     configs: { [mirror]: { tls: { ca_file: `${configDir}/registry-ca.pem` } } },
   };
 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../../profiles/load.js';
 import { buildPlatform, renderObjects } from '../../../synth/synth.js';
 import { OPENBAO_STUB, OPENBAO_STUB_LABELS, withOpenBao } from '../../../test/fixtures/openbao-stub.js';
-import { PROFILES, readJson, removeDir, synthProfile, tempDir, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
+import { chartSourceOf, PROFILES, readJson, removeDir, synthProfile, tempDir, terraformResources, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
 import { COMPONENTS } from '../../registry.js';
 import { secretClosure } from '../../../output/secret-closure.js';
 import { NAMESPACES, OPENBAO_API, PLATFORM_ISSUER, SECRET_STORE } from '../../kit/shared-names.js';
@@ -71,7 +71,7 @@ describe.each(PROFILES)('profile %s', (profile) => {
     expect(v.webhook.image).toEqual(v.image);
     const hc = find(profile, 'HelmChart', EXTERNAL_SECRETS_RELEASE);
     if (profile === 'cluster') expect(hc).toBeUndefined();
-    else expect(hc).toMatchObject({ metadata: { annotations: { 'sovra.dev/chart-digest': 'sha256:da2d5c126a103b4c1b16a9dc1c168c4332a3687144e88ac070e594f81a0b6578' } }, spec: { repo: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0', targetNamespace: ESO } });
+    else expect(hc).toMatchObject({ metadata: { annotations: { 'sovra.dev/chart-digest': 'sha256:da2d5c126a103b4c1b16a9dc1c168c4332a3687144e88ac070e594f81a0b6578' } }, spec: { ...chartSourceOf(profile, { repository: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '2.9.0' }), targetNamespace: ESO } });
   });
 
   it('has the webhook certificate issued by cert-manager from the platform issuer, lookahead shorter than the renewal window, no cert controller', () => {

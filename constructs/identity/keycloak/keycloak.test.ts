@@ -13,7 +13,7 @@ import { secretClosure } from '../../../output/secret-closure.js';
 import { loadProfile } from '../../../profiles/load.js';
 import type { Profile } from '../../../profiles/profile.generated.js';
 import { buildPlatform, renderObjects } from '../../../synth/synth.js';
-import { PROFILES, readJson, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
+import { chartSourceOf, PROFILES, readJson, removeDir, synthAll, writtenObjects, type K8sObject, type ProfileName } from '../../../test/support/synth-output.js';
 import { KEYCLOAK_REALM, NAMESPACES } from '../../kit/shared-names.js';
 import { KEYCLOAK_AUDIENCE, keycloakIssuer } from './issuer.js';
 import { Keycloak } from './keycloak.js';
@@ -174,10 +174,27 @@ describe('per-profile differences', () => {
 
   it('installs the chart as a HelmChart (dev, edge) and a helm_release pinned to the published chart (cluster)', () => {
     const hc = writtenObjects(dirs.edge).find((o) => o.object.kind === 'HelmChart' && o.object.metadata.name === 'keycloak')!.object;
-    expect(hc.spec).toMatchObject({ repo: 'https://codecentric.github.io/helm-charts', chart: 'keycloakx', version: '7.1.11', targetNamespace: NS });
+    expect(hc.spec).toMatchObject({ ...chartSourceOf('edge', { repository: 'https://codecentric.github.io/helm-charts', chart: 'keycloakx', version: '7.1.11' }), targetNamespace: NS });
     expect(hc.metadata.annotations?.['sovra.dev/chart-digest']).toBe('sha256:beeb7ac7cee425ad438a6fbc6545b234a636b1c65f3fa7158aae443c076d7559');
     const tf = readJson<{ resource: { helm_release: Record<string, { chart: string; version: string; namespace: string }> } }>(dirs.cluster, 'terraform/cdk.tf.json');
     expect(tf.resource.helm_release.keycloak).toMatchObject({ chart: 'keycloakx', version: '7.1.11', namespace: NS });
+  });
+});
+
+describe('clients the platform\'s applications declare', () => {
+  it.each(PROFILES)('%s: Grafana\'s confidential client is in the realm, its secret read from the OpenBao path Grafana reads, with the groups claim', (profile) => {
+    const client = realm(profile).clients.find((c) => c.clientId === 'sovra-grafana')!;
+    const root = loadProfile(profile).components.monitoring.grafana.rootUrl.replace(/\/+$/, '');
+    expect(client).toMatchObject({ publicClient: false, standardFlowEnabled: true, implicitFlowEnabled: false, directAccessGrantsEnabled: false, redirectUris: [`${root}/login/generic_oauth`], secret: '${SOVRA_CLIENT_SECRET_SOVRA_GRAFANA}' });
+    expect(client.attributes['pkce.code.challenge.method']).toBe('S256');
+    expect(client.defaultClientScopes).toContain('groups');
+    expect(realm(profile).clientScopes.find((c) => c.name === 'groups')!.protocolMappers[0]).toMatchObject({ protocolMapper: 'oidc-group-membership-mapper', config: { 'claim.name': 'groups', 'id.token.claim': 'true', 'userinfo.token.claim': 'true' } });
+    // The placeholder resolves from the pod's environment, which reads the Secret an ExternalSecret fills from OpenBao.
+    expect(env(profile)).toContainEqual({ name: 'SOVRA_CLIENT_SECRET_SOVRA_GRAFANA', valueFrom: { secretKeyRef: { name: 'oidc-client-sovra-grafana', key: 'client-secret' } } });
+    const mine = named(profile, 'ExternalSecret', 'oidc-client-sovra-grafana');
+    const grafanas = writtenObjects(dirs[profile]).map((o) => o.object).find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'grafana-oidc')!;
+    const remote = (o: K8sObject) => (o.spec as { data: Array<{ remoteRef: unknown }> }).data.map((d) => d.remoteRef);
+    expect(remote(mine)).toEqual(remote(grafanas));
   });
 });
 

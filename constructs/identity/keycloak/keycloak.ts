@@ -111,8 +111,20 @@ export class Keycloak extends Component {
     });
     const dbSecret = this.database.appSecret;
 
+    // Confidential clients the platform's applications declare (Grafana): each secret comes from OpenBao, where the application reads it too.
+    const webClients = this.platform.oidcClients().map((c) => ({ ...c, secretEnv: `SOVRA_CLIENT_SECRET_${c.clientId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, secretName: `oidc-client-${c.clientId}` }));
+    for (const c of webClients) {
+      addExternalSecret(this, {
+        name: c.secretName,
+        purpose: `Client secret of ${c.clientId} (component ${c.component}), read from OpenBao where the application reads it.`,
+        from: { openbao: [{ secretKey: 'client-secret', path: c.secret.openbaoPath, property: c.secret.property }] },
+      });
+      this.consumesSecret({ name: c.secretName, keys: ['client-secret'], purpose: `Secret of the client ${c.clientId}, resolved into the realm at import (chart value extraEnv).` });
+    }
+
     // The realm, imported at first start.
     this.realm = buildRealm({
+      webClients: webClients.map((c) => ({ clientId: c.clientId, description: c.description, redirectUris: c.redirectUris, rootUrl: c.rootUrl, secretEnv: c.secretEnv, groupsClaim: c.groupsClaim === true })),
       baseline,
       passwordMinLength: settings.passwordMinLength ?? baseline.password.minLength,
       mfaRequired: settings.mfaRequired,
@@ -142,6 +154,7 @@ export class Keycloak extends Component {
       { name: 'KC_BOOTSTRAP_ADMIN_USERNAME', value: BOOTSTRAP_ADMIN_USER },
       fromSecret('KC_BOOTSTRAP_ADMIN_PASSWORD', BOOTSTRAP_ADMIN_SECRET, 'password'),
       fromSecret(CONTROL_PLANE_SECRET_ENV, CONTROL_PLANE_CLIENT_SECRET, 'client-secret'),
+      ...webClients.map((c) => fromSecret(c.secretEnv, c.secretName, 'client-secret')),
       { name: 'KC_LOG_CONSOLE_OUTPUT', value: 'json' },
       // Successful logins are logged at debug by default; the audit trail needs them.
       { name: 'KC_SPI_EVENTS_LISTENER_JBOSS_LOGGING_SUCCESS_LEVEL', value: 'info' },

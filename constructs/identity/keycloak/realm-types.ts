@@ -50,6 +50,8 @@ export interface ClientRepresentation {
   readonly clientAuthenticatorType?: string;
   /** Never a value: a `${ENV}` placeholder Keycloak resolves at import from the pod's environment. */
   readonly secret?: string;
+  /** Base URL of the application. */
+  readonly rootUrl?: string;
   readonly redirectUris: readonly string[];
   readonly webOrigins: readonly string[];
   readonly attributes: Readonly<Record<string, string>>;

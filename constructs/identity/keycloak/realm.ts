@@ -65,6 +65,16 @@ export interface PublicClientInput {
   readonly webOrigins: readonly string[];
 }
 
+/** A confidential web client a component of the platform declares (kit/oidc-clients.ts), with the environment variable its secret comes from at import. */
+export interface WebClientInput {
+  readonly clientId: string;
+  readonly description: string;
+  readonly redirectUris: readonly string[];
+  readonly rootUrl: string;
+  readonly secretEnv: string;
+  readonly groupsClaim: boolean;
+}
+
 /** What the realm is built from. */
 export interface RealmInput {
   /** Rules of the profile's baseline (password length may be raised by `passwordMinLength`). */
@@ -73,6 +83,8 @@ export interface RealmInput {
   readonly mfaRequired: boolean;
   readonly sessions: { readonly accessTokenMinutes: number; readonly idleMinutes: number; readonly maxHours: number };
   readonly publicClients: readonly PublicClientInput[];
+  /** Confidential web clients of the platform's applications. @default none */
+  readonly webClients?: readonly WebClientInput[];
   /** Hash passwords with PBKDF2-SHA512 (SP 800-132) instead of Keycloak's default Argon2, for FIPS profiles. */
   readonly fips: boolean;
 }
@@ -128,6 +140,9 @@ export function clientScopes(): ClientScopeRepresentation[] {
     scope('email', 'E-mail address and whether it was verified.', true, [
       attributeClaim('email', 'email', 'email', 'String'),
       attributeClaim('email verified', 'emailVerified', 'email_verified', 'boolean', true),
+    ]),
+    scope('groups', 'Group membership (names, without path) in the groups claim, for applications that map groups to their roles.', true, [
+      mapper('groups', 'oidc-group-membership-mapper', { 'claim.name': 'groups', 'full.path': 'false', 'id.token.claim': 'true', 'access.token.claim': 'true', 'userinfo.token.claim': 'true', 'introspection.token.claim': 'true' }),
     ]),
     scope('roles', 'Realm roles in realm_access.roles; audiences of the clients whose roles the user holds.', false, [
       mapper('realm roles', 'oidc-usermodel-realm-role-mapper', {
@@ -186,6 +201,38 @@ function controlPlaneClient(): ClientRepresentation {
     webOrigins: [],
     attributes: { 'oauth2.device.authorization.grant.enabled': 'false', 'use.refresh.tokens': 'false' },
     defaultClientScopes: ['basic', 'roles', 'acr', ...API_CLIENT_SCOPES],
+    optionalClientScopes: [],
+  };
+}
+
+/** An application's confidential client: authorization code with PKCE S256 and a client secret resolved at import, exact redirect URIs. */
+function webClient(c: WebClientInput): ClientRepresentation {
+  return {
+    clientId: c.clientId,
+    name: c.clientId,
+    description: c.description,
+    enabled: true,
+    protocol: OIDC,
+    publicClient: false,
+    bearerOnly: false,
+    consentRequired: false,
+    standardFlowEnabled: true,
+    implicitFlowEnabled: false,
+    directAccessGrantsEnabled: false,
+    serviceAccountsEnabled: false,
+    fullScopeAllowed: false,
+    frontchannelLogout: true,
+    clientAuthenticatorType: 'client-secret',
+    secret: `\${${c.secretEnv}}`,
+    rootUrl: c.rootUrl,
+    redirectUris: [...c.redirectUris],
+    webOrigins: [c.rootUrl],
+    attributes: {
+      'pkce.code.challenge.method': 'S256',
+      'post.logout.redirect.uris': c.rootUrl,
+      'oauth2.device.authorization.grant.enabled': 'false',
+    },
+    defaultClientScopes: [...STANDARD_SCOPES, ...(c.groupsClaim ? ['groups'] : [])],
     optionalClientScopes: [],
   };
 }
@@ -336,7 +383,7 @@ export function buildRealm(input: RealmInput): RealmRepresentation {
     defaultDefaultClientScopes: STANDARD_SCOPES,
     defaultOptionalClientScopes: [],
     scopeMappings: API_SCOPES.map((s) => ({ clientScope: s, roles: [s] })),
-    clients: [controlPlaneClient(), ...input.publicClients.map(publicClient)],
+    clients: [controlPlaneClient(), ...(input.webClients ?? []).map(webClient), ...input.publicClients.map(publicClient)],
     ...(input.mfaRequired
       ? { authenticationFlows: mfaFlows(), authenticatorConfig: [], browserFlow: MFA_BROWSER_FLOW, directGrantFlow: MFA_DIRECT_GRANT_FLOW, registrationFlow: REGISTRATION_FLOW }
       : {}),

@@ -23,7 +23,7 @@ import { customerResponsibilities } from './responsibilities.js';
 import { SEAL_SECRET, sealPlan, type SealPlan } from './seal.js';
 import { BOOTSTRAP_ADMIN, initializeBlocks, kubernetesRoles, policies, requestPath, type InitializeBlock } from './self-init.js';
 import { API_PORT, AUDIT_DEVICE, CLUSTER_PORT, DATA_PATH, TLS_MOUNT, serverConfig } from './server-config.js';
-import { HEADLESS_SERVICE, onConfig, OPENBAO_POD_LABELS, OPENBAO_RELEASE, OPENBAO_SERVICE_ACCOUNT, TLS_SECRET, openBaoValues, type OpenBaoValues } from './values.js';
+import { HEADLESS_SERVICE, onConfig, OPENBAO_CONTAINER, OPENBAO_POD_LABELS, OPENBAO_RELEASE, OPENBAO_SERVICE_ACCOUNT, TLS_SECRET, openBaoValues, type OpenBaoValues } from './values.js';
 import { declareOpenBaoExceptions } from './policy-exceptions.js';
 
 /** DNS names of the server certificate: the Services and every server's headless name, short and qualified. */
@@ -162,6 +162,17 @@ export class OpenBao extends Component {
         evidence: this.sealEvidence(),
       });
     }
+    // The node's log collector (component logs) parses these lines into queryable audit records.
+    this.declareAuditLog({
+      kind: 'container',
+      service: 'openbao',
+      namespace: NAMESPACES.openbao,
+      container: OPENBAO_CONTAINER,
+      stream: 'stdout',
+      // The JSON format writes "time" then "type" first (openbao audit/format_json_test.go); the server's own log lines do not.
+      match: '^\\{"time":"[^"]*","type":"(request|response)"',
+      format: 'json',
+    });
     const audit = `audit[0].file.${AUDIT_DEVICE}.options`;
     this.claim({
       control: 'au-2',

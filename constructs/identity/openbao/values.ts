@@ -17,6 +17,8 @@ export const OPENBAO_RELEASE = 'openbao';
 export const OPENBAO_POD_LABELS = { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': OPENBAO_RELEASE, component: 'server' } as const;
 /** The server's service account (the chart's full name). */
 export const OPENBAO_SERVICE_ACCOUNT = OPENBAO_RELEASE;
+/** Name of the server container in the chart's StatefulSet (openbao chart 0.29.2 templates/server-statefulset.yaml). */
+export const OPENBAO_CONTAINER = 'openbao';
 /** Headless Service of the StatefulSet. */
 export const HEADLESS_SERVICE = `${OPENBAO_RELEASE}-internal`;
 /** Secret with the server certificate, key and CA (from cert-manager). */

@@ -152,6 +152,20 @@ class Sidecarless extends Component {
 }
 const EXTRA: ComponentDefinition = { id: 'extra', layer: 'data', create: (s, id, p) => new Sidecarless(s, id, p) };
 
+describe('GPU pool nodes', () => {
+  it('the agents and the CSI driver tolerate the pools\' taint where pools are tainted (cluster), and carry no toleration where none is (dev, edge: the pool is the server)', () => {
+    const gpu = [{ key: 'sovra.dev/gpu-pool', operator: 'Exists', effect: 'NoSchedule' }];
+    expect(values('cluster')['spire-agent'].tolerations).toEqual(gpu);
+    expect(values('cluster')['spiffe-csi-driver'].tolerations).toEqual(gpu);
+    // The taint the agents tolerate is the one the cluster's pool nodes get.
+    expect(loadProfile('cluster').gpu.pools.length).toBeGreaterThan(0);
+    for (const p of ['dev', 'edge'] as const) {
+      expect(values(p)['spire-agent'].tolerations).toEqual([]);
+      expect(values(p)['spiffe-csi-driver'].tolerations).toEqual([]);
+    }
+  });
+});
+
 describe('a component added only to the registry', () => {
   it('gets a ClusterSPIFFEID for its pod group, selected by namespace and pod labels, with no other file edited', async () => {
     const out = tempDir();

@@ -32,6 +32,7 @@ import { onChartValues, onObject, type Evidence } from '../../kit/claims.js';
 import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
 import type { PodGroup } from '../../kit/network.js';
 import { NAMESPACES, SPIRE_WORKLOAD_API, TRUST_BUNDLE } from '../../kit/shared-names.js';
+import { nodeAgentTolerations } from '../../kit/gpu.js';
 import { SPIRE_CHART, SPIRE_CRDS_CHART, SPIRE_IMAGES } from './catalog.js';
 import { addClusterSpiffeId, clusterSpiffeIdName, SPIFFE_ID_TEMPLATE } from './identities.js';
 import { spireValues, type ExtraVolume, type SpireDataStore, type SpireValues } from './values.js';
@@ -188,6 +189,7 @@ export class Spire extends Component {
       serverReplicas: replicas,
       dataStore,
       extraVolumes,
+      nodeAgentTolerations: nodeAgentTolerations(p),
       serverLabels: POD_LABELS.server,
       classNameValue: CLASS_NAME,
       images,

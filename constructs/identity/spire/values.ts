@@ -6,6 +6,7 @@
  * the conformance test read the same object.
  */
 import type { ImageSpec } from '../../kit/image.js';
+import type { Toleration } from '../../kit/gpu.js';
 import { SPIRE_WORKLOAD_API } from '../../kit/shared-names.js';
 import type { SpireSettings } from '../../../profiles/profile.generated.js';
 
@@ -109,6 +110,7 @@ export interface SpireAgentValues {
   readonly resources: Resources;
   readonly securityContext: ContainerSecurityContext;
   readonly podSecurityContext: { readonly seccompProfile: { readonly type: 'RuntimeDefault' } };
+  readonly tolerations: readonly Toleration[];
 }
 
 /** Values of the spiffe-csi-driver subchart. */
@@ -118,6 +120,7 @@ export interface SpiffeCsiDriverValues {
   readonly nodeDriverRegistrar: { readonly image: SpireChartImage };
   readonly resources: Resources;
   readonly podSecurityContext: { readonly seccompProfile: { readonly type: 'RuntimeDefault' } };
+  readonly tolerations: readonly Toleration[];
 }
 
 /** Values Sovra sets on the spire chart. */
@@ -151,6 +154,8 @@ export interface SpireValuesInput {
   /** Labels of the server pods, for spreading replicas over nodes. */
   readonly serverLabels: Readonly<Record<string, string>>;
   readonly classNameValue: string;
+  /** Tolerations of the agents and the CSI driver, so GPU pool nodes get workload identities too. */
+  readonly nodeAgentTolerations: readonly Toleration[];
   readonly images: {
     readonly server: ImageSpec;
     readonly agent: ImageSpec;
@@ -243,6 +248,7 @@ export function spireValues(i: SpireValuesInput): SpireValues {
       resources: SMALL_RESOURCES,
       securityContext: HARDENED_CONTAINER,
       podSecurityContext: RUNTIME_DEFAULT,
+      tolerations: i.nodeAgentTolerations,
     },
     'spiffe-csi-driver': {
       pluginName: SPIRE_WORKLOAD_API.csiDriver,
@@ -250,6 +256,7 @@ export function spireValues(i: SpireValuesInput): SpireValues {
       nodeDriverRegistrar: { image: spireChartImage(i.images.nodeDriverRegistrar) },
       resources: SMALL_RESOURCES,
       podSecurityContext: RUNTIME_DEFAULT,
+      tolerations: i.nodeAgentTolerations,
     },
     'spiffe-oidc-discovery-provider': { enabled: false },
     'tornjak-frontend': { enabled: false },

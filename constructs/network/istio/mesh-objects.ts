@@ -118,7 +118,7 @@ export function applyMesh(istio: Istio, outsideMesh: ReadonlyArray<{ component: 
       istio.exceptPolicy({
         rule: 'mesh/strict-mtls',
         object: peerAuthentication,
-        reason: `Port-level PERMISSIVE for sources outside the mesh, which have no mesh identity (the service's own TLS protects these ports; the workload's other ports stay STRICT): ${plaintext.flatMap((x) => x.sources.map((s) => `${x.port} from ${s}`)).join('; ')}.`,
+        reason: `Port-level PERMISSIVE for sources outside the mesh, which have no mesh identity (the workload's other ports stay STRICT; on these ports only the service's own TLS protects the traffic where it serves TLS, and a plain-HTTP port such as a metrics or log-ingestion endpoint is in clear text on the node and protected between nodes only by Cilium's transparent encryption): ${plaintext.flatMap((x) => x.sources.map((s) => `${x.port} from ${s}`)).join('; ')}.`,
       });
     }
     allow.push({ target, policy, rules, fallbacks, plaintext, ...(peerAuthentication ? { peerAuthentication } : {}) });

@@ -57,7 +57,7 @@ export function meshMembership(platform: PlatformDirectory, mesh: Component, out
     else if (named) excluded.push({ component: id, reason: named.reason });
     else members.push(c);
   }
-  return { members, namespaces: [...new Set(members.map((c) => c.info.namespace))].sort(), excluded };
+  return { members, namespaces: [...new Set(members.flatMap((c) => c.namespaces))].sort(), excluded };
 }
 
 /** How an AuthorizationPolicy names a source: its workload identity, or (without a service account) its namespace. */

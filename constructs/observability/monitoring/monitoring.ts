@@ -14,6 +14,7 @@ import { onChartValues, onObject, type Evidence } from '../../kit/claims.js';
 import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
 import { addExternalSecret } from '../../kit/external-secrets.js';
 import type { MetricsEndpoint, PodGroup } from '../../kit/network.js';
+import type { GrafanaDatasource } from '../../kit/telemetry.js';
 import { MONITORING_CHART, MONITORING_IMAGES } from './catalog.js';
 import { addDashboard, controlPlaneDashboard, layerDashboards } from './dashboards.js';
 import { ALERTMANAGER_SELF, APISERVER, GRAFANA_SELF, KUBE_STATE_METRICS, KUBELET, NODE_EXPORTER, OPERATOR_SELF, PROMETHEUS_SELF, PROMETHEUS_SYNTHETIC } from './exporters.js';
@@ -53,6 +54,8 @@ export class Monitoring extends Component {
   readonly prometheusRules = new Map<string, ApiObject>();
   /** Dashboard ConfigMaps by dashboard uid, after finalization. */
   readonly dashboards = new Map<string, ApiObject>();
+  /** The datasources Grafana is provisioned with besides Prometheus and Alertmanager, as the components declared them. */
+  private readonly grafanaDatasources: readonly GrafanaDatasource[];
 
   constructor(scope: Construct, id: string, props: ComponentProps) {
     const dir = directoryOf(scope);
@@ -66,6 +69,8 @@ export class Monitoring extends Component {
     });
     const p = props.profile;
     const s = p.components.monitoring;
+    // Datasources of the components built before this one (the registry puts every component that serves one first).
+    this.grafanaDatasources = dir.components.flatMap((c) => c.datasources);
     const images = {
       operator: this.addImage(MONITORING_IMAGES.operator),
       configReloader: this.addImage(MONITORING_IMAGES.configReloader),
@@ -76,7 +81,7 @@ export class Monitoring extends Component {
       grafana: this.addImage(MONITORING_IMAGES.grafana),
       dashboardSidecar: this.addImage(MONITORING_IMAGES.dashboardSidecar),
     };
-    this.addChart({ release: MONITORING_RELEASE, namespace: MONITORING_NAMESPACE, values: monitoringValues(p, images), ...MONITORING_CHART });
+    this.addChart({ release: MONITORING_RELEASE, namespace: MONITORING_NAMESPACE, values: monitoringValues(p, images, this.grafanaDatasources), ...MONITORING_CHART });
 
     // Pods, as the chart and the operator label them (fullnameOverride `monitoring`).
     this.prometheus = this.addPods({
@@ -123,6 +128,7 @@ export class Monitoring extends Component {
     this.grafana.connectsTo({ component: id, pods: 'prometheus', port: 'web' }, 'Grafana queries Prometheus');
     this.grafana.connectsTo({ component: id, pods: 'alertmanager', port: 'web' }, "Grafana shows Alertmanager's alerts and silences");
     if (dir.installs('keycloak')) this.grafana.connectsTo({ component: 'keycloak', pods: 'keycloak', port: 'https' }, 'Grafana redeems OIDC authorization codes and reads user info at Keycloak');
+    for (const ds of this.grafanaDatasources) this.grafana.connectsTo({ component: ds.pods.owner.id, pods: ds.pods.name, port: ds.port }, `Grafana queries its ${ds.name} datasource`);
 
     this.addMetrics({ pods: this.prometheus, port: 'web', provides: PROMETHEUS_SELF });
     this.addMetrics({ pods: this.alertmanager, port: 'web', provides: ALERTMANAGER_SELF });
@@ -148,6 +154,8 @@ export class Monitoring extends Component {
   /** PodMonitors, PrometheusRules and dashboards from the whole platform, and the claims that point at them. */
   private derive(): void {
     const components = this.platform.components;
+    const late = components.flatMap((c) => c.datasources).filter((ds) => !this.grafanaDatasources.includes(ds));
+    if (late.length > 0) throw new Error(`datasource(s) ${late.map((ds) => `${ds.pods.owner.id}/${ds.uid}`).join(', ')} declared by a component built after monitoring: register it before monitoring in constructs/registry.ts`);
     const declared = declaredMetrics(components, [PROMETHEUS_SYNTHETIC, APISERVER, KUBELET, NODE_EXPORTER]);
     for (const [m, o] of addPodMonitors(this, MONITORING_NAMESPACE, this.platform.metricsEndpoints())) this.podMonitors.set(m, o);
     for (const [c, o] of addPrometheusRules(this, MONITORING_NAMESPACE, components, declared)) this.prometheusRules.set(c, o);
@@ -203,9 +211,13 @@ export class Monitoring extends Component {
       ],
     });
     const auditEvidence = [...(cp?.alerts.some((a) => a.name === 'SovraAuditTrailStopped') ? this.ruleEvidence('control-plane', 'SovraAuditTrailStopped') : []), ...this.ruleEvidence(this.node.id, 'KubeApiserverAuditErrors')];
+    // Every other component's alert that it marks as an AU-5 alert (the log pipeline's: records not delivered or refused).
+    const others = this.platform.components.filter((c) => c !== cp && c !== this).flatMap((c) => c.alerts.filter((a) => a.controls?.includes('au-5')).map((a) => ({ c, a })));
+    for (const { c, a } of others) auditEvidence.push(...this.ruleEvidence(c.node.id, a.name));
+    const byComponent = [...new Set(others.map((o) => o.c.node.id))].map((id) => `${others.filter((o) => o.c.node.id === id).map((o) => o.a.name).join(', ')} (${id})`);
     this.claim({
       control: 'au-5',
-      statement: `An audit processing failure raises an alert: the control plane's audit trail stalled (records waiting for their durable flush for 10 minutes: SovraAuditTrailStopped) or lagging (SovraAuditTrailLag), and the Kubernetes API server failing to write audit events (KubeApiserverAuditErrors); Alertmanager routes them${this.profile.components.monitoring.alerting?.webhookUrl ? ' to the site operators' : ' (no receiver configured on this profile: alerts are visible in Alertmanager and Grafana only)'}.`,
+      statement: `An audit processing failure raises an alert: the control plane's audit trail stalled (records waiting for their durable flush for 10 minutes: SovraAuditTrailStopped) or lagging (SovraAuditTrailLag), and the Kubernetes API server failing to write audit events (KubeApiserverAuditErrors)${byComponent.length > 0 ? `; audit records not reaching their store: ${byComponent.join('; ')}` : ''}; Alertmanager routes them${this.profile.components.monitoring.alerting?.webhookUrl ? ' to the site operators' : ' (no receiver configured on this profile: alerts are visible in Alertmanager and Grafana only)'}.`,
       evidence: auditEvidence,
       status: cp ? 'implemented' : 'partial',
     });

@@ -9,6 +9,7 @@
  */
 import type { Profile } from '../../../profiles/profile.generated.js';
 import type { ImageSpec } from '../../kit/image.js';
+import type { GrafanaDatasource } from '../../kit/telemetry.js';
 import { KEYCLOAK_REALM, TRUST_BUNDLE } from '../../kit/shared-names.js';
 
 /** Release name; part of object names and Terraform addresses. */
@@ -67,8 +68,13 @@ export function replicasFor(p: Profile): { prometheus: number; alertmanager: num
   return p.highAvailability ? { prometheus: 2, alertmanager: 3 } : { prometheus: 1, alertmanager: 1 };
 }
 
-/** Builds the values for profile `p`. */
-export function monitoringValues(p: Profile, images: MonitoringImages): Record<string, unknown> {
+/** A datasource as Grafana's provisioning file lists it (read-only: provisioned datasources cannot be edited in the UI). */
+export function provisionedDatasource(ds: GrafanaDatasource): Record<string, unknown> {
+  return { name: ds.name, uid: ds.uid, type: ds.type, access: 'proxy', url: ds.url, isDefault: false, editable: false, ...(ds.jsonData ? { jsonData: ds.jsonData } : {}) };
+}
+
+/** Builds the values for profile `p`, with the datasources other components serve. */
+export function monitoringValues(p: Profile, images: MonitoringImages, datasources: readonly GrafanaDatasource[] = []): Record<string, unknown> {
   const s = p.components.monitoring;
   const replicas = replicasFor(p);
   const antiAffinity = p.highAvailability ? 'hard' : '';
@@ -179,6 +185,8 @@ export function monitoringValues(p: Profile, images: MonitoringImages): Record<s
         datasources: { enabled: true },
         securityContext: HARDENED_CONTAINER,
       },
+      // Datasources the components declare (logs, traces), in the parent chart's provisioning ConfigMap.
+      ...(datasources.length > 0 ? { additionalDataSources: datasources.map(provisionedDatasource) } : {}),
       extraConfigmapMounts: [{ name: 'sovra-trust', mountPath: GRAFANA_TRUST_MOUNT, configMap: TRUST_BUNDLE.name, readOnly: true }],
       envValueFrom: { GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET: { secretKeyRef: { name: GRAFANA_OIDC_SECRET, key: 'client-secret' } } },
       'grafana.ini': {

@@ -81,9 +81,10 @@ describe.each(PROFILES)('profile %s', (profile) => {
 
   it(`binds every rule with ${profile === 'dev' ? 'Warn and Audit' : 'Deny for errors, Warn and Audit for warnings'}, reading the parameters ConfigMap`, () => {
     const bindings = objectsOf(dirs[profile]).filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
-    // One binding per rule, and one per namespace holding an exception of it (the stack's components', see policies/README.md).
+    // One binding per rule, and one per namespace holding an exception of it (the stack's components', see policies/README.md;
+    // the mesh's plaintext ports in sovra-logs and sovra-traces on edge and cluster, the log collectors' host paths in sovra-log-agents).
     expect(bindings.filter((b) => !b.metadata.name.includes('-ns-')).length).toBe(RULES.length);
-    const excepting = ['cert-manager', 'cnpg-system', 'external-secrets', ...(profile === 'dev' ? [] : ['istio-system']), ...(profile === 'cluster' ? ['kserve'] : []), 'kube-system', 'sovra-identity', 'sovra-secrets', ...(profile === 'dev' ? [] : ['sovra-system']), 'spire-agent', 'spire-system'];
+    const excepting = ['cert-manager', 'cnpg-system', 'external-secrets', ...(profile === 'dev' ? [] : ['istio-system']), ...(profile === 'cluster' ? ['kserve'] : []), 'kube-system', 'sovra-identity', 'sovra-log-agents', ...(profile === 'dev' ? [] : ['sovra-logs']), 'sovra-secrets', ...(profile === 'dev' ? [] : ['sovra-system', 'sovra-traces']), 'spire-agent', 'spire-system', ...(profile === 'dev' ? [] : ['tekton-operator', 'tekton-pipelines'])];
     expect([...new Set(bindings.filter((b) => b.metadata.name.includes('-ns-')).map((b) => b.metadata.name.split('-ns-')[1]))].sort()).toEqual(excepting);
     const privileged = bindings.find((b) => b.metadata.name === 'sovra-pod-security-privileged-ns-kube-system')!;
     expect(privileged.spec.matchResources.excludeResourceRules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['daemonsets'], operations: ['CREATE', 'UPDATE'], resourceNames: ['cilium'] }]);

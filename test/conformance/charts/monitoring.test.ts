@@ -109,8 +109,15 @@ describe.each(PROFILES)('profile %s: kube-prometheus-stack over the values Sovra
     expect(objects().filter((o) => /Webhook|Job/.test(o.kind))).toEqual([]);
     const monitors = objects().filter((o) => o.kind === 'ServiceMonitor').map((o) => o.metadata.name).sort();
     expect(monitors).toEqual([`${RELEASE}-apiserver`, `${RELEASE}-kubelet`]);
-    // The datasource Grafana's sidecar loads (a parent-chart template).
-    expect(objects().some((o) => o.kind === 'ConfigMap' && (o.metadata.labels ?? {}).grafana_datasource === '1')).toBe(true);
+    // The datasources Grafana's sidecar loads (a parent-chart template): Prometheus, Alertmanager, and those the components declare (Loki, Tempo).
+    const ds = objects().find((o) => o.kind === 'ConfigMap' && (o.metadata.labels ?? {}).grafana_datasource === '1') as Obj;
+    const provisioned = YAML.parse(ds.data['datasource.yaml']).datasources as Obj[];
+    expect(provisioned.map((d) => [d.uid, d.type, d.url])).toEqual(
+      expect.arrayContaining([
+        ['loki', 'loki', 'http://loki.sovra-logs.svc:3100'],
+        ['tempo', 'tempo', 'http://tempo.sovra-traces.svc:3200'],
+      ]),
+    );
   });
 
   it('meets the hardened baseline in the operator pod (the API token stays: it is a controller)', () => {

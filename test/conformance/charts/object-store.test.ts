@@ -51,7 +51,7 @@ describe.each(PROFILES)('profile %s', (p) => {
     expect(tenant.spec.env).toContainEqual({ name: 'MINIO_KMS_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'object-store-kms-key', key: 'MINIO_KMS_SECRET_KEY' } } });
     expect(tenant.spec.exposeServices).toEqual({ minio: false, console: false });
     expect(tenant.spec.configuration).toEqual({ name: 'object-store-env' });
-    expect(tenant.spec.buckets.map((b: Obj) => b.name)).toEqual(['sovra-models', 'sovra-backups', 'sovra-logs']);
+    expect(tenant.spec.buckets.map((b: Obj) => b.name)).toEqual(['sovra-models', 'sovra-backups', 'sovra-logs', 'sovra-traces']);
     // The chart renders no Secret of its own: no sample root credentials reach the cluster.
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     // The pool's pods: non-root, no privilege escalation, every capability dropped, seccomp RuntimeDefault (the chart's defaults, kept).
