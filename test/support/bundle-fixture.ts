@@ -241,8 +241,12 @@ export async function makeBundle(fx: BundleFixture, out: string, options: TestBu
       allPlatforms: options.allPlatforms ?? false,
       epoch: 1767225600,
       sovraVersion: SOVRA_VERSION,
-      synth: async ({ outDir }) => {
-        await synth({ profile, profileSource: 'bundle-test', outDir, components, lock: fx.lock, signer, env: { SOURCE_DATE_EPOCH: '1767225600' } });
+      synth: async ({ outDir, chartArchive }) => {
+        const archive = (spec: { release: string }): Buffer | undefined => {
+          const path = chartArchive(spec.release);
+          return path ? readFileSync(path) : undefined;
+        };
+        await synth({ profile, profileSource: 'bundle-test', outDir, components, lock: fx.lock, signer, chartArchive: archive, env: { SOURCE_DATE_EPOCH: '1767225600' } });
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.k3sImages ? { k3sImages: options.k3sImages } : {}),
