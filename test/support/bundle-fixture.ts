@@ -56,7 +56,7 @@ async function serveDir(dir: string): Promise<FileServer> {
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** Writes a minimal chart `name` `version` and packages it with helm; returns the archive's path. */
-function packageChart(dir: string, name: string, version: string): string {
+export function packageChart(dir: string, name: string, version: string): string {
   const src = join(dir, 'src', name);
   mkdirSync(join(src, 'templates'), { recursive: true });
   writeFileSync(join(src, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "1.0.0"\ndescription: A chart packaged by the bundle tests.\n`);
@@ -77,6 +77,8 @@ export interface BundleFixture {
   readonly chartRegistry: TestRegistry;
   readonly target: TestRegistry;
   readonly chartRepo: FileServer;
+  /** The folder the HTTP chart repository serves (run `helm repo index` after adding to it). */
+  readonly chartRepoDir: string;
   readonly authFile: string;
   readonly keyFile: string;
   readonly pubFile: string;
@@ -175,6 +177,7 @@ export async function startBundleFixture(): Promise<BundleFixture> {
     chartRegistry,
     target,
     chartRepo,
+    chartRepoDir,
     authFile,
     keyFile,
     pubFile,
