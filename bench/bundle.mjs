@@ -133,7 +133,8 @@ try {
   const load = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bin/sovra.js'), 'bundle', 'load', archive, '--registry', targetA.host, '--insecure', '--quiet'], { env: { ...process.env, SOVRA_BENCH_RUSAGE: loadRusage }, timeout: Number(process.env.SOVRA_BENCH_LOAD_TIMEOUT ?? 0) || undefined });
   const loadRss = JSON.parse(readFileSync(loadRusage, 'utf8')).maxRSS * 1024;
   for (const p of pins) {
-    const a = await client.getManifest({ registry: targetA.host, repository: p.repository }, p.tag);
+    // `sovra bundle load` puts each image under its upstream registry's name (siteRepository).
+    const a = await client.getManifest({ registry: targetA.host, repository: `${source.host.replace(':', '_')}/${p.repository}` }, p.tag);
     const s = await client.getManifest({ registry: source.host, repository: p.repository }, p.tag);
     if (a.digest !== s.digest) throw new Error(`${p.repository}: loaded ${a.digest}, source ${s.digest}`);
   }

@@ -10,9 +10,8 @@
  * archive digest, a model whose files cannot be had by digest) is refused
  * before anything is fetched, naming each one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { canonicalJson, stableJson } from '../../core/canonical.js';
 import { SovraError } from '../../core/errors.js';
