@@ -3,6 +3,7 @@
  * load` (push it into the site's registry) and `sovra bundle verify` (check
  * it offline).
  */
+import { readFileSync } from 'node:fs';
 import { SovraError } from '../../core/errors.js';
 import { BUNDLE_FINDING_HELP, BUNDLE_REFUSAL_EXIT, BUNDLE_VERIFY_EXIT, REGISTRY_EXIT, REGISTRY_EXIT_HELP, type BundleFindingKind } from '../../contracts/bundle-codes.js';
 import { parseCommandArgs } from '../args.js';
@@ -105,10 +106,14 @@ export const bundleCommand: Command = {
         concurrency,
         ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
         ...(values['k3s-images'] ? { k3sImages: values['k3s-images'] } : {}),
-        // The synth of the same profile and lock, signed with the same key. Chart archives are at
-        // hand through chartArchive for a synth that embeds them in HelmChart objects.
-        synth: async ({ outDir }) => {
-          await synth({ profile, profileSource: values.profile!, outDir, lock, signer, ...(profileFile ? { profileFile } : {}) });
+        // The synth of the same profile and lock, signed with the same key; on an air-gapped profile each
+        // HelmChart carries the archive the bundle fetched (chartContent), checked again against its pin.
+        synth: async ({ outDir, chartArchive }) => {
+          const archive = (chart: { release: string }) => {
+            const path = chartArchive(chart.release);
+            return path === undefined ? undefined : readFileSync(path);
+          };
+          await synth({ profile, profileSource: values.profile!, outDir, lock, signer, chartArchive: archive, ...(profileFile ? { profileFile } : {}) });
         },
         onProgress: values.quiet ? undefined : (line) => process.stderr.write(`sovra bundle: ${line}\n`),
       });

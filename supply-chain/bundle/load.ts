@@ -9,6 +9,7 @@
  * upload is committed only if it matches its digest. Manifests are pushed
  * children first, tagged, then fetched back by digest and compared.
  */
+import { sitePrefix, siteRepository } from '../../constructs/kit/image.js';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { SovraError } from '../../core/errors.js';
@@ -56,7 +57,8 @@ async function readSmall(entry: TarEntry, limit: number): Promise<Buffer> {
 /** The registries.yaml mirror configuration for `registries`, served by `site` over `scheme`. */
 export function mirrorConfig(registries: readonly string[], site: string, scheme: 'http' | 'https', caFile?: string, insecure?: boolean): string {
   const lines = ['# K3s/RKE2 registries.yaml: every registry of the bundle is served by the site registry', 'mirrors:'];
-  for (const r of [...registries].sort()) lines.push(`  ${JSON.stringify(r)}:`, '    endpoint:', `      - ${JSON.stringify(`${scheme}://${site}`)}`);
+  // Each registry's images live under its name in the site registry (constructs/kit/image.ts siteRepository); the rewrite maps pulls there.
+  for (const r of [...registries].sort()) lines.push(`  ${JSON.stringify(r)}:`, '    endpoint:', `      - ${JSON.stringify(`${scheme}://${site}`)}`, '    rewrite:', `      "^(.*)$": ${JSON.stringify(`${sitePrefix(r)}/$1`)}`);
   if (scheme === 'https' && (caFile || insecure)) {
     lines.push('configs:', `  ${JSON.stringify(site)}:`, '    tls:');
     if (caFile) lines.push(`      ca_file: ${JSON.stringify(caFile)}`);
@@ -98,7 +100,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
         if (parsed.kind !== 'image') continue;
         for (const b of [parsed.config, ...parsed.layers]) {
           const repos = map.get(b.digest) ?? [];
-          if (!repos.includes(image.repository)) repos.push(image.repository);
+          if (!repos.includes(siteRepository(image))) repos.push(siteRepository(image));
           map.set(b.digest, repos);
         }
       }
@@ -211,7 +213,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
   const images: Array<{ name: string; pushed: string; tag: string }> = [];
   const tags = new Map<string, string>();
   for (const image of manifest.images) {
-    const repo = { registry, repository: image.repository };
+    const repo = { registry, repository: siteRepository(image) };
     for (const d of [...image.manifests].reverse()) {
       const bytes = manifestBytes.get(d)!;
       const mediaType = parseManifest(bytes, undefined, d).mediaType;
@@ -226,7 +228,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
       }
       pushed.pushed++;
     }
-    const tagKey = `${image.repository}:${image.tag}`;
+    const tagKey = `${siteRepository(image)}:${image.tag}`;
     const tagged = tags.get(tagKey);
     if (tagged === undefined) {
       const top = manifestBytes.get(image.digest)!;
@@ -237,11 +239,11 @@ async function load(options: LoadOptions): Promise<LoadResult> {
     }
     for (const d of image.manifests) {
       const back = await client.getManifest(repo, d);
-      if (!back.bytes.equals(manifestBytes.get(d)!)) throw new OciError('digest-mismatch', `${registry}/${image.repository}@${d}: the registry serves other bytes than were pushed`);
+      if (!back.bytes.equals(manifestBytes.get(d)!)) throw new OciError('digest-mismatch', `${registry}/${siteRepository(image)}@${d}: the registry serves other bytes than were pushed`);
       pushed.verified++;
     }
-    images.push({ name: image.name, pushed: `${registry}/${image.repository}@${image.digest}`, tag: `${registry}/${tagKey}` });
-    progress(`image ${image.name} → ${registry}/${image.repository}@${image.digest} (${image.manifests.length} manifests verified)`);
+    images.push({ name: image.name, pushed: `${registry}/${siteRepository(image)}@${image.digest}`, tag: `${registry}/${tagKey}` });
+    progress(`image ${image.name} → ${registry}/${siteRepository(image)}@${image.digest} (${image.manifests.length} manifests verified)`);
   }
   const scheme = await client.scheme(registry);
   const sources = [...new Set(manifest.images.map((i) => i.registry))];

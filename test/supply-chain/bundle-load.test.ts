@@ -6,6 +6,7 @@
  * of an index refuses a filtered bundle with a message that says why; a
  * corrupted blob and a tampered archive are refused.
  */
+import { sitePrefix } from '../../constructs/kit/image.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,13 +43,14 @@ describe('loading into the site registry', () => {
   it('pushes every image, mounts shared layers, verifies manifests by digest and prints the mirror configuration', async () => {
     const r = await sovra(['bundle', 'load', archive, '--registry', fx.target.host, '--insecure']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`mirrors:\n  "${fx.proxy.host}":\n    endpoint:\n      - "http://${fx.target.host}"`);
+    expect(r.stdout).toContain(`mirrors:\n  "${fx.proxy.host}":\n    endpoint:\n      - "http://${fx.target.host}"\n    rewrite:\n      "^(.*)$": "${sitePrefix(fx.proxy.host)}/$1"`);
     expect(r.stderr).toMatch(/2 images into .*: 8 blobs uploaded \(\d+ bytes\), 1 mounted, 0 already there; 4 manifests pushed, 0 already there, 4 verified by digest/);
 
-    // Pulled back from the target: the same digests as the source, every blob verified while streaming.
+    // Pulled back from the target, where each image lives under its source registry's name (as the mirror's rewrite maps pulls):
+    // the same digests as the source, every blob verified while streaming.
     const client = new RegistryClient();
     for (const [repository, tag, image] of [['edge/app', '1.0.0', fx.images.multi], ['edge/sidecar', '2.0.0', fx.images.single]] as const) {
-      const repo = { registry: fx.target.host, repository };
+      const repo = { registry: fx.target.host, repository: `${sitePrefix(fx.proxy.host)}/${repository}` };
       expect((await client.getManifest(repo, tag)).digest).toBe(image.top.descriptor.digest);
       const pulled = await pullImage(client, new BlobCache(join(fx.root, 'pullback')), repo, image.top.descriptor.digest, { filter: 'all', limit: limiter(4) });
       expect(pulled.blobs.map((b) => b.digest).sort()).toEqual(image.blobs.map((b) => b.descriptor.digest).sort());
@@ -112,7 +114,7 @@ describe('refusing a bad archive', () => {
       const r = await sovra(['bundle', 'load', bad, '--registry', fresh.host]);
       expect(r.status).toBe(BUNDLE_VERIFY_EXIT.blob);
       expect(r.stderr).toContain(`blob ${layer.digest} in the archive does not hash to its name`);
-      expect(await new RegistryClient().hasBlob({ registry: fresh.host, repository: 'edge/sidecar' }, layer.digest)).toBe(false);
+      expect(await new RegistryClient().hasBlob({ registry: fresh.host, repository: `${sitePrefix(fx.proxy.host)}/edge/sidecar` }, layer.digest)).toBe(false);
     } finally {
       await fresh.stop();
     }
