@@ -2,7 +2,8 @@
  * Exit statuses of `sovra lock`, `sovra bundle`, `sovra bundle load` and
  * `sovra bundle verify` (a light module: the CLI's help imports it). The
  * findings of `bundle verify` that mean what they mean for `sovra verify`
- * keep verify's statuses (30–37); those only a bundle can have are 50–55;
+ * keep verify's statuses (30–45, its CI gates included); those only a
+ * bundle can have are 50–55;
  * what the bundle refuses to build is 56–58; registry failures are 60–65.
  */
 import { VERIFY_EXIT } from './verify-codes.js';
@@ -17,6 +18,11 @@ export const BUNDLE_VERIFY_EXIT = {
   missing: VERIFY_EXIT.missing,
   extra: VERIFY_EXIT.extra,
   document: VERIFY_EXIT.document,
+  unlocked: VERIFY_EXIT.unlocked,
+  builder: VERIFY_EXIT.builder,
+  source: VERIFY_EXIT.source,
+  dirty: VERIFY_EXIT.dirty,
+  profile: VERIFY_EXIT.profile,
   archive: 50,
   layout: 51,
   blob: 52,
@@ -38,6 +44,11 @@ export const BUNDLE_FINDING_HELP: Readonly<Record<BundleFindingKind, string>> = 
   missing: 'a file the statement lists is not in the archive',
   extra: 'the archive has a file the statement does not list',
   document: 'synth/sbom.cdx.json is missing or not CycloneDX JSON',
+  unlocked: 'with --require-locked: an image of the SBOM is not pinned by digest',
+  builder: 'with --require-builder: the signed provenance names another builder',
+  source: 'with --require-source-commit: the signed provenance records another source commit, or none',
+  dirty: 'with --require-clean: the signed provenance records uncommitted changes in the source, or no source at all',
+  profile: 'with --require-profile: the signed provenance names another profile',
   archive: 'not a zstd-compressed tar, truncated or corrupt, or an entry that is not a regular file at a safe relative path (the archive was tampered with)',
   layout: 'oci-layout, index.json or bundle.json is missing or malformed',
   blob: 'a blob of the OCI layout does not hash to its name',

@@ -106,12 +106,12 @@ export const bundleCommand: Command = {
         concurrency,
         ...(values['models-dir'] ? { modelsDir: values['models-dir'] } : {}),
         ...(values['k3s-images'] ? { k3sImages: values['k3s-images'] } : {}),
-        // The synth of the same profile and lock, signed with the same key; on an air-gapped profile each
-        // HelmChart carries the archive the bundle fetched (chartContent), checked again against its pin.
+        // The synth of the same profile and lock, signed with the same key; an air-gapped profile's
+        // HelmChart objects embed the chart archives the bundle fetched (checked against their pins).
         synth: async ({ outDir, chartArchive }) => {
-          const archive = (chart: { release: string }) => {
-            const path = chartArchive(chart.release);
-            return path === undefined ? undefined : readFileSync(path);
+          const archive = (spec: { release: string }): Buffer | undefined => {
+            const path = chartArchive(spec.release);
+            return path ? readFileSync(path) : undefined;
           };
           await synth({ profile, profileSource: values.profile!, outDir, lock, signer, chartArchive: archive, ...(profileFile ? { profileFile } : {}) });
         },
@@ -136,12 +136,15 @@ export const bundleCommand: Command = {
 const loadUsage = `Usage: sovra bundle load <file.tar.zst> --registry <host[:port]> [--insecure] [--ca <file>] [--authfile <file>] [--json]
 
 Pushes every image of a bundle into the site's registry, reading the archive
-once: each layer is uploaded in chunks to the first repository that needs it
-(skipped when the registry has it) and mounted into the others; every blob is
-hashed on the way and committed only if it matches its digest. Manifests are
-pushed children first, tagged, and read back by digest. Images keep their
-repository path (quay.io/cilium/cilium → <registry>/cilium/cilium), so the
-printed registries.yaml mirrors every source registry to the site registry.
+as streams (one per core, 2 to 4, each uploading every n-th layer): each layer
+is uploaded in chunks to the first repository that needs it (skipped when the
+registry has it) and mounted into the others; every blob is hashed on the way
+and committed only if it matches its digest. Manifests are pushed children
+first, tagged, and read back by digest. Each image lives under its upstream
+registry's name (quay.io/cilium/cilium → <registry>/quay.io/cilium/cilium, a
+port's ':' written '_'), each chart as an OCI artifact at
+<registry>/charts/<chart>:<version>; the printed registries.yaml mirrors every
+source registry there, as the synth's host/registries.yaml does.
 
 Options:
   --registry <host[:port]>  the site registry
@@ -188,7 +191,7 @@ export const bundleLoadCommand: Command = {
         return 0;
       }
       process.stderr.write(
-        `sovra bundle load: ${r.images.length} images into ${values.registry}: ${r.blobs.uploaded} blobs uploaded (${r.bytesUploaded} bytes), ${r.blobs.mounted} mounted, ${r.blobs.skipped} already there; ${r.manifests.pushed} manifests pushed, ${r.manifests.skipped} already there, ${r.manifests.verified} verified by digest (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+        `sovra bundle load: ${r.images.length} images and ${r.charts.length} charts into ${values.registry}: ${r.blobs.uploaded} blobs uploaded (${r.bytesUploaded} bytes), ${r.blobs.mounted} mounted, ${r.blobs.skipped} already there; ${r.manifests.pushed} manifests pushed, ${r.manifests.skipped} already there, ${r.manifests.verified} verified by digest (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
       );
       process.stdout.write(r.mirrorConfig);
       return 0;
@@ -200,7 +203,8 @@ export const bundleLoadCommand: Command = {
   },
 };
 
-const verifyUsage = `Usage: sovra bundle verify <file.tar.zst> --key <public.pem> [--json]
+const verifyUsage = `Usage: sovra bundle verify <file.tar.zst> --key <public.pem> [--require-locked] [--require-builder <id>]
+         [--require-source-commit <sha>] [--require-clean] [--require-profile <name>] [--json]
 
 Checks a bundle offline, reading it once:
   - the archive is a zstd-compressed tar of regular files at safe relative paths;
@@ -209,7 +213,10 @@ Checks a bundle offline, reading it once:
   - every blob of the OCI layout hashes to its name;
   - every manifest and index finds what it references (less the platforms bundle.json says were
     left out), and every blob is referenced;
-  - the layout's images are exactly the SBOM's (synth/sbom.cdx.json), by name and digest.
+  - the layout's images are exactly the SBOM's (synth/sbom.cdx.json), by name and digest;
+  - the CI gates of sovra verify, over the bundle's signed statement: --require-builder <id>
+    (e.g. https://sovra.dev/builder/sovra-bundle, any version), --require-source-commit <sha>,
+    --require-clean, --require-profile <name>; and --require-locked over the SBOM.
 Prints one line per finding (--json: a report).
 
 Exit status:
@@ -225,13 +232,35 @@ export const bundleVerifyCommand: Command = {
   summary: 'Verify a bundle offline: signature, every file and blob, references, images against the SBOM',
   usage: verifyUsage,
   async run(args) {
-    const { values, positionals } = parseCommandArgs('bundle verify', args, { key: { type: 'string' }, json: { type: 'boolean', default: false } }, true);
+    const { values, positionals } = parseCommandArgs(
+      'bundle verify',
+      args,
+      {
+        key: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'require-locked': { type: 'boolean', default: false },
+        'require-builder': { type: 'string' },
+        'require-source-commit': { type: 'string' },
+        'require-clean': { type: 'boolean', default: false },
+        'require-profile': { type: 'string' },
+      },
+      true,
+    );
     if (positionals.length !== 1) throw new SovraError('usage', 'sovra bundle verify: give exactly one bundle file, e.g. `sovra bundle verify edge.tar.zst --key signing.pub`.');
     if (!values.key) throw new SovraError('usage', 'sovra bundle verify: --key <public.pem> is required: the public key of whoever signed the bundle.');
     const { existsSync } = await import('node:fs');
     if (!existsSync(positionals[0]!)) throw new SovraError('bad-input', `sovra bundle verify: ${positionals[0]} does not exist.`);
-    const [{ verifyBundle }, { loadPublicKey }] = await Promise.all([import('../../supply-chain/bundle/verify.js'), import('../../supply-chain/keys.js')]);
-    const report = await verifyBundle(positionals[0]!, loadPublicKey(values.key));
+    const [{ verifyBundle }, { loadPublicKey }, { policyUsageError }] = await Promise.all([import('../../supply-chain/bundle/verify.js'), import('../../supply-chain/keys.js'), import('../../supply-chain/verify-policy.js')]);
+    const policy = {
+      requireLocked: values['require-locked'],
+      requireClean: values['require-clean'],
+      ...(values['require-builder'] !== undefined ? { requireBuilder: values['require-builder'] } : {}),
+      ...(values['require-source-commit'] !== undefined ? { requireSourceCommit: values['require-source-commit'] } : {}),
+      ...(values['require-profile'] !== undefined ? { requireProfile: values['require-profile'] } : {}),
+    };
+    const usage = policyUsageError(policy);
+    if (usage) throw new SovraError('usage', `sovra bundle verify: ${usage}`);
+    const report = await verifyBundle(positionals[0]!, loadPublicKey(values.key), policy);
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (report.ok) process.stdout.write(`verified ${report.archive}: signed by key ${report.key}; ${report.files} files match the signed statement; ${report.blobs} blobs match their digests; ${report.images} images, exactly those of the SBOM\n`);
     else {

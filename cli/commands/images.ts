@@ -76,7 +76,8 @@ or index is fetched by tag and its bytes hashed; the registry's
 Docker-Content-Digest must agree) and writes the lock: for each
 registry/repository:tag, the digest, the registry URL it came from, and the
 time (SOURCE_DATE_EPOCH when set, else now). Entries whose digest did not change
-are kept as they are. If any image fails, nothing is written.
+are kept as they are. If any image fails, nothing is written. Images a profile
+replaces (imageOverrides) are pinned by their override, not here.
 
 Options:
   --profile <name|file>      whose images to lock (default: every built-in profile's)
@@ -109,12 +110,20 @@ export const lockCommand: Command = {
     const lock = await readLock(lockPath, values.lock !== undefined);
     const profiles = values.profile ? [values.profile] : [...BUILTIN_NAMES];
     const pins = new Map<string, Inventory['images'][number]['spec']>();
+    // An image a profile replaces (imageOverrides) is pinned there, not in the lock: it is not resolved here.
+    const replaced = new Set<string>();
     for (const p of profiles) {
       const { inventory } = await loadInventory(p, lock);
-      for (const i of inventory.images) if (!pins.has(i.name)) pins.set(i.name, i.spec);
+      for (const i of inventory.images) {
+        if (i.spec.replaces) replaced.add(i.name);
+        else if (!pins.has(i.name)) pins.set(i.name, i.spec);
+      }
     }
+    for (const name of replaced) pins.delete(name);
     const wanted = values.image ?? [];
-    const unknown = wanted.filter((w) => !pins.has(w));
+    const unknown = wanted.filter((w) => !pins.has(w) && !replaced.has(w));
+    const wantedReplaced = wanted.filter((w) => replaced.has(w));
+    if (wantedReplaced.length > 0) throw new SovraError('usage', `sovra lock: ${wantedReplaced.join(', ')} ${wantedReplaced.length === 1 ? 'is' : 'are'} replaced by the profile's imageOverrides; pin the replacement by digest there (…@sha256:<digest>).`);
     if (unknown.length > 0) throw new SovraError('usage', `sovra lock: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not an image of ${values.profile ?? 'the built-in profiles'}; \`sovra images --profile <p>\` lists the names.`);
     const selected = [...pins.entries()].filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, spec]) => spec);
     const env = process.env.SOURCE_DATE_EPOCH;
@@ -136,7 +145,7 @@ export const lockCommand: Command = {
     else {
       for (const c of result.changes) if (c.status !== 'unchanged') process.stdout.write(`${c.status} ${c.reference} ${c.digest}${c.previous ? ` (was ${c.previous})` : ''}\n`);
       const n = (s: string) => result.changes.filter((c) => c.status === s).length;
-      process.stdout.write(`locked ${selected.length} images in ${lockPath}: ${n('added')} added, ${n('changed')} changed, ${n('unchanged')} unchanged\n`);
+      process.stdout.write(`locked ${selected.length} images in ${lockPath}: ${n('added')} added, ${n('changed')} changed, ${n('unchanged')} unchanged${replaced.size > 0 ? `; ${replaced.size} replaced by imageOverrides are pinned there, not here` : ''}\n`);
     }
     return 0;
   },

@@ -452,8 +452,8 @@ export abstract class Component extends Chart {
    * digest). On an air-gapped profile nothing is fetched from the chart's
    * own repository: the HelmChart carries the archive (`chartContent`) when
    * the synth was given it, else names the chart in the site registry
-   * (`oci://<images.registryMirror>/charts/<chart>`, where the site pushes
-   * it with `helm push`; `sovra bundle load` pushes images, not charts).
+   * (`oci://<images.registryMirror>/charts/<chart>`, where `sovra bundle
+   * load` pushes it).
    */
   protected addChart<V extends object>(declared: HelmChartSpec<V>): HelmChartSpec<V> {
     if (this._charts.some((c) => c.release === declared.release)) throw new Error(`${this.node.path}: chart release ${declared.release} declared twice`);

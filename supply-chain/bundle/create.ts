@@ -139,6 +139,11 @@ function refuseUnpinned(inventory: Inventory): void {
   }
 }
 
+/** `registry/repository:tag` of what an image's reference pulls: the name of the image in the layout and in the SBOM. */
+export function layoutName(spec: { readonly registry: string; readonly repository: string; readonly tag: string }): string {
+  return `${spec.registry}/${spec.repository}:${spec.tag}`;
+}
+
 /** Every regular file under `dir`, as sorted POSIX paths. */
 function listTree(dir: string): string[] {
   const out: string[] = [];
@@ -242,10 +247,15 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
     const images: BundleImage[] = [];
     const blobs = new Map<string, ArchiveFile>();
     const manifestDigests = new Set<string>();
+    // Images by what the manifests pull (registry/repository:tag of the reference, a replacement's for a replaced image): the SBOM's names.
     const names = new Map<string, (typeof inventory.images)[number][]>();
-    for (const i of inventory.images) names.set(i.name, [...(names.get(i.name) ?? []), i]);
-    for (const [name, rows] of names) {
+    for (const i of inventory.images) names.set(layoutName(i.spec), [...(names.get(layoutName(i.spec)) ?? []), i]);
+    for (const [name, rows] of [...names.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const spec = rows[0]!.spec;
+      const digests = [...new Set(rows.map((r) => r.digest))];
+      if (digests.length > 1) {
+        throw new SovraError('failed-verification', `image ${name} is pinned to ${digests.join(' and ')} by ${rows.map((r) => `${r.name} (${r.component})`).join(', ')}: one name, one digest; give the replacements distinct tags or one digest.`, { exitCode: BUNDLE_REFUSAL_EXIT.unlocked });
+      }
       const pulled = byImage.get(`${spec.registry}/${spec.repository}@${rows[0]!.digest}`)!;
       for (const m of pulled.manifests) {
         manifestDigests.add(m.digest);
@@ -254,6 +264,7 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
       for (const b of pulled.blobs) blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), check: !cache.verified.has(b.digest) });
       images.push({
         name,
+        catalogNames: [...new Set(rows.map((r) => r.name))].sort(),
         reference: rows[0]!.reference,
         registry: spec.registry,
         repository: spec.repository,

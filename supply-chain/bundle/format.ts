@@ -50,8 +50,10 @@ export function blobDigest(path: string): string | undefined {
 
 /** An image as bundle.json records it. */
 export interface BundleImage {
-  /** `registry/repository:tag`. */
+  /** `registry/repository:tag` of what the manifests pull (a replacement's, for a replaced image): the name in index.json and in the SBOM. */
   readonly name: string;
+  /** The catalog's names of the image (`sovra images`, the lock, `imageOverrides`): more than one when several are replaced by the same image. */
+  readonly catalogNames: readonly string[];
   /** The reference the manifests use (`registry/repository@sha256:…`). */
   readonly reference: string;
   readonly registry: string;

@@ -9,16 +9,17 @@
  * upload is committed only if it matches its digest. Manifests are pushed
  * children first, tagged, then fetched back by digest and compared.
  */
-import { sitePrefix, siteRepository } from '../../constructs/kit/image.js';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { SovraError } from '../../core/errors.js';
 import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
+import { siteRepository, sitePrefix } from '../../constructs/kit/image.js';
 import type { RegistryClient, Repo } from '../oci/client.js';
 import { isOciError, OciError } from '../oci/errors.js';
 import { MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest.js';
 import { blobDigest, MANIFEST_FILE, type BundleImage, type BundleManifest } from './format.js';
 import { archiveEntries, archiveError } from './archive.js';
+import { pushChartArtifact } from './chart-artifact.js';
 import { TarFormatError, type TarEntry } from './tar.js';
 
 /** Options of a load. */
@@ -42,6 +43,8 @@ export interface LoadResult {
   readonly blobs: { readonly uploaded: number; readonly skipped: number; readonly mounted: number };
   readonly bytesUploaded: number;
   readonly manifests: { readonly pushed: number; readonly skipped: number; readonly verified: number };
+  /** Chart archives pushed as OCI artifacts (`oci://<registry>/charts/<chart>:<version>`). */
+  readonly charts: ReadonlyArray<{ readonly release: string; readonly reference: string }>;
   /** K3s/RKE2 `registries.yaml` that mirrors every source registry of the bundle to the site registry. */
   readonly mirrorConfig: string;
 }
@@ -54,11 +57,17 @@ async function readSmall(entry: TarEntry, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The registries.yaml mirror configuration for `registries`, served by `site` over `scheme`. */
+/**
+ * The K3s/RKE2 registries.yaml for the site registry: every registry of the
+ * bundle mirrored to it, each pull rewritten to `<registry>/<repository>`
+ * there (where the load put it; the synth's host/registries.yaml says the
+ * same), with the CA or the skipped verification the load used.
+ */
 export function mirrorConfig(registries: readonly string[], site: string, scheme: 'http' | 'https', caFile?: string, insecure?: boolean): string {
   const lines = ['# K3s/RKE2 registries.yaml: every registry of the bundle is served by the site registry', 'mirrors:'];
-  // Each registry's images live under its name in the site registry (constructs/kit/image.ts siteRepository); the rewrite maps pulls there.
-  for (const r of [...registries].sort()) lines.push(`  ${JSON.stringify(r)}:`, '    endpoint:', `      - ${JSON.stringify(`${scheme}://${site}`)}`, '    rewrite:', `      "^(.*)$": ${JSON.stringify(`${sitePrefix(r)}/$1`)}`);
+  for (const r of [...registries].sort()) {
+    lines.push(`  ${JSON.stringify(r)}:`, '    endpoint:', `      - ${JSON.stringify(`${scheme}://${site}`)}`, '    rewrite:', `      "^(.*)$": ${JSON.stringify(`${sitePrefix(r)}/$1`)}`);
+  }
   if (scheme === 'https' && (caFile || insecure)) {
     lines.push('configs:', `  ${JSON.stringify(site)}:`, '    tls:');
     if (caFile) lines.push(`      ca_file: ${JSON.stringify(caFile)}`);
@@ -88,6 +97,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
   let blobRepos: Map<string, string[]> | undefined;
   const pending: Array<{ digest: string; repos: string[] }> = [];
   const stats = { uploaded: 0, skipped: 0, mounted: 0, bytes: 0 };
+  const charts: Array<{ release: string; reference: string }> = [];
   const seen = new Set<string>();
 
   const planBlobs = (): Map<string, string[]> => {
@@ -159,7 +169,17 @@ async function load(options: LoadOptions): Promise<LoadResult> {
           manifest ??= parsed;
           manifestDigests = new Set(manifest.images.flatMap((i) => i.manifests));
         }
-        // Charts, models, the synth output and the provenance are not pushed (`sovra bundle verify` checks them).
+        // Charts go to the site registry as OCI artifacts (the first reader takes them); models, the synth
+        // output and the provenance are not pushed (`sovra bundle verify` checks them).
+        const chart = worker === 0 && manifest ? manifest.charts.find((c) => c.path === entry.path) : undefined;
+        if (chart) {
+          const bytes = await readSmall(entry, 256 << 20);
+          if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== chart.digest) {
+            throw new SovraError('failed-verification', `${entry.path} does not hash to ${chart.digest}, the digest bundle.json pins: the archive is corrupt`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
+          }
+          charts.push({ release: chart.release, reference: await pushChartArtifact(client, registry, chart.chart, chart.version, bytes) });
+          progress(`chart ${chart.chart} ${chart.version} (${chart.release}) → ${charts.at(-1)!.reference}`);
+        }
         continue;
       }
       if (!manifest) throw archiveError(`${entry.path} comes before bundle.json: the archive was not written by sovra bundle`);
@@ -235,7 +255,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
       await client.putManifest(repo, image.tag, top, parseManifest(top, undefined, image.digest).mediaType);
       tags.set(tagKey, image.digest);
     } else if (tagged !== image.digest) {
-      progress(`tag ${registry}/${tagKey} already names ${tagged} (another registry's image with the same repository and tag); ${image.name} is pushed by digest only`);
+      progress(`tag ${registry}/${tagKey} already names ${tagged}; ${image.name} is pushed by digest only`);
     }
     for (const d of image.manifests) {
       const back = await client.getManifest(repo, d);
@@ -252,6 +272,7 @@ async function load(options: LoadOptions): Promise<LoadResult> {
     blobs: { uploaded: stats.uploaded, skipped: stats.skipped, mounted: stats.mounted },
     bytesUploaded: stats.bytes,
     manifests: pushed,
+    charts: charts.sort((a, b) => (a.release < b.release ? -1 : a.release > b.release ? 1 : 0)),
     mirrorConfig: mirrorConfig(sources, registry, scheme, options.caFile, options.insecure),
   };
 }

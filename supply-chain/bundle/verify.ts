@@ -16,6 +16,7 @@ import { BUNDLE_VERIFY_EXIT, type BundleFindingKind } from '../../contracts/bund
 import { SBOM_PATH } from '../../contracts/output-paths.js';
 import { keyHint } from '../keys.js';
 import { checkSignedStatement, parseStatement } from '../verify.js';
+import { checkProvenancePolicy, provenanceFacts, type ProvenancePolicy } from '../verify-policy.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from '../oci/manifest.js';
 import { blobDigest, BUNDLE_SIGNATURE_FILE, BUNDLE_STATEMENT_FILE, IMAGE_NAME_ANNOTATION, INDEX_FILE, MANIFEST_FILE, OCI_LAYOUT_FILE, SYNTH_DIR, type BundleManifest } from './format.js';
 import { archiveEntries } from './archive.js';
@@ -67,8 +68,14 @@ function sbomImages(doc: unknown): Map<string, string | undefined> {
   return out;
 }
 
+/** CI gates beyond integrity (the same as `sovra verify`'s). */
+export interface BundleVerifyOptions extends ProvenancePolicy {
+  /** Every image of the SBOM must be pinned by digest (`--require-locked`). */
+  readonly requireLocked?: boolean;
+}
+
 /** Verifies the bundle at `archive` with `publicKey`. Never touches the network. */
-export async function verifyBundle(archive: string, publicKey: KeyObject): Promise<BundleVerifyReport> {
+export async function verifyBundle(archive: string, publicKey: KeyObject, options: BundleVerifyOptions = {}): Promise<BundleVerifyReport> {
   const hint = keyHint(publicKey);
   const findings: BundleFinding[] = [];
   const hashes = new Map<string, string>();
@@ -131,6 +138,9 @@ export async function verifyBundle(archive: string, publicKey: KeyObject): Promi
     const parsed = parseStatement(statementBytes);
     if (typeof parsed === 'string') findings.push(finding('statement', `the bundle's statement: ${parsed}`, BUNDLE_STATEMENT_FILE));
     else {
+      // The gates read the signed statement (the file only when unsigned, which is a finding already).
+      const where = sig.signed ? `the statement signed in ${BUNDLE_SIGNATURE_FILE}` : BUNDLE_STATEMENT_FILE;
+      for (const f of checkProvenancePolicy(provenanceFacts(JSON.parse(statementBytes.toString('utf8'))), options, where)) findings.push(finding(f.kind, f.message, BUNDLE_STATEMENT_FILE));
       const expected = new Map(parsed.subjects.map((s) => [s.name, s.sha256]));
       for (const [path, hex] of hashes) {
         if (path === BUNDLE_STATEMENT_FILE || path === BUNDLE_SIGNATURE_FILE) continue;
@@ -217,7 +227,10 @@ export async function verifyBundle(archive: string, publicKey: KeyObject): Promi
       images = layoutImages.size;
       for (const [name, digest] of sbom) {
         const got = layoutImages.get(name);
-        if (!digest) findings.push(finding('image-missing', `image ${name} of the SBOM is not locked by digest, so the layout cannot hold it`, INDEX_FILE));
+        if (!digest) {
+          findings.push(finding('image-missing', `image ${name} of the SBOM is not locked by digest, so the layout cannot hold it`, INDEX_FILE));
+          if (options.requireLocked) findings.push(finding('unlocked', `image ${name} is not pinned by digest (--require-locked)`, sbomFile));
+        }
         else if (got === undefined) findings.push(finding('image-missing', `image ${name}@${digest} of the SBOM is not in the layout`, INDEX_FILE));
         else if (got !== digest) findings.push(finding('image-missing', `image ${name}: the SBOM says ${digest}, the layout holds ${got}`, INDEX_FILE));
       }

@@ -6,8 +6,10 @@
  * of an index refuses a filtered bundle with a message that says why; a
  * corrupted blob and a tampered archive are refused.
  */
-import { sitePrefix } from '../../constructs/kit/image.js';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { helm } from '../conformance/support/helm.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
@@ -36,6 +38,7 @@ interface LoadReport {
   images: Array<{ name: string; pushed: string; tag: string }>;
   blobs: { uploaded: number; skipped: number; mounted: number };
   manifests: { pushed: number; skipped: number; verified: number };
+  charts: Array<{ release: string; reference: string }>;
   mirrorConfig: string;
 }
 
@@ -43,14 +46,15 @@ describe('loading into the site registry', () => {
   it('pushes every image, mounts shared layers, verifies manifests by digest and prints the mirror configuration', async () => {
     const r = await sovra(['bundle', 'load', archive, '--registry', fx.target.host, '--insecure']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`mirrors:\n  "${fx.proxy.host}":\n    endpoint:\n      - "http://${fx.target.host}"\n    rewrite:\n      "^(.*)$": "${sitePrefix(fx.proxy.host)}/$1"`);
-    expect(r.stderr).toMatch(/2 images into .*: 8 blobs uploaded \(\d+ bytes\), 1 mounted, 0 already there; 4 manifests pushed, 0 already there, 4 verified by digest/);
+    const prefix = fx.proxy.host.replace(':', '_');
+    expect(r.stdout).toContain(`mirrors:\n  "${fx.proxy.host}":\n    endpoint:\n      - "http://${fx.target.host}"\n    rewrite:\n      "^(.*)$": "${prefix}/$1"`);
+    expect(r.stderr).toMatch(/2 images and 2 charts into .*: 8 blobs uploaded \(\d+ bytes\), 1 mounted, 0 already there; 4 manifests pushed, 0 already there, 4 verified by digest/);
 
-    // Pulled back from the target, where each image lives under its source registry's name (as the mirror's rewrite maps pulls):
-    // the same digests as the source, every blob verified while streaming.
+    // Pulled back from the target: the same digests as the source, every blob verified while streaming.
     const client = new RegistryClient();
-    for (const [repository, tag, image] of [['edge/app', '1.0.0', fx.images.multi], ['edge/sidecar', '2.0.0', fx.images.single]] as const) {
-      const repo = { registry: fx.target.host, repository: `${sitePrefix(fx.proxy.host)}/${repository}` };
+    // Each image under its upstream registry's name, where the mirror's rewrite sends pulls.
+    for (const [repository, tag, image] of [[`${prefix}/edge/app`, '1.0.0', fx.images.multi], [`${prefix}/edge/sidecar`, '2.0.0', fx.images.single]] as const) {
+      const repo = { registry: fx.target.host, repository };
       expect((await client.getManifest(repo, tag)).digest).toBe(image.top.descriptor.digest);
       const pulled = await pullImage(client, new BlobCache(join(fx.root, 'pullback')), repo, image.top.descriptor.digest, { filter: 'all', limit: limiter(4) });
       expect(pulled.blobs.map((b) => b.digest).sort()).toEqual(image.blobs.map((b) => b.descriptor.digest).sort());
@@ -59,11 +63,22 @@ describe('loading into the site registry', () => {
     client.close();
   });
 
+  it('puts every chart in the site registry as an OCI artifact that helm pulls', async () => {
+    const dir = join(fx.root, 'helm-pull');
+    mkdirSync(dir, { recursive: true });
+    const env = { ...process.env, HELM_REGISTRY_CONFIG: join(fx.root, 'helm-registry.json'), HELM_CACHE_HOME: join(fx.root, 'helm-cache'), HELM_CONFIG_HOME: join(fx.root, 'helm-config') };
+    execFileSync(helm(), ['pull', `oci://${fx.target.host}/charts/edgeapp`, '--version', '0.1.0', '--plain-http', '--destination', dir], { env, stdio: 'pipe' });
+    expect(readFileSync(join(dir, 'edgeapp-0.1.0.tgz')).equals(readFileSync(fx.charts.http.file))).toBe(true);
+    execFileSync(helm(), ['pull', `oci://${fx.target.host}/charts/edgeapp-oci`, '--version', '0.2.0', '--plain-http', '--destination', dir], { env, stdio: 'pipe' });
+    expect(`sha256:${createHash('sha256').update(readFileSync(join(dir, 'edgeapp-oci-0.2.0.tgz'))).digest('hex')}`).toBe(fx.charts.oci.digest);
+  });
+
   it('uploads nothing the registry already has', async () => {
     const r = await sovra(['bundle', 'load', archive, '--registry', fx.target.host, '--insecure', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as LoadReport;
     expect(report.blobs).toEqual({ uploaded: 0, skipped: 9, mounted: 0 });
+    expect(report.charts.map((c) => c.reference)).toEqual([`oci://${fx.target.host}/charts/edgeapp:0.1.0`, `oci://${fx.target.host}/charts/edgeapp-oci:0.2.0`]);
     expect(report.manifests).toEqual({ pushed: 0, skipped: 4, verified: 4 });
   });
 
@@ -114,7 +129,7 @@ describe('refusing a bad archive', () => {
       const r = await sovra(['bundle', 'load', bad, '--registry', fresh.host]);
       expect(r.status).toBe(BUNDLE_VERIFY_EXIT.blob);
       expect(r.stderr).toContain(`blob ${layer.digest} in the archive does not hash to its name`);
-      expect(await new RegistryClient().hasBlob({ registry: fresh.host, repository: `${sitePrefix(fx.proxy.host)}/edge/sidecar` }, layer.digest)).toBe(false);
+      expect(await new RegistryClient().hasBlob({ registry: fresh.host, repository: `${fx.proxy.host.replace(':', '_')}/edge/sidecar` }, layer.digest)).toBe(false);
     } finally {
       await fresh.stop();
     }

@@ -80,6 +80,21 @@ describe('a sound bundle', () => {
   });
 });
 
+describe('CI gates over the bundle\'s signed statement', () => {
+  it('holds for the builder and profile that made it, and names expected and found otherwise (42, 45)', async () => {
+    const ok = await sovra(['bundle', 'verify', archive, '--key', fx.pubFile, '--require-builder', 'https://sovra.dev/builder/sovra-bundle', '--require-profile', 'edge', '--require-locked']);
+    expect(ok.status, ok.stderr).toBe(0);
+    const builder = await sovra(['bundle', 'verify', archive, '--key', fx.pubFile, '--require-builder', 'https://sovra.dev/builder/sovra-synth']);
+    expect(builder.status).toBe(BUNDLE_VERIFY_EXIT.builder);
+    expect(builder.stderr).toContain('names builder https://sovra.dev/builder/sovra-bundle@');
+    const profile = await sovra(['bundle', 'verify', archive, '--key', fx.pubFile, '--require-profile', 'cluster']);
+    expect(profile.status).toBe(BUNDLE_VERIFY_EXIT.profile);
+    expect(profile.stderr).toContain('cluster');
+    const usage = await sovra(['bundle', 'verify', archive, '--key', fx.pubFile, '--require-source-commit', 'xyz']);
+    expect(usage.status).toBe(2);
+  });
+});
+
 describe('a damaged bundle', () => {
   it('signed by another key: 31', async () => {
     const other = generateKeyPair('ed25519');

@@ -61,6 +61,13 @@ describe('the archive', () => {
     expect(`sha256:${sha(entries.get('charts/edgeapp-oci-0.2.0.tgz')!)}`).toBe(fx.charts.oci.digest);
   });
 
+  it('embeds the chart archives in the synth output\'s HelmChart objects (an air-gapped profile)', () => {
+    const manifests = entries.get('synth/manifests/edgeapp.yaml')!.toString();
+    const content = /chartContent: (\S+)/.exec(manifests)![1]!;
+    expect(Buffer.from(content, 'base64').equals(readFileSync(fx.charts.http.file))).toBe(true);
+    expect(manifests).not.toContain(fx.chartRepo.url);
+  });
+
   it('carries the synth output with every view, and signs a statement whose subjects are every other file', () => {
     for (const f of ['synth/sbom.cdx.json', 'synth/cbom.cdx.json', 'synth/manifests/edgeapp.yaml', 'synth/oscal/ssp.json', 'synth/provenance.intoto.json', 'synth/provenance.sigstore.json']) expect(entries.has(f)).toBe(true);
     const statement = JSON.parse(entries.get('provenance.intoto.json')!.toString()) as { subject: Array<{ name: string; digest: { sha256: string } }>; predicate: { buildDefinition: { resolvedDependencies: Array<{ name: string }> } } };

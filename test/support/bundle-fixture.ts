@@ -56,7 +56,7 @@ async function serveDir(dir: string): Promise<FileServer> {
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** Writes a minimal chart `name` `version` and packages it with helm; returns the archive's path. */
-function packageChart(dir: string, name: string, version: string): string {
+export function packageChart(dir: string, name: string, version: string): string {
   const src = join(dir, 'src', name);
   mkdirSync(join(src, 'templates'), { recursive: true });
   writeFileSync(join(src, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "1.0.0"\ndescription: A chart packaged by the bundle tests.\n`);
@@ -77,6 +77,8 @@ export interface BundleFixture {
   readonly chartRegistry: TestRegistry;
   readonly target: TestRegistry;
   readonly chartRepo: FileServer;
+  /** The folder the HTTP chart repository serves (run `helm repo index` after adding to it). */
+  readonly chartRepoDir: string;
   readonly authFile: string;
   readonly keyFile: string;
   readonly pubFile: string;
@@ -175,6 +177,7 @@ export async function startBundleFixture(): Promise<BundleFixture> {
     chartRegistry,
     target,
     chartRepo,
+    chartRepoDir,
     authFile,
     keyFile,
     pubFile,
@@ -241,8 +244,12 @@ export async function makeBundle(fx: BundleFixture, out: string, options: TestBu
       allPlatforms: options.allPlatforms ?? false,
       epoch: 1767225600,
       sovraVersion: SOVRA_VERSION,
-      synth: async ({ outDir }) => {
-        await synth({ profile, profileSource: 'bundle-test', outDir, components, lock: fx.lock, signer, env: { SOURCE_DATE_EPOCH: '1767225600' } });
+      synth: async ({ outDir, chartArchive }) => {
+        const archive = (spec: { release: string }): Buffer | undefined => {
+          const path = chartArchive(spec.release);
+          return path ? readFileSync(path) : undefined;
+        };
+        await synth({ profile, profileSource: 'bundle-test', outDir, components, lock: fx.lock, signer, chartArchive: archive, env: { SOURCE_DATE_EPOCH: '1767225600' } });
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.k3sImages ? { k3sImages: options.k3sImages } : {}),
