@@ -453,7 +453,7 @@ export abstract class Component extends Chart {
    * own repository: the HelmChart carries the archive (`chartContent`) when
    * the synth was given it, else names the chart in the site registry
    * (`oci://<images.registryMirror>/charts/<chart>`, where `sovra bundle
-   * load` puts it).
+   * load` pushes it).
    */
   protected addChart<V extends object>(declared: HelmChartSpec<V>): HelmChartSpec<V> {
     if (this._charts.some((c) => c.release === declared.release)) throw new Error(`${this.node.path}: chart release ${declared.release} declared twice`);
