@@ -201,7 +201,7 @@ describe('the sovra serve process', () => {
     expect(verify.status).toBe(0);
     const report = JSON.parse(verify.stdout) as { ok: boolean; records: number; unsignedRecords: number };
     expect(report).toMatchObject({ ok: true, records: 5, unsignedRecords: 0 });
-  });
+  }, 180_000); // starts the server, the issuer and a child process: slow when the suite runs the image and bundle tests beside it
 });
 
 describe('the sovra serve process on a PostgreSQL 15 server (DATABASE_URL)', () => {
