@@ -16,7 +16,7 @@ const [mode, ...args] = process.argv.slice(2);
 
 if (mode === 'archive') {
   const [dir, out] = args;
-  const { writeArchive } = await imp('supply-chain/bundle/create.js');
+  const { writeArchive } = await imp('supply-chain/bundle/archive-writer.js');
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))

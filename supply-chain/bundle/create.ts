@@ -24,9 +24,10 @@ import type { Inventory, InventoryChart } from '../inventory.js';
 import { lockfileInput, sovraSourceCommit, type ResourceDescriptor } from '../provenance.js';
 import type { Signer } from '../signer.js';
 import { BlobCache } from '../oci/cache.js';
-import type { RegistryClient } from '../oci/client.js';
 import { limiter } from '../oci/limit.js';
-import { pullImage, type PlatformFilter, type PulledImage } from '../oci/pull.js';
+import { fetchBlob, resolveImage, type PlatformFilter, type ResolvedImage } from '../oci/pull.js';
+import type { RegistryClient, Repo } from '../oci/client.js';
+import type { Descriptor } from '../oci/manifest.js';
 import { fetchChart } from './charts.js';
 import {
   archiveOrder,
@@ -48,8 +49,8 @@ import {
   type BundleModel,
 } from './format.js';
 import { bundleStatement } from './provenance.js';
-import { TarWriter } from './tar.js';
-import { zstdCompressTo, zstdVersion } from './zstd.js';
+import { writeArchive, type ArchiveFile } from './archive-writer.js';
+import { zstdVersion } from './zstd.js';
 import { OCI_INDEX } from '../oci/manifest.js';
 
 /** Default architectures when the profile names none. */
@@ -116,17 +117,6 @@ export interface BundleResult {
   readonly downloaded: number;
 }
 
-/** A file of the archive: its bytes, or where to read them, with its digest. */
-export interface ArchiveFile {
-  readonly path: string;
-  readonly size: number;
-  readonly sha256: string;
-  readonly data?: Buffer;
-  readonly file?: string;
-  /** Re-hash while streaming: cache files not hashed in this run (a corrupt cache must not make a signed archive). */
-  readonly check?: boolean;
-}
-
 function refuseUnpinned(inventory: Inventory): void {
   const unlocked = [...new Set(inventory.images.filter((i) => !i.digest).map((i) => `${i.name} (${i.component})`))];
   if (unlocked.length > 0) {
@@ -175,22 +165,56 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
   const cache = new BlobCache(options.cacheDir);
   const limit = limiter(options.concurrency ?? 4);
   let downloaded = 0;
+  const fetches = new Map<string, Promise<void>>();
+  let cancelled = false;
   try {
-    // Images, by digest, each repository once.
-    const byImage = new Map<string, PulledImage>();
+    // Images, by digest, each repository once: their manifests now, their configs and layers below.
+    const byImage = new Map<string, ResolvedImage>();
     const distinct = new Map<string, { registry: string; repository: string; digest: string }>();
     for (const i of inventory.images) distinct.set(`${i.spec.registry}/${i.spec.repository}@${i.digest}`, { registry: i.spec.registry, repository: i.spec.repository, digest: i.digest! });
     const imageLimit = limiter(4);
     await Promise.all(
       [...distinct.entries()].map(([key, r]) =>
         imageLimit(async () => {
-          const pulled = await pullImage(options.client, cache, { registry: r.registry, repository: r.repository }, r.digest, { filter, limit, onRetry: (what, n, why) => progress(`retry ${n} of ${what}: ${why}`) });
-          downloaded += pulled.downloaded;
-          byImage.set(key, pulled);
-          progress(`image ${key}: ${pulled.manifests.length} manifests, ${pulled.blobs.length} blobs${pulled.platforms.length > 0 ? ` (${pulled.platforms.join(', ')})` : ''}${pulled.downloaded > 0 ? `, ${pulled.downloaded} bytes fetched` : ', all cached'}`);
+          const resolved = await resolveImage(options.client, cache, { registry: r.registry, repository: r.repository }, r.digest, filter);
+          downloaded += resolved.downloaded;
+          byImage.set(key, resolved);
         }),
       ),
     );
+
+    // Configs and layers are fetched in the order the archive holds them (by digest), a few at a time, while
+    // the charts are fetched, the synth runs and the archive is written: the writer waits for each blob as it
+    // comes to it, so fetching and archiving overlap. The first failure stops the bundle.
+    const sources = new Map<string, { repo: Repo; blob: Descriptor }>();
+    for (const key of [...byImage.keys()].sort()) for (const b of byImage.get(key)!.blobs) if (!sources.has(b.digest)) sources.set(b.digest, { repo: byImage.get(key)!.repo, blob: b });
+    const fetched = new Map<string, number>();
+    let stop!: (e: unknown) => void;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    stopped.catch(() => undefined);
+    for (const d of [...sources.keys()].sort()) {
+      const { repo, blob } = sources.get(d)!;
+      const p = limit(async () => (cancelled ? 0 : fetchBlob(options.client, cache, repo, blob, (what, n, why) => progress(`retry ${n} of ${what}: ${why}`)))).then(
+        (n) => {
+          fetched.set(d, n);
+          downloaded += n;
+        },
+        (e: unknown) => {
+          stop(e);
+          throw e;
+        },
+      );
+      p.catch(() => undefined);
+      fetches.set(d, p);
+    }
+    for (const [key, image] of [...byImage.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      void Promise.all(image.blobs.map((b) => fetches.get(b.digest))).then(() => {
+        const bytes = image.downloaded + image.blobs.reduce((n, b) => n + (fetched.get(b.digest) ?? 0), 0);
+        progress(`image ${key}: ${image.manifests.length} manifests, ${image.blobs.length} blobs${image.platforms.length > 0 ? ` (${image.platforms.join(', ')})` : ''}${bytes > 0 ? `, ${bytes} bytes fetched` : ', all cached'}`);
+      }, () => undefined);
+    }
+    /** Waits for a blob's fetch, or fails with the first fetch that failed. */
+    const ready = (digest: string): Promise<void> => Promise.race([fetches.get(digest)!, stopped]);
 
     // Charts, by archive digest.
     const charts: BundleChart[] = [];
@@ -233,7 +257,7 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
       bundledModels.push({ name: m.name, version: m.version, component: m.component, files });
     }
 
-    // The synth output with every view.
+    // The synth output with every view (the blobs are still being fetched).
     const synthDir = join(staging, SYNTH_DIR);
     await options.synth({ outDir: synthDir, chartArchive: (release) => chartByRelease.get(release) });
     const synthFiles: ArchiveFile[] = [];
@@ -260,7 +284,9 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
         manifestDigests.add(m.digest);
         blobs.set(m.digest, { path: blobPath(m.digest), size: m.size, sha256: m.digest.slice(7), file: cache.path(m.digest), check: !cache.verified.has(m.digest) });
       }
-      for (const b of pulled.blobs) blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), check: !cache.verified.has(b.digest) });
+      for (const b of pulled.blobs) {
+        blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), ready: () => ready(b.digest).then(() => !cache.verified.has(b.digest)) });
+      }
       images.push({
         name,
         catalogNames: [...new Set(rows.map((r) => r.name))].sort(),
@@ -327,7 +353,7 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
       const k3s = resolve(options.k3sImages);
       const layoutOnly = all.filter((p) => p === OCI_LAYOUT_FILE || p === INDEX_FILE || p.startsWith('blobs/'));
       // The blobs were hashed into the bundle just now.
-      await writeArchive(`${staging}.k3s.tar.zst`, layoutOnly.map((p) => ({ ...byPath.get(p)!, check: false })), options.epoch);
+      await writeArchive(`${staging}.k3s.tar.zst`, layoutOnly.map((p) => ({ ...byPath.get(p)!, check: false, ready: undefined })), options.epoch);
       mkdirSync(dirname(k3s), { recursive: true });
       renameSync(`${staging}.k3s.tar.zst`, k3s);
       progress(`wrote ${k3s}: the images as an OCI layout for K3s agent/images/`);
@@ -335,43 +361,16 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
     renameSync(partial, target);
     progress(`wrote ${target}: ${all.length} files, ${bytes} bytes`);
     return { out: target, bytes, manifest, files: all.length, downloaded };
+  } catch (e) {
+    // The fetches not started yet are skipped; those running finish (or fail) before the bundle returns, so none is left writing.
+    cancelled = true;
+    await Promise.allSettled(fetches.values());
+    throw e;
   } finally {
     rmSync(staging, { recursive: true, force: true });
     rmSync(`${staging}.tar.zst`, { force: true });
     rmSync(`${staging}.k3s.tar.zst`, { force: true });
   }
-}
-
-/** Streams `files` (in the order given) into a zstd-compressed tar at `path`; resolves to its size. */
-export async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: number): Promise<{ bytes: number }> {
-  const z = zstdCompressTo(path);
-  const tar = new TarWriter(z.input, mtime);
-  try {
-    for (const f of files) {
-      if (f.data) {
-        await tar.add(f.path, f.size, f.data);
-        continue;
-      }
-      const hash = f.check ? createHash('sha256') : undefined;
-      await tar.add(f.path, f.size, createReadStream(f.file!, { highWaterMark: 1 << 20 }), hash ? (c) => hash.update(c) : undefined);
-      if (hash) {
-        const got = hash.digest('hex');
-        if (got !== f.sha256) {
-          // A cache file that changed after it was verified: drop it so the next run fetches it again.
-          rmSync(f.file!, { force: true });
-          throw new SovraError('failed-verification', `cache file ${f.file} (for ${f.path}) hashes to sha256:${got}, not sha256:${f.sha256}: the cache was corrupted; it was removed, run the bundle again to fetch it anew.`);
-        }
-      }
-    }
-    await tar.finish();
-    z.input.end();
-    await z.done;
-  } catch (e) {
-    z.kill();
-    await z.done.catch(() => undefined);
-    throw e;
-  }
-  return { bytes: statSync(path).size };
 }
 
 interface PlannedModel {

@@ -10,6 +10,7 @@
  * the archive's root.
  */
 import type { Readable, Writable } from 'node:stream';
+import { writeChunk } from '../../core/streams.js';
 
 const BLOCK = 512;
 const USTAR_MAX_SIZE = 0o77777777777; // 11 octal digits
@@ -89,23 +90,6 @@ export function padding(size: number): number {
 
 /** The end of an archive: two zero blocks. */
 export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK, 0);
-
-/** Writes `data` to `out`, waiting when it asks to. */
-export async function writeChunk(out: Writable, data: Buffer): Promise<void> {
-  if (out.write(data)) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = (e?: Error): void => {
-      out.off('drain', onDrain);
-      out.off('error', onError);
-      if (e) reject(e);
-      else resolve();
-    };
-    const onDrain = (): void => done();
-    const onError = (e: Error): void => done(e);
-    out.once('drain', onDrain);
-    out.once('error', onError);
-  });
-}
 
 /** Writes a tar stream entry by entry. */
 export class TarWriter {

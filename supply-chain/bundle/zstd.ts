@@ -41,7 +41,7 @@ function run(args: string[], what: string): ZstdStream {
   child.stdin.on('error', () => undefined);
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'ENOENT' ? new SovraError('bad-config', 'zstd is not installed; install it: apt-get install -y zstd (it writes and reads the bundle archive)') : e);
+      reject(e.code === 'ENOENT' ? zstdMissing() : e);
     });
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
@@ -58,9 +58,19 @@ function run(args: string[], what: string): ZstdStream {
   return { input: child.stdin, output: child.stdout, done, kill };
 }
 
-/** Compresses what is written to `input` into the file `path` (zstd writes it itself: one pipe less). */
+/** The error when zstd is not installed. */
+export function zstdMissing(): SovraError {
+  return new SovraError('bad-config', 'zstd is not installed; install it: apt-get install -y zstd (it writes and reads the bundle archive)');
+}
+
+/** zstd's arguments to compress its standard input into the file `path` (zstd writes it itself: one pipe less). */
+export function zstdCompressArgs(path: string): string[] {
+  return ['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress', '-f', '-o', path];
+}
+
+/** Compresses what is written to `input` into the file `path`. */
 export function zstdCompressTo(path: string): ZstdStream {
-  return run(['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress', '-f', '-o', path], 'compression');
+  return run(zstdCompressArgs(path), 'compression');
 }
 
 /** Decompresses the file `path` to `output` (a corrupt or truncated file fails `done`). */

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
 import { OciError } from './errors.js';
 import { isTransient } from './client.js';
+import { writeChunk } from '../../core/streams.js';
 import { SHA256_DIGEST } from './reference.js';
 
 /** Default cache folder: `$XDG_CACHE_HOME/sovra`, else `~/.cache/sovra`. */
@@ -75,10 +76,7 @@ async function appendResponse(res: IncomingMessage, file: string, append: boolea
       n += c.length;
       if (n > limit) throw new OciError('digest-mismatch', `${what}: more than the ${limit} bytes its descriptor declares`);
       hash.update(c);
-      if (!out.write(c)) await new Promise<void>((resolve, reject) => {
-        out.once('drain', resolve);
-        out.once('error', reject);
-      });
+      await writeChunk(out, c);
     }
   } catch (e) {
     failure = e;

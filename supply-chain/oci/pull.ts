@@ -3,7 +3,9 @@
  * kept whole (its exact bytes, so the pinned digest stays valid), the
  * child manifests of the platforms asked for, and their configs and
  * layers, fetched with bounded concurrency and verified while they stream.
- * What the cache holds is not fetched again.
+ * What the cache holds is not fetched again. `resolveImage` does the first
+ * half alone (manifests only), for a caller that schedules the layers
+ * itself (the bundle fetches them in the order it archives them).
  */
 import { readFile } from 'node:fs/promises';
 import type { BlobCache } from './cache.js';
@@ -22,8 +24,8 @@ export function platformSelected(platform: Platform | undefined, filter: Platfor
   return platform.os === 'linux' && filter.architectures.includes(platform.architecture);
 }
 
-/** An image as pulled into the cache. */
-export interface PulledImage {
+/** An image whose manifests are in the cache (its configs and layers not necessarily). */
+export interface ResolvedImage {
   readonly repo: Repo;
   /** Digest of the top manifest or index (the pinned one). */
   readonly digest: string;
@@ -37,9 +39,12 @@ export interface PulledImage {
   readonly platforms: readonly string[];
   /** Index entries left out by the platform filter: digest and platform. */
   readonly skipped: ReadonlyArray<{ readonly digest: string; readonly platform: string }>;
-  /** Bytes downloaded for this image in this call (0 when everything was cached). */
+  /** Bytes downloaded for this image in this call: its manifests' from resolveImage, everything from pullImage (0 when all was cached). */
   readonly downloaded: number;
 }
+
+/** An image as pulled into the cache, blobs included. */
+export type PulledImage = ResolvedImage;
 
 /** Options of a pull. */
 export interface PullOptions {
@@ -57,8 +62,8 @@ async function manifestBytes(client: RegistryClient, cache: BlobCache, repo: Rep
   return { bytes: m.bytes, fetched: m.bytes.length };
 }
 
-/** Pulls `repo@digest` into `cache`. */
-export async function pullImage(client: RegistryClient, cache: BlobCache, repo: Repo, digest: string, options: PullOptions): Promise<PulledImage> {
+/** Fetches `repo@digest`'s manifests (and the chosen platforms' children) into `cache`; lists its configs and layers. */
+export async function resolveImage(client: RegistryClient, cache: BlobCache, repo: Repo, digest: string, filter: PlatformFilter): Promise<ResolvedImage> {
   const name = `${repo.registry}/${repo.repository}@${digest}`;
   const manifests: Array<{ digest: string; mediaType: string; size: number; children: string[] }> = [];
   const blobs = new Map<string, Descriptor>();
@@ -78,11 +83,11 @@ export async function pullImage(client: RegistryClient, cache: BlobCache, repo: 
     seen.add(d);
     visited.set(d, entry);
     if (parsed.kind === 'index') {
-      const chosen = parsed.manifests.filter((m) => platformSelected(m.platform, options.filter));
+      const chosen = parsed.manifests.filter((m) => platformSelected(m.platform, filter));
       for (const m of parsed.manifests) if (!chosen.includes(m)) skipped.push({ digest: m.digest, platform: m.platform ? platformString(m.platform) : 'unknown' });
       if (chosen.length === 0) {
         const offered = parsed.manifests.map((m) => (m.platform ? platformString(m.platform) : 'none')).join(', ');
-        const want = options.filter === 'all' ? 'any' : options.filter.architectures.map((a) => `linux/${a}`).join(', ');
+        const want = filter === 'all' ? 'any' : filter.architectures.map((a) => `linux/${a}`).join(', ');
         throw new OciError('not-found', `${name}: no manifest of the index is for ${want} (it offers ${offered}); set the profile's architectures, or bundle with --all-platforms`);
       }
       for (const m of chosen) {
@@ -108,18 +113,24 @@ export async function pullImage(client: RegistryClient, cache: BlobCache, repo: 
     for (const c of e.children) order(c);
   };
   order(digest);
-  // Settled, not Promise.all: a failure waits for the other downloads, so none is left writing after the pull returns.
-  const results = await Promise.allSettled(
-    [...blobs.values()].map((b) =>
-      options.limit(async () => {
-        const what = `blob ${repo.registry}/${repo.repository}@${b.digest}`;
-        const r = await cache.fetch(b.digest, b.size, (offset) => client.openBlob(repo, b.digest, offset), what, (attempt, reason) => options.onRetry?.(what, attempt, reason));
-        downloaded += r.downloaded;
-      }),
-    ),
-  );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
   const byDigest = <T extends { digest: string }>(a: T, b: T): number => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0);
   return { repo, digest, mediaType: top.mediaType, size: top.size, manifests, blobs: [...blobs.values()].sort(byDigest), platforms: [...platforms].sort(), skipped: skipped.sort(byDigest), downloaded };
+}
+
+/** Fetches blob `b` of `repo` into `cache` (nothing when it is there); resolves to the bytes downloaded. */
+export async function fetchBlob(client: RegistryClient, cache: BlobCache, repo: Repo, b: Descriptor, onRetry?: PullOptions['onRetry']): Promise<number> {
+  const what = `blob ${repo.registry}/${repo.repository}@${b.digest}`;
+  const r = await cache.fetch(b.digest, b.size, (offset) => client.openBlob(repo, b.digest, offset), what, (attempt, reason) => onRetry?.(what, attempt, reason));
+  return r.downloaded;
+}
+
+/** Pulls `repo@digest` into `cache`. */
+export async function pullImage(client: RegistryClient, cache: BlobCache, repo: Repo, digest: string, options: PullOptions): Promise<PulledImage> {
+  const image = await resolveImage(client, cache, repo, digest, options.filter);
+  let downloaded = image.downloaded;
+  // Settled, not Promise.all: a failure waits for the other downloads, so none is left writing after the pull returns.
+  const results = await Promise.allSettled(image.blobs.map((b) => options.limit(async () => (downloaded += await fetchBlob(client, cache, repo, b, options.onRetry)))));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return { ...image, downloaded };
 }

@@ -8,7 +8,7 @@
  * refused by name.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSovraError, type SovraError } from '../../core/errors.js';
@@ -100,6 +100,28 @@ describe('the archive', () => {
     expect(second.requests).toBe(0);
     expect(fx.proxy.log.length).toBe(log);
     expect(fx.chartRepo.log.length).toBe(charts);
+  });
+});
+
+describe('the cache', () => {
+  it('refuses a cached layer changed on disk since it was fetched, removes it, and the next bundle fetches it anew', async () => {
+    const cache = join(fx.root, 'cache-tampered');
+    const seeded = await makeBundle(fx, join(fx.root, 'out', 'seed.tar.zst'), { cacheDir: cache });
+    const layer = fx.images.single.blobs.find((b) => b.descriptor.mediaType.includes('layer'))!.descriptor;
+    const file = join(cache, 'blobs', 'sha256', layer.digest.slice(7));
+    const bytes = readFileSync(file);
+    bytes[0] = bytes[0]! ^ 0xff;
+    writeFileSync(file, bytes);
+    const out = join(fx.root, 'out', 'tampered.tar.zst');
+    const error = await makeBundle(fx, out, { cacheDir: cache }).then(() => undefined, (e: unknown) => e);
+    expect(isSovraError(error) && error.code).toBe('failed-verification');
+    expect((error as Error).message).toContain(`not ${layer.digest}: the cache was corrupted; it was removed`);
+    expect(existsSync(out)).toBe(false);
+    expect(filesUnder(join(fx.root, 'out')).filter((f) => f.includes('tampered'))).toEqual([]);
+    expect(existsSync(file)).toBe(false);
+    const again = await makeBundle(fx, out, { cacheDir: cache });
+    expect(again.downloaded).toBe(layer.size);
+    expect(readFileSync(again.out).equals(readFileSync(seeded.out))).toBe(true);
   });
 });
 
