@@ -1,6 +1,6 @@
 // Bundle benchmark (air-gapped bundle: sovra bundle + bundle load). One command:
 //
-//   npm run build && node bench/bundle.mjs [--gib 2] [--images 8] [--layers 4] [--archive-runs 3] [--work <dir>]
+//   npm run build && node bench/bundle.mjs [--gib 2] [--images 8] [--layers 4] [--rounds 3] [--archive-runs 3] [--work <dir>]
 //
 // Same run, same images, between the same kind of loopback registries (Debian's
 // docker-registry, no auth, plain HTTP; a fresh target registry per method):
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     images: { type: 'string', default: '8' },
     layers: { type: 'string', default: '4' },
     'archive-runs': { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
     work: { type: 'string', default: tmpdir() },
   },
 });
@@ -42,6 +43,7 @@ const nImages = Number(values.images);
 const nLayers = Number(values.layers);
 const layerBytes = Math.floor(totalBytes / (nImages * nLayers));
 const archiveRuns = Number(values['archive-runs']);
+const rounds = Number(values.rounds);
 
 for (const [bin, pkg] of [['skopeo', 'skopeo'], ['zstd', 'zstd'], ['tar', 'tar']]) {
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
@@ -64,6 +66,11 @@ const start = async () => {
   const r = await startRegistry(work);
   registries.push(r);
   return r;
+};
+/** Stops a target registry and frees its disk (each holds a copy of every image). */
+const stopRegistry = async (r) => {
+  registries.splice(registries.indexOf(r), 1);
+  await r.stop();
 };
 const mib = (b) => (b / 2 ** 20).toFixed(0);
 const secs = (s) => `${s.toFixed(2)} s`;
@@ -119,57 +126,97 @@ try {
   const keys = generateKeyPair('ed25519');
   writeFileSync(join(work, 'bench.key'), keys.privateKey, { mode: 0o600 });
 
-  // 1a. sovra bundle (fresh cache) + sovra bundle load.
+  // 1. Transfers, --rounds rounds; each round rotates which method goes first, every method gets a
+  // fresh target registry (and sovra a fresh cache), and the disk is synced before each (a method must
+  // not pay for the previous one's write-back).
   const spec = join(work, 'spec.json');
   const archive = join(work, 'bench.tar.zst');
-  writeFileSync(spec, JSON.stringify({ pins, lockPath: join(work, 'images.lock.json'), key: join(work, 'bench.key'), out: archive, cache: join(work, 'cache') }));
   const rusage = join(work, 'rusage.json');
-  const bundle = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bench/support/bundle-driver.mjs'), 'bundle', spec], { env: { ...process.env, SOVRA_BENCH_RUSAGE: rusage } });
-  if (process.env.SOVRA_BENCH_TRACE) process.stderr.write(bundle.stderr);
-  const bundleReport = JSON.parse(bundle.stdout);
-  const bundleRss = JSON.parse(readFileSync(rusage, 'utf8')).maxRSS * 1024;
-  const targetA = await start();
   const loadRusage = join(work, 'rusage-load.json');
-  const load = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bin/sovra.js'), 'bundle', 'load', archive, '--registry', targetA.host, '--insecure', '--quiet'], { env: { ...process.env, SOVRA_BENCH_RUSAGE: loadRusage }, timeout: Number(process.env.SOVRA_BENCH_LOAD_TIMEOUT ?? 0) || undefined });
-  const loadRss = JSON.parse(readFileSync(loadRusage, 'utf8')).maxRSS * 1024;
-  for (const p of pins) {
-    // `sovra bundle load` puts each image under its upstream registry's name (siteRepository).
-    const a = await client.getManifest({ registry: targetA.host, repository: `${source.host.replace(':', '_')}/${p.repository}` }, p.tag);
-    const s = await client.getManifest({ registry: source.host, repository: p.repository }, p.tag);
-    if (a.digest !== s.digest) throw new Error(`${p.repository}: loaded ${a.digest}, source ${s.digest}`);
+  const results = { sovra: [], copy: [], sync: [] };
+  const transfer = {
+    // 1a. sovra bundle (fresh cache) + sovra bundle load.
+    sovra: async (round) => {
+      rmSync(archive, { force: true });
+      writeFileSync(spec, JSON.stringify({ pins, lockPath: join(work, 'images.lock.json'), key: join(work, 'bench.key'), out: archive, cache: join(work, `cache-${round}`) }));
+      const bundle = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bench/support/bundle-driver.mjs'), 'bundle', spec], { env: { ...process.env, SOVRA_BENCH_RUSAGE: rusage } });
+      rmSync(join(work, `cache-${round}`), { recursive: true, force: true });
+      if (process.env.SOVRA_BENCH_TRACE) process.stderr.write(bundle.stderr);
+      const report = JSON.parse(bundle.stdout);
+      const bundleRss = JSON.parse(readFileSync(rusage, 'utf8')).maxRSS * 1024;
+      const target = await start();
+      const load = timed(process.execPath, ['--import', join(root, 'bench/rusage.mjs'), join(root, 'bin/sovra.js'), 'bundle', 'load', archive, '--registry', target.host, '--insecure', '--quiet'], { env: { ...process.env, SOVRA_BENCH_RUSAGE: loadRusage }, timeout: Number(process.env.SOVRA_BENCH_LOAD_TIMEOUT ?? 0) || undefined });
+      const loadRss = JSON.parse(readFileSync(loadRusage, 'utf8')).maxRSS * 1024;
+      for (const p of pins) {
+        // `sovra bundle load` puts each image under its upstream registry's name (siteRepository).
+        const a = await client.getManifest({ registry: target.host, repository: `${source.host.replace(':', '_')}/${p.repository}` }, p.tag);
+        const s = await client.getManifest({ registry: source.host, repository: p.repository }, p.tag);
+        if (a.digest !== s.digest) throw new Error(`${p.repository}: loaded ${a.digest}, source ${s.digest}`);
+      }
+      await stopRegistry(target);
+      return { seconds: bundle.seconds + load.seconds, bundle: bundle.seconds, synth: report.synthSeconds, load: load.seconds, bundleRss, loadRss, files: report.files, bytes: report.bytes };
+    },
+    // 1b. skopeo copy --all, image by image.
+    copy: async () => {
+      const target = await start();
+      let seconds = 0;
+      for (const p of pins) {
+        seconds += timed('skopeo', ['copy', '--all', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${source.host}/${p.repository}:${p.tag}`, `docker://${target.host}/${p.repository}:${p.tag}`]).seconds;
+      }
+      await stopRegistry(target);
+      return { seconds };
+    },
+    // 1c. skopeo sync --all of every image at once.
+    sync: async () => {
+      const target = await start();
+      const syncYaml = join(work, 'sync.yaml');
+      writeFileSync(syncYaml, `${source.host}:\n  tls-verify: false\n  images:\n${pins.map((p) => `    ${p.repository}: ["${p.tag}"]`).join('\n')}\n`);
+      const { seconds } = timed('skopeo', ['sync', '--all', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', syncYaml, `${target.host}/sync`]);
+      await stopRegistry(target);
+      return { seconds };
+    },
+  };
+  const order = ['sovra', 'copy', 'sync'];
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < order.length; k++) {
+      const name = order[(k + round) % order.length];
+      timed('sync', []);
+      const r = await transfer[name](round);
+      results[name].push(r);
+      console.log(`round ${round + 1}: ${name} ${secs(r.seconds)}${r.load !== undefined ? ` (bundle ${secs(r.bundle)}, load ${secs(r.load)})` : ''}`);
+    }
   }
-  const sovraSeconds = bundle.seconds + load.seconds;
+  const mid = (name) => [...results[name]].sort((a, b) => a.seconds - b.seconds)[Math.floor(results[name].length / 2)];
+  const sovraRun = mid('sovra');
+  const sovraSeconds = sovraRun.seconds;
+  const copySeconds = mid('copy').seconds;
+  const sync = mid('sync');
+  const bundleRss = Math.max(...results.sovra.map((r) => r.bundleRss));
+  const loadRss = Math.max(...results.sovra.map((r) => r.loadRss));
+  const bundleReport = sovraRun;
 
-  // 1b. skopeo copy --all, image by image.
-  const targetB = await start();
-  let copySeconds = 0;
-  for (const p of pins) {
-    copySeconds += timed('skopeo', ['copy', '--all', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${source.host}/${p.repository}:${p.tag}`, `docker://${targetB.host}/${p.repository}:${p.tag}`]).seconds;
-  }
-
-  // 1c. skopeo sync --all of every image at once.
-  const targetC = await start();
-  const syncYaml = join(work, 'sync.yaml');
-  writeFileSync(syncYaml, `${source.host}:\n  tls-verify: false\n  images:\n${pins.map((p) => `    ${p.repository}: ["${p.tag}"]`).join('\n')}\n`);
-  const sync = timed('skopeo', ['sync', '--all', '--src', 'yaml', '--dest', 'docker', '--dest-tls-verify=false', syncYaml, `${targetC.host}/sync`]);
-
-  // 2. Archive writing over the same files: the bundle unpacked.
+  // 2. Archive writing over the same files: the bundle unpacked, written back to disk (sync) before any
+  // timing, one warm-up run of each, then rounds that rotate which of the three goes first (the first
+  // writer after a large write pays for the kernel's write-back more than the others).
   const unpacked = join(work, 'unpacked');
   mkdirSync(unpacked);
-  timed('bash', ['-c', `zstd -q -d -c ${archive} | tar -x -C ${unpacked}`]);
-  const ours = [];
-  const theirs = [];
-  const same = [];
-  for (let i = 0; i < archiveRuns; i++) {
-    const a = join(work, 'ours.tar.zst');
-    ours.push(JSON.parse(timed(process.execPath, [join(root, 'bench/support/bundle-driver.mjs'), 'archive', unpacked, a]).stdout).seconds);
-    rmSync(a, { force: true });
-    const b = join(work, 'theirs.tar.zst');
-    theirs.push(timed('bash', ['-c', `tar -cf - -C ${unpacked} . | zstd -q -o ${b}`]).seconds);
-    rmSync(b, { force: true });
-    same.push(timed('bash', ['-c', `tar -cf - -C ${unpacked} . | zstd -q -1 -T0 -o ${b}`]).seconds);
-    rmSync(b, { force: true });
+  timed('bash', ['-c', `zstd -q -d -c ${archive} | tar -x -C ${unpacked} && sync`]);
+  const methods = [
+    ['ours', () => JSON.parse(timed(process.execPath, [join(root, 'bench/support/bundle-driver.mjs'), 'archive', unpacked, join(work, 'ours.tar.zst')]).stdout).seconds, 'ours.tar.zst'],
+    ['theirs', () => timed('bash', ['-c', `tar -cf - -C ${unpacked} . | zstd -q -o ${join(work, 'theirs.tar.zst')}`]).seconds, 'theirs.tar.zst'],
+    ['same', () => timed('bash', ['-c', `tar -cf - -C ${unpacked} . | zstd -q -1 -T0 -o ${join(work, 'same.tar.zst')}`]).seconds, 'same.tar.zst'],
+  ];
+  const times = { ours: [], theirs: [], same: [] };
+  for (let round = -1; round < archiveRuns; round++) {
+    for (let k = 0; k < methods.length; k++) {
+      const [name, run, file] = methods[(k + Math.max(0, round)) % methods.length];
+      const seconds = run();
+      rmSync(join(work, file), { force: true });
+      timed('sync', []);
+      if (round >= 0) times[name].push(seconds);
+    }
   }
+  const { ours, theirs, same } = times;
   const archiveOurs = median(ours);
   const archiveTheirs = median(theirs);
   const archiveSame = median(same);
@@ -177,9 +224,9 @@ try {
 
   const tp = (s) => `${(imageBytes / 2 ** 20 / s).toFixed(0)} MiB/s`;
   console.log('');
-  console.log('| method | wall | throughput | ratio sovra/method (throughput) |');
+  console.log(`| method (median of ${rounds} rounds) | wall | throughput | ratio sovra/method (throughput) |`);
   console.log('| --- | ---: | ---: | ---: |');
-  console.log(`| sovra bundle + bundle load | ${secs(sovraSeconds)} (bundle ${secs(bundle.seconds)} of which synth ${secs(bundleReport.synthSeconds)}, load ${secs(load.seconds)}) | ${tp(sovraSeconds)} | — |`);
+  console.log(`| sovra bundle + bundle load | ${secs(sovraSeconds)} (bundle ${secs(sovraRun.bundle)} of which synth ${secs(sovraRun.synth)}, load ${secs(sovraRun.load)}) | ${tp(sovraSeconds)} | — |`);
   console.log(`| skopeo copy --all, per image | ${secs(copySeconds)} | ${tp(copySeconds)} | **${(copySeconds / sovraSeconds).toFixed(2)}×** |`);
   console.log(`| skopeo sync --all | ${secs(sync.seconds)} | ${tp(sync.seconds)} | **${(sync.seconds / sovraSeconds).toFixed(2)}×** |`);
   console.log('');

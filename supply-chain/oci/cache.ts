@@ -9,6 +9,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -134,7 +135,6 @@ export class BlobCache {
     const tmp = `${this.partialPath(digest)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     mkdirSync(dirname(tmp), { recursive: true });
     mkdirSync(dirname(final), { recursive: true });
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(tmp, bytes);
     renameSync(tmp, final);
     this.verified.add(digest);
@@ -185,7 +185,7 @@ export class BlobCache {
       if (resumedFrom < 0) resumedFrom = offset;
       try {
         if (known !== undefined && offset === known && known > 0) {
-          this.finish(digest, known, hash, offset, partial, final, what);
+          await this.finish(digest, known, hash, offset, partial, final, what);
           return { downloaded, resumedFrom, cached: false };
         }
         const res = await open(offset);
@@ -210,7 +210,7 @@ export class BlobCache {
         const received = await appendResponse(res, partial, start > 0, hash, known === undefined ? Number.MAX_SAFE_INTEGER : known - start, what);
         downloaded += received;
         // A response that ended cleanly without a length announced is the whole blob.
-        this.finish(digest, known ?? start + received, hash, start + received, partial, final, what);
+        await this.finish(digest, known ?? start + received, hash, start + received, partial, final, what);
         return { downloaded, resumedFrom, cached: false };
       } catch (e) {
         if ((e as OciError).code === 'digest-mismatch') {
@@ -238,10 +238,10 @@ export class BlobCache {
     const hash = createHash('sha256');
     const counter = new HashingCounter(hash, Number.MAX_SAFE_INTEGER, file);
     await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), counter, createWriteStream(partial));
-    this.finish(digest, counter.bytes, hash, counter.bytes, partial, final, file);
+    await this.finish(digest, counter.bytes, hash, counter.bytes, partial, final, file);
   }
 
-  private finish(digest: string, size: number, hash: Hash, bytes: number, partial: string, final: string, what: string): void {
+  private async finish(digest: string, size: number, hash: Hash, bytes: number, partial: string, final: string, what: string): Promise<void> {
     // Short: the connection ended early; the partial file stays and the next attempt resumes it.
     if (bytes < size) throw Object.assign(new Error(`${what}: the connection ended after ${bytes} of ${size} bytes`), { code: 'ECONNRESET' });
     const actual = `sha256:${hash.digest('hex')}`;
@@ -249,7 +249,8 @@ export class BlobCache {
       rmSync(partial, { force: true });
       throw new OciError('digest-mismatch', `${what}: the registry served ${bytes} bytes with digest ${actual}, not ${size} bytes with ${digest}; the blob was discarded`);
     }
-    renameSync(partial, final);
+    // Not renameSync: on a busy disk a rename can wait on the file system's journal, and the downloads beside it must not.
+    await rename(partial, final);
     this.verified.add(digest);
   }
 }
