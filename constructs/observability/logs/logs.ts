@@ -20,11 +20,11 @@ import { SovraError } from '../../../core/errors.js';
 import type { LogsSettings } from '../../../profiles/profile.generated.js';
 import { onChartValues, onObject } from '../../kit/claims.js';
 import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
-import { addExternalSecret } from '../../kit/external-secrets.js';
 import type { PodGroup } from '../../kit/network.js';
-import { NAMESPACES, OPENBAO_PATHS } from '../../kit/shared-names.js';
+import { NAMESPACES } from '../../kit/shared-names.js';
 import type { AuditLogSource } from '../../kit/telemetry.js';
-import { objectStoreEndpoint, S3_CREDENTIAL_KEYS } from '../../data/object-store/endpoint.js';
+import { connectS3Client } from '../../data/object-store/client.js';
+import { objectStoreEndpoint } from '../../data/object-store/endpoint.js';
 import { AGENT_POD_LABELS, AGENT_RELEASE, LOKI_EXPORTER, POD_LOGS, STATE_DIR, agentConfig, agentValues } from './agent-values.js';
 import { COLLECTOR_METRICS, LOKI_METRICS, logsAlerts } from './alerts.js';
 import { LOKI_CHART, LOKI_IMAGE } from './catalog.js';
@@ -145,27 +145,9 @@ export class Logs extends Component {
   /** Loki's storage: its volume, or the object store with the key pair of its user there (read from OpenBao, or supplied by the site). */
   private lokiStorage(s: LogsSettings): LokiStorage {
     if (s.storage === 'filesystem') return { type: 'filesystem' };
-    const os = objectStoreEndpoint(this.profile);
-    const creds = os.credentials('logs');
-    const keys = [S3_CREDENTIAL_KEYS.accessKeyId, S3_CREDENTIAL_KEYS.secretAccessKey];
-    const purpose = `Access key pair of Loki's user on the object store (bucket ${os.buckets.logs}).`;
-    if (creds.source === 'openbao') {
-      addExternalSecret(this, { name: LOKI_S3_SECRET, purpose: `${purpose} Read from OpenBao at ${OPENBAO_PATHS.kv}/${creds.path}.`, from: { openbao: keys.map((k) => ({ secretKey: k, path: creds.path, property: k })) } });
-    } else {
-      this.producesSecret({ name: LOKI_S3_SECRET, keys, kind: 'supplied-at-install', by: 'the site, before install (object store credentials of Loki)', purpose });
-    }
-    this.consumesSecret({ name: LOKI_S3_SECRET, keys, purpose: `${purpose} (environment of the Loki servers).` });
-    this.loki.connectsTo(os.peer, `Loki stores chunks and index in bucket ${os.buckets.logs} of ${os.mode === 'minio' ? "the platform's object store" : os.url}`);
-    const u = new URL(os.url);
-    return {
-      type: 's3',
-      endpoint: `${u.hostname}:${u.port || '443'}`,
-      bucket: os.buckets.logs,
-      credentialsSecret: LOKI_S3_SECRET,
-      keys: { accessKeyId: S3_CREDENTIAL_KEYS.accessKeyId, secretAccessKey: S3_CREDENTIAL_KEYS.secretAccessKey },
-      platformCa: os.platformCa,
-    };
+    return connectS3Client(this, this.loki, { client: 'logs', secret: LOKI_S3_SECRET, name: 'Loki', pods: 'the Loki servers', stores: 'chunks and index' });
   }
+
 
   /** AU-4, AU-9, AU-11, AU-6 (partial), SI-4 (partial), each on the values that implement it. */
   private declareClaims(s: LogsSettings): void {

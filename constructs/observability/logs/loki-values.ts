@@ -12,6 +12,7 @@
 import type { LogsSettings } from '../../../profiles/profile.generated.js';
 import type { ImageSpec } from '../../kit/image.js';
 import { TRUST_BUNDLE } from '../../kit/shared-names.js';
+import type { S3Target } from '../../data/object-store/client.js';
 
 /** Release name; also the chart's full name (Services `loki`, `loki-headless`, `loki-memberlist`, StatefulSet `loki`). */
 export const LOKI_RELEASE = 'loki';
@@ -35,19 +36,7 @@ export const TRUST_MOUNT = '/etc/sovra/trust';
 export const S3_ENV = { accessKeyId: 'S3_ACCESS_KEY_ID', secretAccessKey: 'S3_SECRET_ACCESS_KEY' } as const;
 
 /** Where Loki stores, resolved by the component. */
-export type LokiStorage =
-  | { readonly type: 'filesystem' }
-  | {
-      readonly type: 's3';
-      /** `host:port` of the S3 endpoint (HTTPS). */
-      readonly endpoint: string;
-      readonly bucket: string;
-      /** Secret with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY in Loki's namespace. */
-      readonly credentialsSecret: string;
-      readonly keys: { readonly accessKeyId: string; readonly secretAccessKey: string };
-      /** Whether the endpoint's certificate is the platform CA's (then only the trust bundle is trusted). */
-      readonly platformCa: boolean;
-    };
+export type LokiStorage = { readonly type: 'filesystem' } | S3Target;
 
 /** Replicas of Loki: three (replication factor 3) where the profile is highly available and the chunks are in the object store; one otherwise. */
 export function lokiReplicas(s: LogsSettings, highAvailability: boolean): number {

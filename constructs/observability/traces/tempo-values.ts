@@ -9,6 +9,7 @@
 import type { TracesSettings } from '../../../profiles/profile.generated.js';
 import type { ImageSpec } from '../../kit/image.js';
 import { TRUST_BUNDLE } from '../../kit/shared-names.js';
+import type { S3Target } from '../../data/object-store/client.js';
 
 /** Release name; also the chart's full name (StatefulSet and Service `tempo`, ServiceAccount `tempo`). */
 export const TEMPO_RELEASE = 'tempo';
@@ -24,19 +25,7 @@ export const TEMPO_TRUST_MOUNT = '/etc/sovra/trust';
 export const TEMPO_S3_ENV = { accessKeyId: 'S3_ACCESS_KEY_ID', secretAccessKey: 'S3_SECRET_ACCESS_KEY' } as const;
 
 /** Where Tempo keeps trace blocks, resolved by the component. */
-export type TempoStorage =
-  | { readonly type: 'local' }
-  | {
-      readonly type: 's3';
-      /** `host:port` of the S3 endpoint (HTTPS). */
-      readonly endpoint: string;
-      readonly bucket: string;
-      /** Secret with the key pair in Tempo's namespace. */
-      readonly credentialsSecret: string;
-      readonly keys: { readonly accessKeyId: string; readonly secretAccessKey: string };
-      /** Whether the endpoint's certificate is the platform CA's (then only the trust bundle is trusted). */
-      readonly platformCa: boolean;
-    };
+export type TempoStorage = { readonly type: 'local' } | S3Target;
 
 /** The chart's values. */
 export function tempoValues(i: { settings: TracesSettings; image: ImageSpec; storage: TempoStorage }): Record<string, unknown> {

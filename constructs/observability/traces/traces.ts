@@ -17,10 +17,9 @@ import type { Construct } from 'constructs';
 import type { TracesSettings } from '../../../profiles/profile.generated.js';
 import { onChartValues, onObject } from '../../kit/claims.js';
 import { Component, directoryOf, type ComponentProps } from '../../kit/component.js';
-import { addExternalSecret } from '../../kit/external-secrets.js';
 import type { PodGroup } from '../../kit/network.js';
-import { NAMESPACES, OPENBAO_PATHS, TRACES_OTLP } from '../../kit/shared-names.js';
-import { objectStoreEndpoint, S3_CREDENTIAL_KEYS } from '../../data/object-store/endpoint.js';
+import { NAMESPACES, TRACES_OTLP } from '../../kit/shared-names.js';
+import { connectS3Client } from '../../data/object-store/client.js';
 import { COLLECTOR_METRICS } from '../logs/alerts.js';
 import { METRICS_PORT, OTEL_COLLECTOR_CHART, OTEL_COLLECTOR_IMAGE } from '../logs/collector-chart.js';
 import { TEMPO_METRICS, tracesAlerts } from './alerts.js';
@@ -104,27 +103,9 @@ export class Traces extends Component {
   /** Tempo's storage: its volume, or the object store with the key pair of its user there. */
   private tempoStorage(s: TracesSettings): TempoStorage {
     if (s.storage === 'filesystem') return { type: 'local' };
-    const os = objectStoreEndpoint(this.profile);
-    const creds = os.credentials('traces');
-    const keys = [S3_CREDENTIAL_KEYS.accessKeyId, S3_CREDENTIAL_KEYS.secretAccessKey];
-    const purpose = `Access key pair of Tempo's user on the object store (bucket ${os.buckets.traces}).`;
-    if (creds.source === 'openbao') {
-      addExternalSecret(this, { name: TEMPO_S3_SECRET, purpose: `${purpose} Read from OpenBao at ${OPENBAO_PATHS.kv}/${creds.path}.`, from: { openbao: keys.map((k) => ({ secretKey: k, path: creds.path, property: k })) } });
-    } else {
-      this.producesSecret({ name: TEMPO_S3_SECRET, keys, kind: 'supplied-at-install', by: 'the site, before install (object store credentials of Tempo)', purpose });
-    }
-    this.consumesSecret({ name: TEMPO_S3_SECRET, keys, purpose: `${purpose} (environment of the Tempo server).` });
-    this.tempo.connectsTo(os.peer, `Tempo stores trace blocks in bucket ${os.buckets.traces} of ${os.mode === 'minio' ? "the platform's object store" : os.url}`);
-    const u = new URL(os.url);
-    return {
-      type: 's3',
-      endpoint: `${u.hostname}:${u.port || '443'}`,
-      bucket: os.buckets.traces,
-      credentialsSecret: TEMPO_S3_SECRET,
-      keys: { accessKeyId: S3_CREDENTIAL_KEYS.accessKeyId, secretAccessKey: S3_CREDENTIAL_KEYS.secretAccessKey },
-      platformCa: os.platformCa,
-    };
+    return connectS3Client(this, this.tempo, { client: 'traces', secret: TEMPO_S3_SECRET, name: 'Tempo', pods: 'the Tempo server', stores: 'trace blocks' });
   }
+
 
   /** SI-4 (partial), AC-6 and SC-7, each on the values that implement it. */
   private declareClaims(s: TracesSettings, replicas: number): void {
