@@ -1,11 +1,14 @@
 /**
  * `sovra bundle`: everything an air-gapped site needs for one profile, in
  * one reproducible, signed archive (see format.ts for its layout). Images
- * are pulled by their locked digest into the content-addressed cache
- * (platforms filtered to the profile's architectures unless all are asked
- * for), charts and model files are fetched by digest into the same cache,
- * the synth writes every view into the staging area, and the archive is
- * streamed from there through tar and zstd: no blob is held in memory.
+ * are resolved by their locked digest (platforms filtered to the profile's
+ * architectures unless all are asked for) and their manifests cached; their
+ * configs and layers are then fetched into the content-addressed cache in
+ * archive order while charts and model files are fetched by digest, the
+ * synth writes every view into the staging area, the provenance is signed
+ * (every digest is known from the manifests) and the archive is streamed
+ * through tar and zstd by a worker thread that takes each layer as soon as
+ * it is in the cache: no blob is held in memory.
  * Whatever is not pinned by digest (an unlocked image, a chart without an
  * archive digest, a model whose files cannot be had by digest) is refused
  * before anything is fetched, naming each one.
