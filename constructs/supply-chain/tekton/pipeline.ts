@@ -26,6 +26,7 @@ import { CONTROL_PLANE_IMAGE_RUNTIME } from '../../../contracts/control-plane.js
 import type { Component } from '../../kit/component.js';
 import { imageRef, type ImageSpec } from '../../kit/image.js';
 import { pluralOf } from '../../policy/admission/bindings.js';
+import { NONROOT_SECURITY_CONTEXT } from './values.js';
 
 /** Namespace of the Pipelines, Tasks and their runs. */
 export const PIPELINES_NAMESPACE = 'sovra-pipelines';
@@ -55,16 +56,13 @@ const KEY_DIR = '/etc/sovra/verification-key';
 /** kubectl's discovery cache (the root filesystem is read-only). */
 const KUBECTL_CACHE = '/var/cache/kubectl';
 
+/** The parameter and workspace of both pipelines: the signed output's folder in the `output` workspace. */
+const PIPELINE_INPUTS = { params: [{ name: 'path', type: 'string', default: '.' }], workspaces: [{ name: 'output' }] };
+/** The verify task as both pipelines run it first. */
+const VERIFY_PIPELINE_TASK = { name: 'verify', taskRef: { kind: 'Task', name: PIPELINE_NAMES.verifyTask }, params: [{ name: 'path', value: '$(params.path)' }], workspaces: [{ name: 'output', workspace: 'output' }] };
+
 /** The restricted security context of every step (Tekton's own containers get theirs from set-security-context). */
-export const STEP_SECURITY_CONTEXT = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: 65532,
-  runAsGroup: 65532,
-  seccompProfile: { type: 'RuntimeDefault' },
-} as const;
+export const STEP_SECURITY_CONTEXT = NONROOT_SECURITY_CONTEXT;
 
 /** What the pipelines are built from. */
 export interface PipelineInput {
@@ -189,9 +187,8 @@ export function addPipelines(c: Component, namespace: ApiObject, input: Pipeline
       metadata: { name: PIPELINE_NAMES.verifyPipeline, namespace: ns },
       spec: {
         description: 'The CI gate alone: verify a signed Sovra output (for sites where another tool applies it).',
-        params: [{ name: 'path', type: 'string', default: '.' }],
-        workspaces: [{ name: 'output' }],
-        tasks: [{ name: 'verify', taskRef: { kind: 'Task', name: PIPELINE_NAMES.verifyTask }, params: [{ name: 'path', value: '$(params.path)' }], workspaces: [{ name: 'output', workspace: 'output' }] }],
+        ...PIPELINE_INPUTS,
+        tasks: [VERIFY_PIPELINE_TASK],
       },
     }),
   );
@@ -258,10 +255,9 @@ export function addPipelines(c: Component, namespace: ApiObject, input: Pipeline
       metadata: { name: PIPELINE_NAMES.verifyApplyPipeline, namespace: ns },
       spec: {
         description: 'Verify a signed Sovra output, then apply its manifests (only after verify succeeded).',
-        params: [{ name: 'path', type: 'string', default: '.' }],
-        workspaces: [{ name: 'output' }],
+        ...PIPELINE_INPUTS,
         tasks: [
-          { name: 'verify', taskRef: { kind: 'Task', name: PIPELINE_NAMES.verifyTask }, params: [{ name: 'path', value: '$(params.path)' }], workspaces: [{ name: 'output', workspace: 'output' }] },
+          VERIFY_PIPELINE_TASK,
           {
             name: 'apply',
             runAfter: ['verify'],

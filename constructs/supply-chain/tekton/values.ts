@@ -8,6 +8,21 @@ import type { ImageSpec } from '../../kit/image.js';
 import { imageRef } from '../../kit/image.js';
 import { OPERATOR_CONTROLLERS } from './catalog.js';
 
+/**
+ * The restricted security context of the operator's containers and of every pipeline step: upstream's own
+ * manifests (config/kubernetes/base) run Tekton's containers with a read-only root and no capabilities;
+ * 65532 is the nonroot user of ko's base image and of the control plane image.
+ */
+export const NONROOT_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  seccompProfile: { type: 'RuntimeDefault' },
+} as const;
+
 /** Release name; with the chart's name it gives the object names (`tekton-operator`, `tekton-operator-webhook`). */
 export const OPERATOR_RELEASE = 'tekton-operator';
 /** Namespace of the operator and its webhook (the component's). */
@@ -155,15 +170,6 @@ export function operatorValues(i: OperatorValuesInput): TektonOperatorValues {
     webhookProxy: { image: chartImage(i.proxyWebhook) },
     service: { createServiceMonitor: false },
     podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-    // Upstream's own manifests (config/kubernetes/base) run these containers with a read-only root and no capabilities; 65532 is the nonroot user of ko's base image.
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: 65532,
-      runAsGroup: 65532,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: NONROOT_SECURITY_CONTEXT,
   };
 }
