@@ -101,6 +101,17 @@ describe('the tar reader', () => {
     await expect(entries(bytes.subarray(0, 1024))).rejects.toThrow(/without its end-of-archive/);
   });
 
+  it('reads its stream to the end, past the end-of-archive blocks and the padding after them', async () => {
+    // A stream left with unread bytes never ends (and a child process whose output it is never closes).
+    const src = new PassThrough();
+    src.write(await tarBytes([['a', Buffer.from('hello')]]));
+    src.end(Buffer.alloc(9216)); // GNU tar pads to 10 KiB records
+    const names: string[] = [];
+    for await (const e of readTar(src)) names.push(e.path);
+    expect(names).toEqual(['a']);
+    expect(src.readableEnded).toBe(true);
+  });
+
   it('refuses links and unsafe paths written by another tool', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sovra-tar-'));
     try {

@@ -222,6 +222,17 @@ class ByteSource {
     return out;
   }
 
+  /**
+   * Reads the stream to its end and discards what is left (the end-of-archive
+   * padding), so the stream ends: a stream left with unread bytes never
+   * emits 'end', and a child process whose output it is never emits 'close'.
+   */
+  async drain(): Promise<void> {
+    this.chunks = [];
+    this.buffered = 0;
+    while (!this.done) if ((await this.it.next()).done) this.done = true;
+  }
+
   /** Up to `max` bytes as they come (at least 1), or undefined at the end. */
   async some(max: number): Promise<Buffer | undefined> {
     if (!(await this.fill(1))) return undefined;
@@ -241,6 +252,7 @@ class ByteSource {
  * The files of a tar stream, in order. Throws TarFormatError on a header
  * whose checksum is wrong, an entry type other than a regular file, PAX
  * header or directory, an unsafe path, or a stream that ends early.
+ * Reads the stream to its end, past the end-of-archive blocks.
  */
 export async function* readTar(stream: AsyncIterable<Buffer | string>): AsyncGenerator<TarEntry> {
   const src = new ByteSource(stream);
@@ -248,7 +260,10 @@ export async function* readTar(stream: AsyncIterable<Buffer | string>): AsyncGen
   for (;;) {
     const h = await src.read(BLOCK);
     if (!h) throw new TarFormatError('the archive ends without its end-of-archive blocks');
-    if (h.every((b) => b === 0)) return;
+    if (h.every((b) => b === 0)) {
+      await src.drain();
+      return;
+    }
     const stored = parseOctal(h, 148, 8);
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
