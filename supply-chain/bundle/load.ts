@@ -1,7 +1,9 @@
 /**
  * `sovra bundle load`: pushes every image of a bundle into the site's
- * registry, reading the archive as several streams (one per core, 2 to 4),
- * each uploading every n-th layer, so the registry takes uploads in parallel. The manifests come first
+ * registry, reading the archive once: each layer's upload runs in the
+ * background, fed through a bounded buffer (32 MiB across uploads), so the
+ * reader moves on to the next layer while the registry still takes the
+ * last one and the registry takes uploads in parallel. The manifests come first
  * in the archive (format.ts), so by the time the layers arrive the loader
  * knows which repositories each one belongs to: a layer is uploaded once
  * (in chunks), skipped when the registry has it, and mounted into the
@@ -10,8 +12,8 @@
  * children first, tagged, then fetched back by digest and compared.
  */
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { SovraError } from '../../core/errors.js';
+import { ByteBudget, Channel } from '../../core/streams.js';
 import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
 import { siteRepository, sitePrefix } from '../../constructs/kit/image.js';
 import type { RegistryClient, Repo } from '../oci/client.js';
@@ -32,10 +34,15 @@ export interface LoadOptions {
   readonly caFile?: string;
   /** Whether TLS verification is skipped (written into the mirror configuration). */
   readonly insecure?: boolean;
-  /** Readers of the archive uploading in parallel (each uploads every n-th layer). @default the number of cores, from 2 to 4 */
-  readonly streams?: number;
+  /** Uploads running at once (the archive is read once; each upload is fed from it through a buffer). @default 3 */
+  readonly uploads?: number;
+  /** Bytes of the archive held for uploads that are behind the reader. @default 32 MiB */
+  readonly bufferBytes?: number;
   readonly onProgress?: (line: string) => void;
 }
+
+const DEFAULT_UPLOADS = 3;
+const DEFAULT_BUFFER_BYTES = 32 << 20;
 
 /** What a load did. */
 export interface LoadResult {
@@ -118,44 +125,69 @@ async function load(options: LoadOptions): Promise<LoadResult> {
     return map;
   };
 
-  /** Pushes one blob from the archive to the first repository that needs it and mounts it into the others. */
-  const pushBlob = async (entry: TarEntry, digest: string, repos: readonly string[]): Promise<void> => {
-    const first: Repo = { registry, repository: repos[0]! };
-    const hash = createHash('sha256');
-    if (await client.hasBlob(first, digest)) {
-      for await (const c of entry.body) hash.update(c);
-      if (`sha256:${hash.digest('hex')}` !== digest) throw new SovraError('failed-verification', `blob ${digest} in the archive does not hash to its name: the archive is corrupt`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
-      stats.skipped++;
-    } else {
-      try {
-        await client.uploadBlob(first, digest, entry.size, entry.body);
-      } catch (e) {
-        // The client hashes what it sends and commits nothing that does not match: the archive's blob is corrupt.
-        if (isOciError(e) && e.code === 'digest-mismatch') {
-          throw new SovraError('failed-verification', `blob ${digest} in the archive does not hash to its name: the archive is corrupt (nothing of it was committed to the registry; ${e.message})`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
-        }
-        throw e;
-      }
-      stats.uploaded++;
-      stats.bytes += entry.size;
-    }
+  /** Mounts (or queues for the second pass) blob `digest`, now in `repos[0]`, into the other repositories that need it. */
+  const mountOthers = async (digest: string, repos: readonly string[]): Promise<void> => {
     for (const r of repos.slice(1)) {
       const repo = { registry, repository: r };
       if (await client.hasBlob(repo, digest)) stats.skipped++;
-      else if (await client.mountBlob(repo, digest, first.repository)) stats.mounted++;
+      else if (await client.mountBlob(repo, digest, repos[0]!)) stats.mounted++;
       else pending.push({ digest, repos: [r] });
     }
   };
 
-  // Several readers of the same archive, each uploading every n-th layer and skipping the others:
-  // the registry takes uploads in parallel while the archive is still read as streams.
-  const streams = Math.max(1, Math.floor(options.streams ?? Math.min(4, Math.max(2, availableParallelism()))));
-  let failed = false;
-  const pass = async (worker: number): Promise<void> => {
-    let layerIndex = 0;
-    const seenHere = new Set<string>();
+  // One reader of the archive; each upload runs in the background, fed through a bounded buffer, so the
+  // reader goes on to the next layer while the registry still takes the last one: uploads overlap and the
+  // archive is decompressed once.
+  const budget = new ByteBudget(options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
+  const maxUploads = Math.max(1, Math.floor(options.uploads ?? DEFAULT_UPLOADS));
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const corrupt = (digest: string, detail = ''): SovraError =>
+    new SovraError('failed-verification', `blob ${digest} in the archive does not hash to its name: the archive is corrupt${detail}`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
+
+  /** Pushes one blob from the archive to the first repository that needs it (in the background) and mounts it into the others. */
+  const pushBlob = async (entry: TarEntry, digest: string, repos: readonly string[]): Promise<void> => {
+    const first: Repo = { registry, repository: repos[0]! };
+    if (await client.hasBlob(first, digest)) {
+      const hash = createHash('sha256');
+      for await (const c of entry.body) hash.update(c);
+      if (`sha256:${hash.digest('hex')}` !== digest) throw corrupt(digest);
+      stats.skipped++;
+      await mountOthers(digest, repos);
+      return;
+    }
+    const channel = new Channel(budget);
+    const upload = (async () => {
+      try {
+        await client.uploadBlob(first, digest, entry.size, channel);
+      } catch (e) {
+        // The client hashes what it sends and commits nothing that does not match: the archive's blob is corrupt.
+        throw isOciError(e) && e.code === 'digest-mismatch' ? corrupt(digest, ` (nothing of it was committed to the registry; ${e.message})`) : e;
+      }
+      stats.uploaded++;
+      stats.bytes += entry.size;
+      await mountOthers(digest, repos);
+    })().catch((e: unknown) => {
+      failure ??= { error: e };
+      channel.fail(e);
+    });
+    running.add(upload);
+    void upload.finally(() => running.delete(upload));
+    try {
+      for await (const c of entry.body) await channel.push(c);
+      channel.end();
+    } catch (e) {
+      // A broken archive stops the upload it was feeding; an upload that failed has its own error recorded.
+      channel.fail(e);
+      if (failure) return;
+      throw e;
+    }
+    while (running.size >= maxUploads) await Promise.race(running);
+  };
+
+  try {
     for await (const entry of archiveEntries(options.archive)) {
-      if (failed) return;
+      if (failure) break;
       const digest = blobDigest(entry.path);
       if (!digest) {
         if (entry.path === MANIFEST_FILE && !manifest) {
@@ -166,12 +198,12 @@ async function load(options: LoadOptions): Promise<LoadResult> {
             throw new SovraError('bad-input', `bundle.json is not JSON (${(e as Error).message})`, { exitCode: BUNDLE_VERIFY_EXIT.layout });
           }
           if (parsed.bundleVersion !== 1 || !Array.isArray(parsed.images)) throw new SovraError('bad-input', 'bundle.json is not a version 1 bundle manifest', { exitCode: BUNDLE_VERIFY_EXIT.layout });
-          manifest ??= parsed;
+          manifest = parsed;
           manifestDigests = new Set(manifest.images.flatMap((i) => i.manifests));
         }
-        // Charts go to the site registry as OCI artifacts (the first reader takes them); models, the synth
-        // output and the provenance are not pushed (`sovra bundle verify` checks them).
-        const chart = worker === 0 && manifest ? manifest.charts.find((c) => c.path === entry.path) : undefined;
+        // Charts go to the site registry as OCI artifacts; models, the synth output and the provenance are
+        // not pushed (`sovra bundle verify` checks them).
+        const chart = manifest?.charts.find((c) => c.path === entry.path);
         if (chart) {
           const bytes = await readSmall(entry, 256 << 20);
           if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== chart.digest) {
@@ -183,34 +215,24 @@ async function load(options: LoadOptions): Promise<LoadResult> {
         continue;
       }
       if (!manifest) throw archiveError(`${entry.path} comes before bundle.json: the archive was not written by sovra bundle`);
-      if (seenHere.has(digest)) throw archiveError(`${entry.path} is in the archive twice`);
-      seenHere.add(digest);
+      if (seen.has(digest)) throw archiveError(`${entry.path} is in the archive twice`);
       seen.add(digest);
       if (manifestDigests.has(digest)) {
-        if (!manifestBytes.has(digest)) {
-          const bytes = await readSmall(entry, MAX_MANIFEST_BYTES);
-          if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) throw new SovraError('failed-verification', `manifest ${digest} in the archive does not hash to its name: the archive is corrupt`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
-          manifestBytes.set(digest, bytes);
-        }
+        const bytes = await readSmall(entry, MAX_MANIFEST_BYTES);
+        if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) throw new SovraError('failed-verification', `manifest ${digest} in the archive does not hash to its name: the archive is corrupt`, { exitCode: BUNDLE_VERIFY_EXIT.blob });
+        manifestBytes.set(digest, bytes);
         continue;
       }
       blobRepos ??= planBlobs();
       const repos = blobRepos.get(digest);
       if (!repos) throw archiveError(`${entry.path} is not referenced by any manifest of the bundle`);
-      if (layerIndex++ % streams !== worker) continue;
       await pushBlob(entry, digest, repos);
     }
-  };
-  const results = await Promise.allSettled(
-    Array.from({ length: streams }, (_, w) =>
-      pass(w).catch((e: unknown) => {
-        failed = true;
-        throw e;
-      }),
-    ),
-  );
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
+  } finally {
+    // No upload is left running when the load returns, whether it failed or not.
+    await Promise.allSettled([...running]);
+  }
+  if (failure) throw failure.error;
   if (!manifest) throw new SovraError('bad-input', `${options.archive} has no bundle.json`, { exitCode: BUNDLE_VERIFY_EXIT.layout });
   blobRepos ??= planBlobs();
   for (const d of blobRepos.keys()) if (!seen.has(d)) throw new SovraError('bad-input', `blob ${d} that a manifest references is not in the archive`, { exitCode: BUNDLE_VERIFY_EXIT.reference });

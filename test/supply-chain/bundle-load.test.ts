@@ -13,6 +13,7 @@ import { helm } from '../conformance/support/helm.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
+import { loadBundle } from '../../supply-chain/bundle/load.js';
 import { BlobCache } from '../../supply-chain/oci/cache.js';
 import { RegistryClient } from '../../supply-chain/oci/client.js';
 import { limiter } from '../../supply-chain/oci/limit.js';
@@ -112,6 +113,29 @@ describe('loading into the site registry', () => {
       await fresh.stop();
     }
   });
+});
+
+describe('the one-pass reader', () => {
+  // The archive is read once and each upload fed through a shared buffer: whatever its size and however
+  // many uploads run beside the reader, every load finishes with the same result (none waits forever).
+  it('loads the same with a buffer smaller than one chunk or large, one upload at a time or eight, again and again', async () => {
+    const settings = [[1, 1], [8, 1], [2, 64 << 10], [3, 32 << 20], [8, 32 << 20]] as const;
+    for (let round = 0; round < 2; round++) {
+      for (const [uploads, bufferBytes] of settings) {
+        const fresh = await startRegistry();
+        const client = new RegistryClient({ insecureRegistries: [fresh.host] });
+        try {
+          const r = await loadBundle({ archive, registry: fresh.host, client, uploads, bufferBytes });
+          expect(r.blobs, `${uploads} uploads, ${bufferBytes} bytes`).toEqual({ uploaded: 8, skipped: 0, mounted: 1 });
+          expect(r.manifests).toEqual({ pushed: 4, skipped: 0, verified: 4 });
+          expect(r.charts).toHaveLength(2);
+        } finally {
+          client.close();
+          await fresh.stop();
+        }
+      }
+    }
+  }, 120_000);
 });
 
 describe('refusing a bad archive', () => {
