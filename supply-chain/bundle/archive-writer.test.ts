@@ -5,12 +5,13 @@
  * announced, a fetch that fails) that stop zstd and reject.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../core/hash.js';
-import { writeArchive, type ArchiveFile } from './archive-writer.js';
+import { rawPlan, SMALL_RUN, writeArchive, type ArchiveFile } from './archive-writer.js';
 import { TarWriter } from './tar.js';
 import { zstdCompressTo } from './zstd.js';
 
@@ -31,6 +32,40 @@ function zstdWriting(path: string): boolean {
   }
   return false;
 }
+
+/** Whether this process still holds a descriptor of `path`. */
+function openHere(path: string): boolean {
+  return readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The tar the product's tar writer writes for `files`. */
+async function plainTar(files: ReadonlyArray<readonly [string, Buffer]>): Promise<Buffer> {
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const tar = new TarWriter(out, 1767225600);
+  for (const [p, d] of files) await tar.add(p, d.length, d);
+  await tar.finish();
+  out.end();
+  return Buffer.concat(chunks);
+}
+
+describe('rawPlan', () => {
+  const f = (size: number, stored = false): { path: string; size: number; stored: boolean } => ({ path: 'x', size, stored });
+  it('stores what is compressed already and the short runs of other files between, and compresses the long runs', () => {
+    expect(rawPlan([f(100), f(10 << 20, true), f(1000), f(2000), f(10 << 20, true), f(SMALL_RUN), f(5)])).toEqual([true, true, true, true, true, false, false]);
+    expect(rawPlan([f(SMALL_RUN - 1024)])).toEqual([true]);
+    expect(rawPlan([f(SMALL_RUN - 1023)])).toEqual([false]);
+    expect(rawPlan([])).toEqual([]);
+  });
+});
 
 describe('writeArchive', () => {
   it('writes the bytes the tar writer and zstd write, in the order given, whenever each file is ready', async () => {
@@ -63,6 +98,61 @@ describe('writeArchive', () => {
 
     expect(readFileSync(ours).equals(readFileSync(reference))).toBe(true);
     expect(r.bytes).toBe(readFileSync(ours).length);
+  });
+
+  it('stores compressed files in raw zstd blocks, compresses the runs between them, and any zstd reads it back as the same tar', async () => {
+    const layer = randomBytes(5 << 20);
+    const layerFile = join(dir, 'layer');
+    writeFileSync(layerFile, layer);
+    const chart = randomBytes(300_000);
+    const text = Buffer.from('kind: ConfigMap\n'.repeat(40_000)); // 640 KB, compressible
+    const config = Buffer.from('{"architecture":"amd64"}');
+    const entries: Array<readonly [string, Buffer]> = [
+      ['oci-layout', Buffer.from('{}')],
+      ['blobs/sha256/config', config],
+      ['blobs/sha256/layer', layer],
+      ['charts/a.tgz', chart],
+      ['synth/all.yaml', text],
+    ];
+    const files: ArchiveFile[] = [
+      { path: 'oci-layout', size: 2, sha256: '', data: entries[0]![1] },
+      { path: 'blobs/sha256/config', size: config.length, sha256: '', data: config },
+      { path: 'blobs/sha256/layer', size: layer.length, sha256: sha256Hex(layer), file: layerFile, check: true, stored: true },
+      { path: 'charts/a.tgz', size: chart.length, sha256: '', data: chart, stored: true },
+      { path: 'synth/all.yaml', size: text.length, sha256: '', data: text },
+    ];
+    const out = join(dir, 'stored.tar.zst');
+    const r = await writeArchive(out, files, 1767225600);
+    const bytes = readFileSync(out);
+    expect(r.bytes).toBe(bytes.length);
+    // zstd checks every frame and GNU tar lists what the tar writer wrote.
+    const tar = await plainTar(entries);
+    expect(execFileSync('zstd', ['-q', '-d', '-c', out], { maxBuffer: 64 << 20 }).equals(tar)).toBe(true);
+    expect(execFileSync('tar', ['-tf', '-'], { input: execFileSync('zstd', ['-q', '-d', '-c', out], { maxBuffer: 64 << 20 }), encoding: 'utf8' }).trim().split('\n')).toEqual(entries.map(([p]) => p));
+    // The layer's bytes are in the archive as they are, 128 KiB at a time behind 3-byte block headers.
+    const firstBlock = layer.subarray(0, (128 << 10) - 512); // the entry's frame starts with its 512-byte tar header
+    expect(bytes.indexOf(firstBlock)).toBeGreaterThan(0);
+    expect(bytes.indexOf(layer.subarray(layer.length - 500))).toBeGreaterThan(0); // the frame's last block: the last 512 bytes
+    // Stored data costs a few bytes per block; the text is compressed.
+    expect(bytes.length).toBeLessThan(layer.length + chart.length + 100_000);
+    expect(bytes.length).toBeGreaterThan(layer.length + chart.length);
+    // The same files, the same bytes.
+    const again = join(dir, 'stored-again.tar.zst');
+    await writeArchive(again, files, 1767225600);
+    expect(readFileSync(again).equals(bytes)).toBe(true);
+    expect(openHere(out)).toBe(false);
+  });
+
+  it('refuses a stored file that does not hash to its digest, and leaves no descriptor or zstd behind', async () => {
+    const layer = randomBytes(300_000);
+    const file = join(dir, 'bad-layer');
+    writeFileSync(file, layer);
+    const out = join(dir, 'bad.tar.zst');
+    const text = Buffer.from('x'.repeat(100_000));
+    const p = writeArchive(out, [{ path: 'synth/a', size: text.length, sha256: '', data: text }, { path: 'blobs/sha256/l', size: layer.length, sha256: '0'.repeat(64), file, check: true, stored: true }], 0);
+    await expect(p).rejects.toThrow(/hashes to sha256:[0-9a-f]{64}, not sha256:0{64}/);
+    expect(zstdWriting(out)).toBe(false);
+    expect(openHere(out)).toBe(false);
   });
 
   it('refuses a file shorter than announced', async () => {

@@ -9,12 +9,19 @@
  * ready; the worker streams them in order through zstd into the archive,
  * hashing the files it is asked to check, and reads files into two
  * reused buffers (no allocation per chunk).
+ *
+ * Layers and chart archives are compressed already: zstd would spend a
+ * core trying and store them anyway. They go into the archive as zstd
+ * frames of raw blocks written by the worker itself; the runs of other
+ * files between them go through zstd, one frame per run, zstd writing
+ * into the archive's descriptor directly. A zstd stream may hold any
+ * sequence of frames, so any zstd reads the archive as one stream.
  */
-import { rmSync, statSync } from 'node:fs';
+import { closeSync, rmSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { SovraError } from '../../core/errors.js';
 import { END_OF_ARCHIVE, fileHeader, padding } from './tar.js';
-import { zstdCompressArgs, zstdMissing } from './zstd.js';
+import { ZSTD_COMPRESS_ARGS, zstdMissing } from './zstd.js';
 
 /** A file of the archive: its bytes, or where to read them, with its digest. */
 export interface ArchiveFile {
@@ -27,9 +34,18 @@ export interface ArchiveFile {
   readonly check?: boolean;
   /** For a file still being fetched: settles when it is in place, to whether it must be re-hashed (replaces `check`). */
   readonly ready?: () => Promise<boolean>;
+  /** Compressed already (a gzip or zstd layer, a chart archive): stored in raw zstd blocks, not run through zstd. */
+  readonly stored?: boolean;
 }
 
 const CHUNK = 4 << 20;
+
+/**
+ * Runs of compressible files smaller than this (together) are stored raw
+ * too: a few kilobytes of JSON between two layers are not worth a zstd
+ * process.
+ */
+export const SMALL_RUN = 64 << 10;
 
 // CommonJS source, so the worker runs from lib/ and under the test runner alike.
 const WORKER = String.raw`
@@ -46,29 +62,104 @@ const fail = (m) => {
   failed = true;
   parentPort.postMessage({ failed: m });
 };
-let child;
-try {
-  child = spawn('zstd', workerData.args, { stdio: ['pipe', 'ignore', 'pipe'] });
-  if (child.pid !== undefined) parentPort.postMessage({ pid: child.pid });
-} catch (e) {
-  fail({ kind: 'spawn', code: e.code, message: String(e.message) });
-}
-let stderr = '';
-const exited = new Promise((resolve) => {
-  if (!child) return resolve({ code: -1 });
-  child.stderr.on('data', (d) => { if (stderr.length < 4000) stderr += d.toString('utf8'); });
-  child.stdin.on('error', () => undefined);
-  child.on('error', (e) => resolve({ error: e.code || String(e.message) }));
-  child.on('close', (code, signal) => resolve({ code, signal }));
-});
-exited.then((r) => { if (r.error) fail({ kind: 'spawn', code: r.error, message: r.error }); });
+const out = fs.openSync(workerData.path, 'w');
+// The main thread closes it if the worker is stopped before the end.
+parentPort.postMessage({ fd: out });
 
-const write = (data) => new Promise((resolve, reject) => child.stdin.write(data, (e) => (e ? reject(e) : resolve())));
+// The zstd process of the current run of compressible files: it writes its frame into the archive
+// itself (its standard output is the archive's descriptor, whose offset it shares).
+let z;
+function startZstd() {
+  const child = spawn('zstd', workerData.args, { stdio: ['pipe', out, 'pipe'] });
+  if (child.pid !== undefined) parentPort.postMessage({ pid: child.pid });
+  let stderr = '';
+  const exited = new Promise((resolve) => {
+    child.stderr.on('data', (d) => { if (stderr.length < 4000) stderr += d.toString('utf8'); });
+    child.stdin.on('error', () => undefined);
+    child.on('error', (e) => resolve({ error: e.code || String(e.message) }));
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  exited.then((r) => { if (r.error) fail({ kind: 'spawn', code: r.error, message: r.error }); });
+  z = { child, exited, stderr: () => stderr };
+}
+async function endZstd() {
+  if (!z) return;
+  const { child, exited, stderr } = z;
+  z = undefined;
+  child.stdin.end();
+  const r = await exited;
+  if (r.error) throw Object.assign(new Error(r.error), { kind: 'spawn', code: r.error });
+  if (r.code !== 0) throw Object.assign(new Error('zstd compression failed (' + (r.signal || 'exit ' + r.code) + '): ' + (stderr().trim().replace(/^zstd: /, '') || 'no message')), { kind: 'zstd' });
+}
+async function toZstd(data) {
+  const cur = z;
+  try {
+    await new Promise((resolve, reject) => cur.child.stdin.write(data, (e) => (e ? reject(e) : resolve())));
+  } catch (e) {
+    // A closed pipe: zstd failed or could not start; say why.
+    const r = await cur.exited;
+    if (r.error) throw Object.assign(new Error(r.error), { kind: 'spawn', code: r.error });
+    if (r.code !== 0) throw Object.assign(new Error('zstd compression failed (' + (r.signal || 'exit ' + r.code) + '): ' + (cur.stderr().trim().replace(/^zstd: /, '') || 'no message')), { kind: 'zstd' });
+    throw e;
+  }
+}
+
+// A zstd frame of raw (stored) blocks: magic number, a frame header with a 128 KiB window and
+// neither content size nor checksum (the archive's files carry SHA-256 digests), then blocks of
+// at most 128 KiB, each behind its 3-byte header (size, type raw, last-block flag).
+const RAW_BLOCK = 128 << 10;
+function writeAll(iov) {
+  let total = 0;
+  for (const b of iov) total += b.length;
+  let done = fs.writevSync(out, iov);
+  if (done < total) {
+    const rest = Buffer.concat(iov).subarray(done);
+    for (let at = 0; at < rest.length; ) at += fs.writeSync(out, rest, at);
+  }
+}
+class RawFrame {
+  constructor(total) {
+    this.left = total;
+    this.inBlock = 0;
+    writeAll([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])]);
+  }
+  add(data) {
+    const iov = [];
+    for (let at = 0; at < data.length; ) {
+      if (this.inBlock === 0) {
+        const size = Math.min(RAW_BLOCK, this.left);
+        this.left -= size;
+        this.inBlock = size;
+        const h = (size << 3) | (this.left === 0 ? 1 : 0);
+        iov.push(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]));
+      }
+      const take = Math.min(this.inBlock, data.length - at);
+      iov.push(data.subarray(at, at + take));
+      at += take;
+      this.inBlock -= take;
+      if (iov.length >= 512) writeAll(iov.splice(0));
+    }
+    if (iov.length > 0) writeAll(iov);
+  }
+}
+
+const view = (u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 async function entry(m) {
-  await write(Buffer.from(m.header.buffer, m.header.byteOffset, m.header.byteLength));
+  const header = view(m.header);
+  let frame;
+  let put;
+  if (m.raw) {
+    await endZstd();
+    frame = new RawFrame(header.length + m.size + m.pad);
+    put = async (data) => frame.add(data);
+  } else {
+    if (!z) startZstd();
+    put = toZstd;
+  }
+  await put(header);
   if (m.data) {
-    if (m.data.byteLength > 0) await write(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+    if (m.data.byteLength > 0) await put(view(m.data));
   } else {
     const hash = m.sha256 ? createHash('sha256') : undefined;
     const fd = fs.openSync(m.file, 'r');
@@ -85,7 +176,7 @@ async function entry(m) {
         const chunk = buf.subarray(0, got);
         if (hash) hash.update(chunk);
         if (pending) await pending;
-        pending = write(chunk);
+        pending = put(chunk);
         b = 1 - b;
       }
       if (pending) await pending;
@@ -98,7 +189,7 @@ async function entry(m) {
       if (got !== m.sha256) throw Object.assign(new Error('mismatch'), { kind: 'mismatch', got });
     }
   }
-  if (m.pad > 0) await write(Buffer.alloc(m.pad));
+  if (m.pad > 0) await put(Buffer.alloc(m.pad));
 }
 
 const queue = [];
@@ -110,15 +201,16 @@ async function pump() {
     const m = queue.shift();
     try {
       if (m.end) {
-        await write(Buffer.from(m.end.buffer, m.end.byteOffset, m.end.byteLength));
-        child.stdin.end();
-        const r = await exited;
-        if (r.error) return;
-        if (r.code === 0) parentPort.postMessage({ done: true });
-        else fail({ kind: 'zstd', message: 'zstd compression failed (' + (r.signal || 'exit ' + r.code) + '): ' + (stderr.trim().replace(/^zstd: /, '') || 'no message') });
+        const end = view(m.end);
+        if (z) {
+          await toZstd(end);
+          await endZstd();
+        } else new RawFrame(end.length).add(end);
+        fs.closeSync(out);
+        parentPort.postMessage({ done: true });
       } else await entry(m);
     } catch (e) {
-      fail({ kind: e.kind || 'io', path: m.path, file: m.file, got: e.got, message: String(e.message) });
+      fail({ kind: e.kind || 'io', code: e.code, path: m.path, file: m.file, got: e.got, message: String(e.message) });
     }
   }
   running = false;
@@ -152,30 +244,66 @@ function failureError(f: WorkerFailure, expected: Map<string, string>): Error {
 }
 
 /**
+ * Which files are stored in raw zstd blocks: those marked `stored`
+ * (compressed already), and every run of other files between them that
+ * is smaller than SMALL_RUN in all. The rest is compressed, one zstd
+ * frame per run. Depends only on the files' order, sizes and marks, so
+ * the same files give the same archive.
+ */
+export function rawPlan(files: readonly Pick<ArchiveFile, 'path' | 'size' | 'stored'>[]): boolean[] {
+  const raw = files.map((f) => f.stored === true);
+  for (let i = 0; i < files.length; ) {
+    if (raw[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let bytes = 0;
+    while (j < files.length && !files[j]!.stored) {
+      bytes += BLOCK_BYTES + files[j]!.size + padding(files[j]!.size);
+      j++;
+    }
+    if (bytes < SMALL_RUN) for (let k = i; k < j; k++) raw[k] = true;
+    i = j;
+  }
+  return raw;
+}
+
+const BLOCK_BYTES = 512;
+
+/**
  * Streams `files` (in the order given) into a zstd-compressed tar at
- * `path`; resolves to its size. A file with `ready` is sent once it
+ * `path`; resolves to its size. Files marked `stored` (and short runs of
+ * others between them, see rawPlan) go in as raw zstd blocks; the rest
+ * through zstd, one frame per run. A file with `ready` is sent once it
  * settles; a failure of the writer or of a `ready` stops the archive
  * (the caller removes the partial file).
  */
 export async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: number): Promise<{ bytes: number }> {
-  const worker = new Worker(WORKER, { eval: true, workerData: { args: zstdCompressArgs(path) } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { args: ZSTD_COMPRESS_ARGS, path } });
   const expected = new Map<string, string>();
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   finished.catch(() => undefined);
   let zstdPid: number | undefined;
-  worker.on('message', (m: { pid?: number; done?: true; failed?: WorkerFailure }) => {
+  let fd: number | undefined;
+  let done = false;
+  worker.on('message', (m: { pid?: number; fd?: number; done?: true; failed?: WorkerFailure }) => {
     if (m.pid !== undefined) zstdPid = m.pid;
-    else if (m.done) settle.resolve();
-    else if (m.failed) settle.reject(failureError(m.failed, expected));
+    else if (m.fd !== undefined) fd = m.fd;
+    else if (m.done) {
+      done = true;
+      settle.resolve();
+    } else if (m.failed) settle.reject(failureError(m.failed, expected));
   });
   worker.on('error', (e) => settle.reject(e));
   worker.on('exit', (code) => settle.reject(new Error(`the archive writer stopped (exit ${code})`)));
+  const raw = rawPlan(files);
   try {
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       const check = f.ready ? await Promise.race([f.ready(), finished.then(() => false)]) : f.check;
       if (check) expected.set(f.path, f.sha256);
-      worker.postMessage({ path: f.path, header: fileHeader(f.path, f.size, mtime), data: f.data, file: f.file, size: f.size, pad: padding(f.size), sha256: check ? f.sha256 : undefined });
+      worker.postMessage({ path: f.path, header: fileHeader(f.path, f.size, mtime), data: f.data, file: f.file, size: f.size, pad: padding(f.size), sha256: check ? f.sha256 : undefined, raw: raw[i] });
     }
     worker.postMessage({ end: END_OF_ARCHIVE });
     await finished;
@@ -191,6 +319,14 @@ export async function writeArchive(path: string, files: readonly ArchiveFile[], 
     throw e;
   } finally {
     await worker.terminate();
+    // The worker's descriptor of the archive outlives it (descriptors belong to the process).
+    if (!done && fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // closed already
+      }
+    }
   }
   return { bytes: statSync(path).size };
 }

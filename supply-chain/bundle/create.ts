@@ -54,7 +54,7 @@ import {
 import { bundleStatement } from './provenance.js';
 import { writeArchive, type ArchiveFile } from './archive-writer.js';
 import { zstdVersion } from './zstd.js';
-import { OCI_INDEX } from '../oci/manifest.js';
+import { compressedMediaType, OCI_INDEX } from '../oci/manifest.js';
 
 /** Default architectures when the profile names none. */
 export const DEFAULT_ARCHITECTURES = ['amd64'] as const;
@@ -288,7 +288,7 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
         blobs.set(m.digest, { path: blobPath(m.digest), size: m.size, sha256: m.digest.slice(7), file: cache.path(m.digest), check: !cache.verified.has(m.digest) });
       }
       for (const b of pulled.blobs) {
-        blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), ready: () => ready(b.digest).then(() => !cache.verified.has(b.digest)) });
+        blobs.set(b.digest, { path: blobPath(b.digest), size: b.size, sha256: b.digest.slice(7), file: cache.path(b.digest), ready: () => ready(b.digest).then(() => !cache.verified.has(b.digest)), stored: compressedMediaType(b.mediaType) });
       }
       images.push({
         name,
@@ -328,7 +328,7 @@ export async function createBundle(options: BundleOptions): Promise<BundleResult
       const data = Buffer.from(text, 'utf8');
       return { path, size: data.length, sha256: sha256Hex(data), data };
     };
-    const chartEntries: ArchiveFile[] = [...chartFiles.entries()].map(([path, digest]) => ({ path, size: statSync(cache.path(digest)).size, sha256: digest.slice(7), file: cache.path(digest), check: !cache.verified.has(digest) }));
+    const chartEntries: ArchiveFile[] = [...chartFiles.entries()].map(([path, digest]) => ({ path, size: statSync(cache.path(digest)).size, sha256: digest.slice(7), file: cache.path(digest), check: !cache.verified.has(digest), stored: true }));
     const files: ArchiveFile[] = [meta(OCI_LAYOUT_FILE, OCI_LAYOUT_CONTENT), meta(INDEX_FILE, stableJson(index)), meta(MANIFEST_FILE, stableJson(manifest)), ...blobs.values(), ...chartEntries, ...modelFiles, ...synthFiles];
 
     // Provenance over every file, signed.

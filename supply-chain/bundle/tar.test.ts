@@ -112,6 +112,14 @@ describe('the tar reader', () => {
     expect(src.readableEnded).toBe(true);
   });
 
+  it('refuses data after the end-of-archive blocks (no entry covers it)', async () => {
+    const bytes = await tarBytes([['a', Buffer.from('hello')]]);
+    await expect(entries(Buffer.concat([bytes, Buffer.from('hidden')]))).rejects.toThrow(/data after its end-of-archive blocks/);
+    const tail = Buffer.from(bytes);
+    tail[tail.length - 1] = 1; // inside the second zero block
+    await expect(entries(tail)).rejects.toThrow(/data after its end-of-archive blocks/);
+  });
+
   it('refuses links and unsafe paths written by another tool', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sovra-tar-'));
     try {

@@ -223,14 +223,23 @@ class ByteSource {
   }
 
   /**
-   * Reads the stream to its end and discards what is left (the end-of-archive
-   * padding), so the stream ends: a stream left with unread bytes never
-   * emits 'end', and a child process whose output it is never emits 'close'.
+   * Reads the stream to its end, so the stream ends (a stream left with
+   * unread bytes never emits 'end', and a child process whose output it is
+   * never emits 'close'); what is left must be zero bytes (the
+   * end-of-archive padding), nothing that no entry covers.
    */
   async drain(): Promise<void> {
+    const check = (c: Buffer): void => {
+      if (c.some((b) => b !== 0)) throw new TarFormatError('the archive holds data after its end-of-archive blocks');
+    };
+    this.chunks.forEach(check);
     this.chunks = [];
     this.buffered = 0;
-    while (!this.done) if ((await this.it.next()).done) this.done = true;
+    while (!this.done) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else check(r.value);
+    }
   }
 
   /** Up to `max` bytes as they come (at least 1), or undefined at the end. */
@@ -252,7 +261,8 @@ class ByteSource {
  * The files of a tar stream, in order. Throws TarFormatError on a header
  * whose checksum is wrong, an entry type other than a regular file, PAX
  * header or directory, an unsafe path, or a stream that ends early.
- * Reads the stream to its end, past the end-of-archive blocks.
+ * Reads the stream to its end, past the end-of-archive blocks, which only
+ * zero bytes may follow.
  */
 export async function* readTar(stream: AsyncIterable<Buffer | string>): AsyncGenerator<TarEntry> {
   const src = new ByteSource(stream);

@@ -63,14 +63,12 @@ export function zstdMissing(): SovraError {
   return new SovraError('bad-config', 'zstd is not installed; install it: apt-get install -y zstd (it writes and reads the bundle archive)');
 }
 
-/** zstd's arguments to compress its standard input into the file `path` (zstd writes it itself: one pipe less). */
-export function zstdCompressArgs(path: string): string[] {
-  return ['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress', '-f', '-o', path];
-}
+/** zstd's arguments to compress its standard input to its standard output. */
+export const ZSTD_COMPRESS_ARGS: readonly string[] = ['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress', '-c'];
 
-/** Compresses what is written to `input` into the file `path`. */
+/** Compresses what is written to `input` into the file `path` (zstd writes it itself: one pipe less). */
 export function zstdCompressTo(path: string): ZstdStream {
-  return run(zstdCompressArgs(path), 'compression');
+  return run([...ZSTD_COMPRESS_ARGS.filter((a) => a !== '-c'), '-f', '-o', path], 'compression');
 }
 
 /** Decompresses the file `path` to `output` (a corrupt or truncated file fails `done`). */

@@ -48,6 +48,15 @@ export type ParsedManifest =
   | { readonly kind: 'index'; readonly mediaType: string; readonly manifests: readonly Descriptor[] }
   | { readonly kind: 'image'; readonly mediaType: string; readonly config: Descriptor; readonly layers: readonly Descriptor[] };
 
+/**
+ * Whether a blob of this media type is compressed already (gzip or zstd
+ * layers: OCI's `+gzip` / `+zstd`, Docker's `.tar.gzip`); its bytes are
+ * stored, not compressed again, in a bundle.
+ */
+export function compressedMediaType(mediaType: string | undefined): boolean {
+  return mediaType !== undefined && /[.+](gzip|zstd)$/.test(mediaType);
+}
+
 /** Whether `mediaType` names an index or manifest list. */
 export function isIndexType(mediaType: string): boolean {
   return mediaType === OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;

@@ -16,7 +16,7 @@ import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
 import { LocalKeySigner } from '../../supply-chain/signer.js';
 import { signStatement } from '../../supply-chain/sign.js';
 import { generateKeyPair } from '../../supply-chain/keys.js';
-import { readArchive, writeArchive } from '../support/archive-edit.js';
+import { readArchive, writeArchive, zstdFrames } from '../support/archive-edit.js';
 import { makeBundle, startBundleFixture, type BundleFixture } from '../support/bundle-fixture.js';
 import { sovra } from '../support/process.js';
 
@@ -121,12 +121,27 @@ describe('a damaged bundle', () => {
   });
 
   it('compressed bytes changed (tampered archive): 50, and nothing else is trusted', async () => {
+    // A byte inside a frame zstd compressed: its checksum no longer matches.
     const bytes = readFileSync(archive);
-    bytes[Math.floor(bytes.length / 2)] = bytes[Math.floor(bytes.length / 2)]! ^ 0x55;
+    const frame = zstdFrames(bytes).find((f) => f.compressed && f.checksum)!;
+    const at = frame.offset + Math.floor(frame.length / 2);
+    bytes[at] = bytes[at]! ^ 0x55;
     const file = join(fx.root, 'tampered.tar.zst');
     writeFileSync(file, bytes);
     const r = await verify(file);
     expect(r).toMatchObject({ status: BUNDLE_VERIFY_EXIT.archive, kinds: ['archive'] });
+  });
+
+  it('a byte changed in a layer the archive stores as it is (raw zstd blocks, no checksum of their own): the blob and its subject, 34', async () => {
+    const layer = [...content.files.keys()].filter((p) => p.startsWith('blobs/')).find((p) => content.files.get(p)!.length > 64 << 10)!;
+    const bytes = readFileSync(archive);
+    const at = bytes.indexOf(content.files.get(layer)!.subarray(1000, 2000));
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = bytes[at]! ^ 0x55;
+    const file = join(fx.root, 'tampered-layer.tar.zst');
+    writeFileSync(file, bytes);
+    expect(await verify(file)).toMatchObject({ status: BUNDLE_VERIFY_EXIT.modified, kinds: ['blob', 'modified'] });
+    expect((await sovra(['bundle', 'verify', file, '--key', fx.pubFile])).stderr).toContain(layer);
   });
 
   it('an entry that is not a regular file: 50', async () => {

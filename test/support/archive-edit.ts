@@ -43,3 +43,39 @@ export async function editArchive(from: string, to: string, edit: (path: string,
   await writeArchive(to, [...out, ...add]);
 }
 
+
+/** One zstd frame of an archive: where it is, and whether zstd compressed it (with a content checksum) or it stores bytes as they are. */
+export interface ZstdFrame {
+  readonly offset: number;
+  readonly length: number;
+  /** Whether any of its blocks is compressed (not raw). */
+  readonly compressed: boolean;
+  readonly checksum: boolean;
+}
+
+/** The zstd frames of `bytes`, walked by their headers (RFC 8878 §3.1.1). */
+export function zstdFrames(bytes: Buffer): ZstdFrame[] {
+  const frames: ZstdFrame[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    if (bytes.readUInt32LE(at) !== 0xfd2fb528) throw new Error(`no zstd frame at byte ${at}`);
+    const fhd = bytes[at + 4]!;
+    const fcsFlag = fhd >> 6;
+    const single = (fhd >> 5) & 1;
+    const checksum = ((fhd >> 2) & 1) === 1;
+    const dictFlag = fhd & 3;
+    let p = at + 5 + (single ? 0 : 1) + [0, 1, 2, 4][dictFlag]! + [single ? 1 : 0, 2, 4, 8][fcsFlag]!;
+    let compressed = false;
+    for (;;) {
+      const h = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16);
+      const type = (h >> 1) & 3;
+      const size = h >> 3;
+      if (type === 2) compressed = true;
+      p += 3 + (type === 1 ? 1 : size);
+      if (h & 1) break;
+    }
+    if (checksum) p += 4;
+    frames.push({ offset: at, length: p - at, compressed, checksum });
+    at = p;
+  }
+  return frames;
+}
