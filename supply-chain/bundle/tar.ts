@@ -222,6 +222,14 @@ class ByteSource {
     return out;
   }
 
+  /** Stops the stream early (a generator runs its cleanup). */
+  async close(): Promise<void> {
+    if (!this.done) {
+      this.done = true;
+      await this.it.return?.();
+    }
+  }
+
   /**
    * Reads the stream to its end, so the stream ends (a stream left with
    * unread bytes never emits 'end', and a child process whose output it is
@@ -266,6 +274,15 @@ class ByteSource {
  */
 export async function* readTar(stream: AsyncIterable<Buffer | string>): AsyncGenerator<TarEntry> {
   const src = new ByteSource(stream);
+  try {
+    yield* entries(src);
+  } finally {
+    // A reader that stops early (or fails) stops the stream too.
+    await src.close();
+  }
+}
+
+async function* entries(src: ByteSource): AsyncGenerator<TarEntry> {
   let pax: Record<string, string> = {};
   for (;;) {
     const h = await src.read(BLOCK);
