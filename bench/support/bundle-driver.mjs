@@ -2,7 +2,8 @@
 // for a component that exists only in the benchmark and runs the images named
 // on the command line, as `sovra bundle` would for a profile that ran them
 // (the CLI cannot add components). Also writes an archive of a folder's files
-// with the product's writer, for the comparison with `tar | zstd`.
+// with the product's writer, for the comparison with `tar | zstd` (layers of a
+// compressed media type and chart archives stored as the bundle stores them).
 //
 //   node bench/support/bundle-driver.mjs bundle <spec.json>
 //   node bench/support/bundle-driver.mjs archive <dir> <out.tar.zst>
@@ -16,12 +17,22 @@ const [mode, ...args] = process.argv.slice(2);
 
 if (mode === 'archive') {
   const [dir, out] = args;
-  const { writeArchive } = await imp('supply-chain/bundle/archive-writer.js');
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+  const [{ writeArchive }, { compressedMediaType }] = await Promise.all([imp('supply-chain/bundle/archive-writer.js'), imp('supply-chain/oci/manifest.js')]);
+  const paths = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .sort()
-    .map((p) => ({ path: p, size: statSync(join(dir, p)).size, sha256: '', file: join(dir, p) }));
+    .sort();
+  // What the bundle stores as it is: layers whose media type (in the layout's manifests) says compressed, and chart archives.
+  const stored = new Set(paths.filter((p) => p.startsWith('charts/')));
+  for (const p of paths.filter((p) => p.startsWith('blobs/') && statSync(join(dir, p)).size < 4 << 20)) {
+    try {
+      const m = JSON.parse(readFileSync(join(dir, p), 'utf8'));
+      for (const l of Array.isArray(m.layers) ? m.layers : []) if (compressedMediaType(l.mediaType)) stored.add(`blobs/sha256/${l.digest.slice(7)}`);
+    } catch {
+      // not JSON: a layer
+    }
+  }
+  const files = paths.map((p) => ({ path: p, size: statSync(join(dir, p)).size, sha256: '', file: join(dir, p), stored: stored.has(p) }));
   const t = performance.now();
   const r = await writeArchive(out, files, 0);
   process.stdout.write(JSON.stringify({ seconds: (performance.now() - t) / 1000, bytes: r.bytes, files: files.length }) + '\n');
