@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../core/hash.js';
+import { tarBytes } from '../../test/support/archive-edit.js';
 import { rawPlan, SMALL_RUN, writeArchive, type ArchiveFile } from './archive-writer.js';
 import { TarWriter } from './tar.js';
 import { zstdCompressTo } from './zstd.js';
@@ -42,19 +43,6 @@ function openHere(path: string): boolean {
       return false;
     }
   });
-}
-
-/** The tar the product's tar writer writes for `files`. */
-async function plainTar(files: ReadonlyArray<readonly [string, Buffer]>): Promise<Buffer> {
-  const { PassThrough } = await import('node:stream');
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const tar = new TarWriter(out, 1767225600);
-  for (const [p, d] of files) await tar.add(p, d.length, d);
-  await tar.finish();
-  out.end();
-  return Buffer.concat(chunks);
 }
 
 describe('rawPlan', () => {
@@ -126,7 +114,7 @@ describe('writeArchive', () => {
     const bytes = readFileSync(out);
     expect(r.bytes).toBe(bytes.length);
     // zstd checks every frame and GNU tar lists what the tar writer wrote.
-    const tar = await plainTar(entries);
+    const tar = await tarBytes(entries);
     expect(execFileSync('zstd', ['-q', '-d', '-c', out], { maxBuffer: 64 << 20 }).equals(tar)).toBe(true);
     expect(execFileSync('tar', ['-tf', '-'], { input: execFileSync('zstd', ['-q', '-d', '-c', out], { maxBuffer: 64 << 20 }), encoding: 'utf8' }).trim().split('\n')).toEqual(entries.map(([p]) => p));
     // The layer's bytes are in the archive as they are, 128 KiB at a time behind 3-byte block headers.

@@ -20,7 +20,7 @@
 import { closeSync, rmSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { SovraError } from '../../core/errors.js';
-import { END_OF_ARCHIVE, fileHeader, padding } from './tar.js';
+import { BLOCK, END_OF_ARCHIVE, fileHeader, padding } from './tar.js';
 import { ZSTD_COMPRESS_ARGS, zstdMissing } from './zstd.js';
 
 /** A file of the archive: its bytes, or where to read them, with its digest. */
@@ -82,14 +82,18 @@ function startZstd() {
   exited.then((r) => { if (r.error) fail({ kind: 'spawn', code: r.error, message: r.error }); });
   z = { child, exited, stderr: () => stderr };
 }
+// Throws what went wrong with a zstd that has exited (nothing when it succeeded).
+async function zstdOutcome(cur) {
+  const r = await cur.exited;
+  if (r.error) throw Object.assign(new Error(r.error), { kind: 'spawn', code: r.error });
+  if (r.code !== 0) throw Object.assign(new Error('zstd compression failed (' + (r.signal || 'exit ' + r.code) + '): ' + (cur.stderr().trim().replace(/^zstd: /, '') || 'no message')), { kind: 'zstd' });
+}
 async function endZstd() {
   if (!z) return;
-  const { child, exited, stderr } = z;
+  const cur = z;
   z = undefined;
-  child.stdin.end();
-  const r = await exited;
-  if (r.error) throw Object.assign(new Error(r.error), { kind: 'spawn', code: r.error });
-  if (r.code !== 0) throw Object.assign(new Error('zstd compression failed (' + (r.signal || 'exit ' + r.code) + '): ' + (stderr().trim().replace(/^zstd: /, '') || 'no message')), { kind: 'zstd' });
+  cur.child.stdin.end();
+  await zstdOutcome(cur);
 }
 async function toZstd(data) {
   const cur = z;
@@ -97,9 +101,7 @@ async function toZstd(data) {
     await new Promise((resolve, reject) => cur.child.stdin.write(data, (e) => (e ? reject(e) : resolve())));
   } catch (e) {
     // A closed pipe: zstd failed or could not start; say why.
-    const r = await cur.exited;
-    if (r.error) throw Object.assign(new Error(r.error), { kind: 'spawn', code: r.error });
-    if (r.code !== 0) throw Object.assign(new Error('zstd compression failed (' + (r.signal || 'exit ' + r.code) + '): ' + (cur.stderr().trim().replace(/^zstd: /, '') || 'no message')), { kind: 'zstd' });
+    await zstdOutcome(cur);
     throw e;
   }
 }
@@ -260,7 +262,7 @@ export function rawPlan(files: readonly Pick<ArchiveFile, 'path' | 'size' | 'sto
     let j = i;
     let bytes = 0;
     while (j < files.length && !files[j]!.stored) {
-      bytes += BLOCK_BYTES + files[j]!.size + padding(files[j]!.size);
+      bytes += BLOCK + files[j]!.size + padding(files[j]!.size);
       j++;
     }
     if (bytes < SMALL_RUN) for (let k = i; k < j; k++) raw[k] = true;
@@ -268,8 +270,6 @@ export function rawPlan(files: readonly Pick<ArchiveFile, 'path' | 'size' | 'sto
   }
   return raw;
 }
-
-const BLOCK_BYTES = 512;
 
 /**
  * Streams `files` (in the order given) into a zstd-compressed tar at

@@ -8,24 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tarBytes } from '../../test/support/archive-edit.js';
 import { archiveEntries } from './archive.js';
-import { TarWriter } from './tar.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sovra-archive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function tarBytes(files: Array<[string, Buffer]>): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const w = new TarWriter(out, 1767225600);
-  for (const [p, d] of files) await w.add(p, d.length, Readable.from([d]));
-  await w.finish();
-  out.end();
-  return Buffer.concat(chunks);
-}
 
 function zstdFile(name: string, bytes: Buffer): string {
   const path = join(dir, name);

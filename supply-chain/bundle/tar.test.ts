@@ -9,18 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { tarBytes } from '../../test/support/archive-edit.js';
 import { fileHeader, readTar, TarFormatError, TarWriter } from './tar.js';
-
-async function tarBytes(files: Array<[string, Buffer]>, mtime = 1767225600): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const w = new TarWriter(out, mtime);
-  for (const [p, d] of files) await w.add(p, d.length, Readable.from([d]));
-  await w.finish();
-  out.end();
-  return Buffer.concat(chunks);
-}
 
 async function entries(bytes: Buffer): Promise<Array<[string, string]>> {
   const out: Array<[string, string]> = [];

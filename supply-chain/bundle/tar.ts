@@ -12,7 +12,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { writeChunk } from '../../core/streams.js';
 
-const BLOCK = 512;
+/** Size of a tar block (a header, and the unit bodies are padded to). */
+export const BLOCK = 512;
 const USTAR_MAX_SIZE = 0o77777777777; // 11 octal digits
 
 /** A path that stays inside the archive root. */

@@ -63,12 +63,15 @@ export function zstdMissing(): SovraError {
   return new SovraError('bad-config', 'zstd is not installed; install it: apt-get install -y zstd (it writes and reads the bundle archive)');
 }
 
+/** How every bundle is compressed (level, workers); where the output goes is added by the caller. */
+const COMPRESS: readonly string[] = ['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress'];
+
 /** zstd's arguments to compress its standard input to its standard output. */
-export const ZSTD_COMPRESS_ARGS: readonly string[] = ['-q', `-${ZSTD_LEVEL}`, '-T0', '--no-progress', '-c'];
+export const ZSTD_COMPRESS_ARGS: readonly string[] = [...COMPRESS, '-c'];
 
 /** Compresses what is written to `input` into the file `path` (zstd writes it itself: one pipe less). */
 export function zstdCompressTo(path: string): ZstdStream {
-  return run([...ZSTD_COMPRESS_ARGS.filter((a) => a !== '-c'), '-f', '-o', path], 'compression');
+  return run([...COMPRESS, '-f', '-o', path], 'compression');
 }
 
 /** Decompresses the file `path` to `output` (a corrupt or truncated file fails `done`). */

@@ -4,8 +4,21 @@
  * product's tar writer and zstd, so a test can change one file and nothing
  * else.
  */
+import { PassThrough, Readable } from 'node:stream';
 import { readTar, TarWriter } from '../../supply-chain/bundle/tar.js';
 import { zstdCompressTo, zstdDecompressFrom } from '../../supply-chain/bundle/zstd.js';
+
+/** The tar (uncompressed) the product's tar writer writes for `files`, in order. */
+export async function tarBytes(files: ReadonlyArray<readonly [string, Buffer]>, mtime = 1767225600): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const w = new TarWriter(out, mtime);
+  for (const [p, d] of files) await w.add(p, d.length, Readable.from([d]));
+  await w.finish();
+  out.end();
+  return Buffer.concat(chunks);
+}
 
 /** Every file of an archive, in order, with its bytes. */
 export async function readArchive(file: string): Promise<{ order: string[]; files: Map<string, Buffer> }> {
