@@ -6,10 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { alignedBuffer } from '../../core/aligned.js';
 import { sha256Hex } from '../../core/hash.js';
 import { tarBytes } from '../../test/support/archive-edit.js';
 import { rawPlan, SMALL_RUN, writeArchive, type ArchiveFile } from './archive-writer.js';
@@ -32,6 +33,24 @@ function zstdWriting(path: string): boolean {
     }
   }
   return false;
+}
+
+/** Whether a file in `folder` can be written with O_DIRECT from page-aligned memory (tmpfs before Linux 6.6 cannot, for one). */
+function directIoWorks(folder: string): boolean {
+  const probe = join(folder, 'direct-probe');
+  try {
+    const fd = openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_DIRECT);
+    try {
+      writeSync(fd, alignedBuffer(4096), 0, 4096, 0);
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { force: true });
+  }
 }
 
 /** Whether this process still holds a descriptor of `path`. */
@@ -129,6 +148,42 @@ describe('writeArchive', () => {
     await writeArchive(again, files, 1767225600);
     expect(readFileSync(again).equals(bytes)).toBe(true);
     expect(openHere(out)).toBe(false);
+  });
+
+  it('writes with direct I/O where the file system takes it, zstd frames and stored ones across its staging buffer, the same bytes as without', async () => {
+    const layers = [randomBytes(7 << 20), randomBytes(9 << 20)];
+    const layerFiles = layers.map((l, i) => {
+      const f = join(dir, `direct-layer-${i}`);
+      writeFileSync(f, l);
+      return f;
+    });
+    const text = Buffer.from('kind: Secret\n'.repeat(60_000)); // compressed by zstd, between the two stored layers
+    const entries: Array<readonly [string, Buffer]> = [
+      ['blobs/sha256/a', layers[0]!],
+      ['synth/all.yaml', text],
+      ['blobs/sha256/b', layers[1]!],
+      ['synth/z.yaml', text],
+    ];
+    const files: ArchiveFile[] = [
+      { path: 'blobs/sha256/a', size: layers[0]!.length, sha256: sha256Hex(layers[0]!), file: layerFiles[0], check: true, stored: true },
+      { path: 'synth/all.yaml', size: text.length, sha256: '', data: text },
+      { path: 'blobs/sha256/b', size: layers[1]!.length, sha256: sha256Hex(layers[1]!), file: layerFiles[1], ready: () => delay(50).then(() => true), stored: true },
+      { path: 'synth/z.yaml', size: text.length, sha256: '', data: text },
+    ];
+    const direct = join(dir, 'direct.tar.zst');
+    const plain = join(dir, 'plain.tar.zst');
+    const d = await writeArchive(direct, files, 1767225600);
+    const p = await writeArchive(plain, files, 1767225600, { directIo: false });
+    expect(p.directBytes).toBe(0);
+    expect(readFileSync(direct).equals(readFileSync(plain))).toBe(true);
+    expect(d.bytes).toBe(readFileSync(direct).length);
+    expect(execFileSync('zstd', ['-q', '-d', '-c', direct], { maxBuffer: 64 << 20 }).equals(await tarBytes(entries))).toBe(true);
+    // Where this file system takes direct I/O, the whole 8 MiB pieces went that way and the tail did not.
+    if (directIoWorks(dir)) {
+      expect(d.directBytes).toBe(Math.floor(d.bytes / (8 << 20)) * (8 << 20));
+      expect(d.directBytes).toBeGreaterThan(0);
+    } else expect(d.directBytes).toBe(0);
+    expect(openHere(direct)).toBe(false);
   });
 
   it('refuses a stored file that does not hash to its digest, and leaves no descriptor or zstd behind', async () => {

@@ -16,6 +16,17 @@
  * files between them go through zstd, one frame per run, zstd writing
  * into the archive's descriptor directly. A zstd stream may hold any
  * sequence of frames, so any zstd reads the archive as one stream.
+ *
+ * The archive goes to disk with direct I/O (O_DIRECT) where the file
+ * system takes it: it is written once, sequentially, and not read back by
+ * this process, and through the page cache every one of its gigabytes
+ * costs the kernel fresh pages (measured: 2 GiB of buffered writes 3.5-4.2
+ * s of system CPU against 0.2 s direct, on the benchmark's VM) and leaves
+ * that much dirty memory behind the bundle. Everything, zstd's frames
+ * included, passes through one page-aligned staging buffer written in
+ * whole aligned pieces; the unaligned tail, and everything on a file system
+ * that refuses direct I/O, is written the ordinary way. The bytes are the
+ * same either way.
  */
 import { closeSync, rmSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -39,6 +50,8 @@ export interface ArchiveFile {
 }
 
 const CHUNK = 4 << 20;
+/** The archive's staging buffer: a multiple of any logical block size and of the 64 KiB pages of a WebAssembly memory. */
+const STAGE = 8 << 20;
 
 /**
  * Runs of compressible files smaller than this (together) are stored raw
@@ -62,17 +75,80 @@ const fail = (m) => {
   failed = true;
   parentPort.postMessage({ failed: m });
 };
-const out = fs.openSync(workerData.path, 'w');
-// The main thread closes it if the worker is stopped before the end.
-parentPort.postMessage({ fd: out });
 
-// The zstd process of the current run of compressible files: it writes its frame into the archive
-// itself (its standard output is the archive's descriptor, whose offset it shares).
+// The archive file: bytes are gathered in a page-aligned buffer (a WebAssembly memory starts on a
+// page) and written in whole pieces at aligned offsets through a direct descriptor; the tail, and
+// everything when the file system refuses direct I/O (at open or at the first write), through the
+// ordinary one.
+const STAGE = ${STAGE};
+class Output {
+  constructor(path, direct) {
+    this.fd = fs.openSync(path, 'w');
+    this.direct = -1;
+    if (direct) {
+      try {
+        this.direct = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_DIRECT);
+      } catch {
+        // not on this file system
+      }
+    }
+    // The main thread closes them if the worker is stopped before the end.
+    parentPort.postMessage({ fds: [this.fd, this.direct].filter((d) => d >= 0) });
+    // Page-aligned, as direct I/O needs (a WebAssembly memory starts on a page; Node's buffers do not).
+    this.stage = Buffer.from(new WebAssembly.Memory({ initial: STAGE >> 16, maximum: STAGE >> 16 }).buffer);
+    this.fill = 0;
+    this.pos = 0;
+    this.directBytes = 0;
+  }
+  write(data) {
+    for (let at = 0; at < data.length; ) {
+      const n = data.copy(this.stage, this.fill, at);
+      this.fill += n;
+      at += n;
+      if (this.fill === STAGE) this.flush();
+    }
+  }
+  flush() {
+    const n = this.fill;
+    if (this.direct >= 0) {
+      try {
+        for (let at = 0; at < n; ) at += fs.writeSync(this.direct, this.stage, at, n - at, this.pos + at);
+        this.directBytes += n;
+      } catch (e) {
+        if (e.code !== 'EINVAL') throw e;
+        // Refused (alignment this device does not take, or no direct I/O after all): the ordinary way from here on.
+        fs.closeSync(this.direct);
+        this.direct = -1;
+      }
+    }
+    if (this.direct < 0) for (let at = 0; at < n; ) at += fs.writeSync(this.fd, this.stage, at, n - at, this.pos + at);
+    this.pos += n;
+    this.fill = 0;
+  }
+  close() {
+    if (this.direct >= 0) fs.closeSync(this.direct);
+    this.direct = -1;
+    this.flush();
+    fs.closeSync(this.fd);
+  }
+}
+const out = new Output(workerData.path, workerData.direct);
+
+// The zstd process of the current run of compressible files; its frame comes back through its
+// standard output into the archive.
 let z;
 function startZstd() {
-  const child = spawn('zstd', workerData.args, { stdio: ['pipe', out, 'pipe'] });
+  const child = spawn('zstd', workerData.args, { stdio: ['pipe', 'pipe', 'pipe'] });
   if (child.pid !== undefined) parentPort.postMessage({ pid: child.pid });
   let stderr = '';
+  child.stdout.on('data', (d) => {
+    try {
+      out.write(d);
+    } catch (e) {
+      fail({ kind: 'io', code: e.code, message: String(e.message) });
+      child.kill('SIGKILL');
+    }
+  });
   const exited = new Promise((resolve) => {
     child.stderr.on('data', (d) => { if (stderr.length < 4000) stderr += d.toString('utf8'); });
     child.stdin.on('error', () => undefined);
@@ -110,38 +186,26 @@ async function toZstd(data) {
 // neither content size nor checksum (the archive's files carry SHA-256 digests), then blocks of
 // at most 128 KiB, each behind its 3-byte header (size, type raw, last-block flag).
 const RAW_BLOCK = 128 << 10;
-function writeAll(iov) {
-  let total = 0;
-  for (const b of iov) total += b.length;
-  let done = fs.writevSync(out, iov);
-  if (done < total) {
-    const rest = Buffer.concat(iov).subarray(done);
-    for (let at = 0; at < rest.length; ) at += fs.writeSync(out, rest, at);
-  }
-}
 class RawFrame {
   constructor(total) {
     this.left = total;
     this.inBlock = 0;
-    writeAll([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])]);
+    out.write(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]));
   }
   add(data) {
-    const iov = [];
     for (let at = 0; at < data.length; ) {
       if (this.inBlock === 0) {
         const size = Math.min(RAW_BLOCK, this.left);
         this.left -= size;
         this.inBlock = size;
         const h = (size << 3) | (this.left === 0 ? 1 : 0);
-        iov.push(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]));
+        out.write(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]));
       }
       const take = Math.min(this.inBlock, data.length - at);
-      iov.push(data.subarray(at, at + take));
+      out.write(data.subarray(at, at + take));
       at += take;
       this.inBlock -= take;
-      if (iov.length >= 512) writeAll(iov.splice(0));
     }
-    if (iov.length > 0) writeAll(iov);
   }
 }
 
@@ -208,8 +272,8 @@ async function pump() {
           await toZstd(end);
           await endZstd();
         } else new RawFrame(end.length).add(end);
-        fs.closeSync(out);
-        parentPort.postMessage({ done: true });
+        out.close();
+        parentPort.postMessage({ done: true, direct: out.directBytes });
       } else await entry(m);
     } catch (e) {
       fail({ kind: e.kind || 'io', code: e.code, path: m.path, file: m.file, got: e.got, message: String(e.message) });
@@ -277,22 +341,26 @@ export function rawPlan(files: readonly Pick<ArchiveFile, 'path' | 'size' | 'sto
  * others between them, see rawPlan) go in as raw zstd blocks; the rest
  * through zstd, one frame per run. A file with `ready` is sent once it
  * settles; a failure of the writer or of a `ready` stops the archive
- * (the caller removes the partial file).
+ * (the caller removes the partial file). `directBytes`: how many bytes
+ * went to disk with direct I/O (0 where the file system refuses it, or
+ * with `directIo: false`).
  */
-export async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: number): Promise<{ bytes: number }> {
-  const worker = new Worker(WORKER, { eval: true, workerData: { args: ZSTD_COMPRESS_ARGS, path } });
+export async function writeArchive(path: string, files: readonly ArchiveFile[], mtime: number, options: { readonly directIo?: boolean } = {}): Promise<{ bytes: number; directBytes: number }> {
+  const worker = new Worker(WORKER, { eval: true, workerData: { args: ZSTD_COMPRESS_ARGS, path, direct: options.directIo ?? true } });
   const expected = new Map<string, string>();
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   finished.catch(() => undefined);
   let zstdPid: number | undefined;
-  let fd: number | undefined;
+  let fds: number[] = [];
   let done = false;
-  worker.on('message', (m: { pid?: number; fd?: number; done?: true; failed?: WorkerFailure }) => {
+  let directBytes = 0;
+  worker.on('message', (m: { pid?: number; fds?: number[]; done?: true; direct?: number; failed?: WorkerFailure }) => {
     if (m.pid !== undefined) zstdPid = m.pid;
-    else if (m.fd !== undefined) fd = m.fd;
+    else if (m.fds !== undefined) fds = m.fds;
     else if (m.done) {
       done = true;
+      directBytes = m.direct ?? 0;
       settle.resolve();
     } else if (m.failed) settle.reject(failureError(m.failed, expected));
   });
@@ -319,14 +387,16 @@ export async function writeArchive(path: string, files: readonly ArchiveFile[], 
     throw e;
   } finally {
     await worker.terminate();
-    // The worker's descriptor of the archive outlives it (descriptors belong to the process).
-    if (!done && fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // closed already
+    // The worker's descriptors of the archive outlive it (descriptors belong to the process).
+    if (!done) {
+      for (const fd of fds) {
+        try {
+          closeSync(fd);
+        } catch {
+          // closed already
+        }
       }
     }
   }
-  return { bytes: statSync(path).size };
+  return { bytes: statSync(path).size, directBytes };
 }
