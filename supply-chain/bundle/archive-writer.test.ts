@@ -198,6 +198,27 @@ describe('writeArchive', () => {
     expect(openHere(out)).toBe(false);
   });
 
+  it('hashes a file handed over unhashed and commits it with its SHA-256; a commit that refuses stops the archive', async () => {
+    const layer = randomBytes(6 << 20);
+    const file = join(dir, 'unhashed-layer');
+    writeFileSync(file, layer);
+    const commits: string[] = [];
+    let abandoned = 0;
+    const handed = (commit: (sha: string) => Promise<void>) => ({ file, commit, abandon: () => void abandoned++ });
+    const files = (commit: (sha: string) => Promise<void>): ArchiveFile[] => [
+      { path: 'blobs/sha256/l', size: layer.length, sha256: sha256Hex(layer), file: join(dir, 'not-this-one'), ready: () => delay(20).then(() => handed(commit)), stored: true },
+      { path: 'synth/x', size: 3, sha256: '', data: Buffer.from('xyz') },
+    ];
+    const out = join(dir, 'unhashed.tar.zst');
+    await writeArchive(out, files(async (sha) => void commits.push(sha)), 1767225600);
+    expect(commits).toEqual([sha256Hex(layer)]);
+    expect(execFileSync('zstd', ['-q', '-d', '-c', out], { maxBuffer: 64 << 20 }).equals(await tarBytes([['blobs/sha256/l', layer], ['synth/x', Buffer.from('xyz')]]))).toBe(true);
+    expect(abandoned).toBe(0);
+    const refused = new Error('the registry served other bytes');
+    await expect(writeArchive(join(dir, 'unhashed-refused.tar.zst'), files(() => Promise.reject(refused)), 0)).rejects.toBe(refused);
+    expect(abandoned).toBe(1); // abandoning after the commit settled changes nothing for the cache (its commit ended it)
+  });
+
   it('refuses a file shorter than announced', async () => {
     const file = join(dir, 'short');
     writeFileSync(file, 'abc');

@@ -43,10 +43,22 @@ export interface ArchiveFile {
   readonly file?: string;
   /** Re-hash while streaming: cache files not hashed in this run (a corrupt cache must not make a signed archive). */
   readonly check?: boolean;
-  /** For a file still being fetched: settles when it is in place, to whether it must be re-hashed (replaces `check`). */
-  readonly ready?: () => Promise<boolean>;
+  /**
+   * For a file still being fetched: settles when it is in place, to whether
+   * it must be re-hashed (replaces `check`), or to a file not hashed yet,
+   * which the writer reads instead of `file`, hashes, and commits with its
+   * SHA-256 (a mismatch is the commit's to report).
+   */
+  readonly ready?: () => Promise<boolean | UnhashedFile>;
   /** Compressed already (a gzip or zstd layer, a chart archive): stored in raw zstd blocks, not run through zstd. */
   readonly stored?: boolean;
+}
+
+/** A downloaded file not hashed yet (the cache's UnhashedBlob). */
+export interface UnhashedFile {
+  readonly file: string;
+  commit(sha256: string): Promise<void>;
+  abandon(): void;
 }
 
 const CHUNK = 4 << 20;
@@ -227,7 +239,7 @@ async function entry(m) {
   if (m.data) {
     if (m.data.byteLength > 0) await put(view(m.data));
   } else {
-    const hash = m.sha256 ? createHash('sha256') : undefined;
+    const hash = m.sha256 || m.report ? createHash('sha256') : undefined;
     const fd = fs.openSync(m.file, 'r');
     let n = 0;
     let pending;
@@ -252,7 +264,8 @@ async function entry(m) {
     if (n !== m.size) throw Object.assign(new Error(m.path + ' has ' + n + ' bytes, ' + m.size + ' were announced'), { kind: 'size' });
     if (hash) {
       const got = hash.digest('hex');
-      if (got !== m.sha256) throw Object.assign(new Error('mismatch'), { kind: 'mismatch', got });
+      if (m.report) parentPort.postMessage({ hashed: m.path, sha256: got });
+      else if (got !== m.sha256) throw Object.assign(new Error('mismatch'), { kind: 'mismatch', got });
     }
   }
   if (m.pad > 0) await put(Buffer.alloc(m.pad));
@@ -355,8 +368,15 @@ export async function writeArchive(path: string, files: readonly ArchiveFile[], 
   let fds: number[] = [];
   let done = false;
   let directBytes = 0;
-  worker.on('message', (m: { pid?: number; fds?: number[]; done?: true; direct?: number; failed?: WorkerFailure }) => {
-    if (m.pid !== undefined) zstdPid = m.pid;
+  // Files the worker hashes for their owner, and the commits of those it has hashed.
+  const unhashed = new Map<string, UnhashedFile>();
+  const commits: Promise<void>[] = [];
+  worker.on('message', (m: { pid?: number; fds?: number[]; done?: true; direct?: number; failed?: WorkerFailure; hashed?: string; sha256?: string }) => {
+    if (m.hashed !== undefined) {
+      const c = unhashed.get(m.hashed)!.commit(m.sha256!);
+      c.catch((e: unknown) => settle.reject(e));
+      commits.push(c);
+    } else if (m.pid !== undefined) zstdPid = m.pid;
     else if (m.fds !== undefined) fds = m.fds;
     else if (m.done) {
       done = true;
@@ -369,13 +389,19 @@ export async function writeArchive(path: string, files: readonly ArchiveFile[], 
   const raw = rawPlan(files);
   try {
     for (const [i, f] of files.entries()) {
-      const check = f.ready ? await Promise.race([f.ready(), finished.then(() => false)]) : f.check;
+      const ready = f.ready ? await Promise.race([f.ready(), finished.then(() => false)]) : f.check;
+      const later = typeof ready === 'object' ? ready : undefined;
+      if (later) unhashed.set(f.path, later);
+      const check = ready === true;
       if (check) expected.set(f.path, f.sha256);
-      worker.postMessage({ path: f.path, header: fileHeader(f.path, f.size, mtime), data: f.data, file: f.file, size: f.size, pad: padding(f.size), sha256: check ? f.sha256 : undefined, raw: raw[i] });
+      worker.postMessage({ path: f.path, header: fileHeader(f.path, f.size, mtime), data: f.data, file: later?.file ?? f.file, size: f.size, pad: padding(f.size), sha256: check ? f.sha256 : undefined, report: later !== undefined, raw: raw[i] });
     }
     worker.postMessage({ end: END_OF_ARCHIVE });
     await finished;
+    await Promise.all(commits);
   } catch (e) {
+    // What was handed over and not hashed stays a partial download (committed ones are in the cache).
+    for (const u of unhashed.values()) u.abandon();
     // zstd is stopped here: a worker that is terminated leaves its child running.
     if (zstdPid !== undefined) {
       try {

@@ -62,7 +62,7 @@ async function hashFileInto(path: string, hash: Hash): Promise<number> {
  * (not destroyed) so everything received reaches the disk, and a retry
  * resumes exactly after it.
  */
-async function appendResponse(res: IncomingMessage, file: string, append: boolean, hash: Hash, limit: number, what: string): Promise<number> {
+async function appendResponse(res: IncomingMessage, file: string, append: boolean, hash: Hash | undefined, limit: number, what: string): Promise<number> {
   const out = createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: 4 << 20 });
   const opened = new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve());
@@ -76,7 +76,7 @@ async function appendResponse(res: IncomingMessage, file: string, append: boolea
       const c = chunk as Buffer;
       n += c.length;
       if (n > limit) throw new OciError('digest-mismatch', `${what}: more than the ${limit} bytes its descriptor declares`);
-      hash.update(c);
+      hash?.update(c);
       await writeChunk(out, c);
     }
   } catch (e) {
@@ -98,6 +98,19 @@ export interface FetchResult {
   readonly resumedFrom: number;
   /** Whether the blob was in the cache already. */
   readonly cached: boolean;
+}
+
+/**
+ * A blob downloaded whole but not hashed yet (BlobCache.fetchUnhashed):
+ * its bytes are in `file`, a partial download that no reader of the cache
+ * takes for the blob, until `commit` is given their SHA-256.
+ */
+export interface UnhashedBlob {
+  readonly file: string;
+  /** Names the file as the blob when `sha256` (hex, of its bytes) is the digest's; else removes it and throws digest-mismatch. */
+  commit(sha256: string): Promise<void>;
+  /** Leaves the file as a partial download (a later fetch hashes it before using it). */
+  abandon(): void;
 }
 
 /** The blob cache. */
@@ -155,7 +168,7 @@ export class BlobCache {
       await running;
       return { downloaded: 0, resumedFrom: 0, cached: true };
     }
-    const p = this.download(digest, size, open, what, onRetry);
+    const p = this.download(digest, size, open, what, onRetry).then((r) => r.result);
     this.inflight.set(digest, p);
     try {
       return await p;
@@ -164,9 +177,70 @@ export class BlobCache {
     }
   }
 
-  private async download(digest: string, size: number | undefined, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void): Promise<FetchResult> {
+  /**
+   * Like fetch, for a caller that reads the whole blob anyway and hashes
+   * it there (the bundle's archive writer, on another thread): a blob not
+   * in the cache is downloaded (resumed, retried, its length checked) but
+   * not hashed, and comes back as an UnhashedBlob that stays out of the
+   * cache until its caller commits the SHA-256 it computed. Meanwhile a
+   * fetch of the same digest waits. `size` must be known.
+   */
+  async fetchUnhashed(digest: string, size: number, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void): Promise<FetchResult & { readonly unhashed?: UnhashedBlob }> {
+    const running = this.inflight.get(digest);
+    if (running) {
+      await running;
+      return { downloaded: 0, resumedFrom: 0, cached: true };
+    }
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.inflight.set(digest, settled.then(() => ({ downloaded: 0, resumedFrom: 0, cached: true })));
+    const done = (): void => {
+      this.inflight.delete(digest);
+      settle();
+    };
+    let r: Awaited<ReturnType<BlobCache['download']>>;
+    try {
+      r = await this.download(digest, size, open, what, onRetry, true);
+    } catch (e) {
+      done();
+      throw e;
+    }
+    if (!r.partial) {
+      done();
+      return r.result;
+    }
+    const partial = r.partial;
     const final = this.path(digest);
-    if (existsSync(final)) return { downloaded: 0, resumedFrom: 0, cached: true };
+    let ended = false;
+    const unhashed: UnhashedBlob = {
+      file: partial,
+      commit: async (sha256: string) => {
+        if (ended) throw new Error(`${what}: committed twice`);
+        ended = true;
+        try {
+          if (`sha256:${sha256}` !== digest) {
+            rmSync(partial, { force: true });
+            throw new OciError('digest-mismatch', `${what}: the registry served ${size} bytes with digest sha256:${sha256}, not ${digest}; the blob was discarded`);
+          }
+          await rename(partial, final);
+          this.verified.add(digest);
+        } finally {
+          done();
+        }
+      },
+      abandon: () => {
+        if (ended) return;
+        ended = true;
+        done();
+      },
+    };
+    return { ...r.result, unhashed };
+  }
+
+  /** Downloads what is missing; `unhashed` (with `size` known): leaves the whole file as a partial download, not hashed, for fetchUnhashed. */
+  private async download(digest: string, size: number | undefined, open: BlobOpener, what: string, onRetry?: (attempt: number, reason: string) => void, unhashed = false): Promise<{ result: FetchResult; partial?: string }> {
+    const final = this.path(digest);
+    if (existsSync(final)) return { result: { downloaded: 0, resumedFrom: 0, cached: true } };
     const partial = this.partialPath(digest);
     mkdirSync(dirname(partial), { recursive: true });
     mkdirSync(dirname(final), { recursive: true });
@@ -175,18 +249,20 @@ export class BlobCache {
     let known = size;
     for (let attempt = 0; ; attempt++) {
       // The partial file is re-hashed from disk at each attempt: only bytes that reached the disk count.
-      let hash = createHash('sha256');
+      // (Unhashed: its caller hashes the whole file later.)
+      let hash = unhashed ? undefined : createHash('sha256');
       let offset = existsSync(partial) ? statSync(partial).size : 0;
       if (known !== undefined && offset > known) {
         rmSync(partial, { force: true });
         offset = 0;
       }
-      if (offset > 0) await hashFileInto(partial, hash);
+      if (offset > 0 && hash) await hashFileInto(partial, hash);
       if (resumedFrom < 0) resumedFrom = offset;
       try {
         if (known !== undefined && offset === known && known > 0) {
+          if (!hash) return { result: { downloaded, resumedFrom, cached: false }, partial };
           await this.finish(digest, known, hash, offset, partial, final, what);
-          return { downloaded, resumedFrom, cached: false };
+          return { result: { downloaded, resumedFrom, cached: false } };
         }
         const res = await open(offset);
         let start = 0;
@@ -201,7 +277,7 @@ export class BlobCache {
         } else {
           if (offset > 0) {
             // The server ignored the Range request: start over.
-            hash = createHash('sha256');
+            hash = hash && createHash('sha256');
             resumedFrom = 0;
           }
           const length = Number(res.headers['content-length']);
@@ -209,9 +285,14 @@ export class BlobCache {
         }
         const received = await appendResponse(res, partial, start > 0, hash, known === undefined ? Number.MAX_SAFE_INTEGER : known - start, what);
         downloaded += received;
+        if (!hash) {
+          // Short: the connection ended early; the next attempt resumes it.
+          if (start + received < known!) throw Object.assign(new Error(`${what}: the connection ended after ${start + received} of ${known} bytes`), { code: 'ECONNRESET' });
+          return { result: { downloaded, resumedFrom, cached: false }, partial };
+        }
         // A response that ended cleanly without a length announced is the whole blob.
         await this.finish(digest, known ?? start + received, hash, start + received, partial, final, what);
-        return { downloaded, resumedFrom, cached: false };
+        return { result: { downloaded, resumedFrom, cached: false } };
       } catch (e) {
         if ((e as OciError).code === 'digest-mismatch') {
           rmSync(partial, { force: true });

@@ -5,7 +5,8 @@
  * cut half-way that resumes with a Range request, a corrupted blob refused,
  * and cross-repository mounts.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialStore, parseChallenge } from '../../supply-chain/oci/auth.js';
@@ -190,6 +191,56 @@ describe('pulling into the cache', () => {
     expect(e.message).toContain(layer.digest);
     expect(existsSync(join(dir, 'blobs', 'sha256', layer.digest.slice(7)))).toBe(false);
     expect(readdirSync(join(dir, 'partial', 'sha256'))).toEqual([]);
+    client.close();
+  });
+
+  it('downloads a blob unhashed for a caller that hashes it: out of the cache until committed, a fetch of it waits, a wrong hash discards it, an abandoned one resumes', async () => {
+    const client = new RegistryClient({ backoffMs: 10 });
+    const layer = single.blobs.find((b) => b.descriptor.mediaType.includes('layer'))!;
+    const { digest, size } = layer.descriptor;
+    const open = (o: number) => client.openBlob({ registry: proxy.host, repository: 'team/single' }, digest, o);
+    const sha = createHash('sha256').update(layer.bytes).digest('hex');
+
+    // Cut half-way: resumed without hashing; the whole file is left as a partial download.
+    const dir = join(root, 'cache-unhashed');
+    const cache = new BlobCache(dir);
+    proxy.cutOnce(digest);
+    const r = await cache.fetchUnhashed(digest, size, open, 'layer');
+    expect(r.cached).toBe(false);
+    expect(r.unhashed!.file).toBe(join(dir, 'partial', 'sha256', digest.slice(7)));
+    expect(readFileSync(r.unhashed!.file).equals(layer.bytes)).toBe(true);
+    expect(proxy.log.filter((l) => l.startsWith(`GET /v2/team/single/blobs/${digest}`)).at(-1)).toMatch(/ bytes=[1-9]\d*-$/);
+    expect(cache.has(digest)).toBe(false);
+    // A fetch of the same blob meanwhile waits for the commit, and then finds it cached.
+    let waited = false;
+    const other = cache.fetch(digest, size, open, 'layer').then((x) => ((waited = true), x));
+    await new Promise((res) => setTimeout(res, 50));
+    expect(waited).toBe(false);
+    await r.unhashed!.commit(sha);
+    expect((await other).cached).toBe(true);
+    expect(cache.has(digest)).toBe(true);
+    expect(cache.verified.has(digest)).toBe(true);
+    expect(existsSync(r.unhashed!.file)).toBe(false);
+
+    // A hash that is not the digest's: discarded, reported as the registry's.
+    const bad = new BlobCache(join(root, 'cache-unhashed-bad'));
+    const b = await bad.fetchUnhashed(digest, size, open, 'layer');
+    const e = await rejection(b.unhashed!.commit('0'.repeat(64)));
+    expect(e.code).toBe('digest-mismatch');
+    expect(e.message).toContain(`not ${digest}`);
+    expect(existsSync(b.unhashed!.file)).toBe(false);
+    expect(bad.has(digest)).toBe(false);
+
+    // Abandoned (the bundle stopped first): the partial file stays; the next fetch hashes it and fetches nothing.
+    const left = new BlobCache(join(root, 'cache-unhashed-left'));
+    const a = await left.fetchUnhashed(digest, size, open, 'layer');
+    a.unhashed!.abandon();
+    const gets = proxy.log.length;
+    const again = await left.fetch(digest, size, open, 'layer');
+    expect(again.downloaded).toBe(0);
+    expect(again.resumedFrom).toBe(size);
+    expect(proxy.log.length).toBe(gets);
+    expect(left.has(digest)).toBe(true);
     client.close();
   });
 
