@@ -137,6 +137,17 @@ class FileReader {
     return out;
   }
 
+  /** Copies exactly `n` bytes into `dst` at `at`. */
+  async copyInto(dst: Buffer, at: number, n: number, what: string): Promise<void> {
+    while (n > 0) {
+      if (!(await this.more())) throw broken(`the archive ends inside ${what} (byte ${this.offset})`);
+      const k = this.buf.copy(dst, at, this.at, this.at + Math.min(n, this.buf.length - this.at));
+      this.at += k;
+      at += k;
+      n -= k;
+    }
+  }
+
   /** Exactly `n` bytes (small reads: headers). */
   async exactly(n: number, what: string): Promise<Buffer> {
     const first = await this.some(n, what);
@@ -210,24 +221,35 @@ export async function* zstdFileChunks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** The blocks of a stored frame, read here. */
+/** Bytes of a stored frame handed out at a time: its blocks' contents, gathered (uploads write them to a socket as they are). */
+const OUT_BYTES = 1 << 20;
+
+/** The blocks of a stored frame, read here, their contents gathered into pieces of OUT_BYTES. */
 async function* storedFrame(r: FileReader, start: number): AsyncGenerator<Buffer> {
+  let out = Buffer.allocUnsafe(OUT_BYTES);
+  let fill = 0;
   for (;;) {
     const at = r.offset;
     const b = await blockHeader(r);
     if (b.type === 2) throw broken(`a compressed block at byte ${at} in a frame of stored blocks (byte ${start}): the archive was not written by sovra bundle`);
     if (b.size > 128 << 10) throw broken(`a block of ${b.size} bytes at byte ${at}, more than 128 KiB`);
-    if (b.type === 1) {
-      const byte = (await r.exactly(1, 'a block'))[0]!;
-      if (b.size > 0) yield Buffer.alloc(b.size, byte);
-    } else {
-      for (let left = b.size; left > 0; ) {
-        const c = await r.some(left, 'a block');
-        left -= c.length;
-        yield c;
+    const byte = b.type === 1 ? (await r.exactly(1, 'a block'))[0]! : 0;
+    for (let left = b.size; left > 0; ) {
+      const n = Math.min(left, OUT_BYTES - fill);
+      if (b.type === 1) out.fill(byte, fill, fill + n);
+      else await r.copyInto(out, fill, n, 'a block');
+      fill += n;
+      left -= n;
+      if (fill === OUT_BYTES) {
+        yield out;
+        out = Buffer.allocUnsafe(OUT_BYTES);
+        fill = 0;
       }
     }
-    if (b.last) return;
+    if (b.last) {
+      if (fill > 0) yield out.subarray(0, fill);
+      return;
+    }
   }
 }
 

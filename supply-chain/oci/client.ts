@@ -380,7 +380,8 @@ export class RegistryClient {
     const hash = createHash('sha256');
     let carry: Buffer | undefined;
     let sent = 0;
-    // Small chunks (a pipe gives 64 KiB at a time) are gathered into writes of up to 1 MiB: fewer, larger socket writes keep the registry busy.
+    // Small chunks (a pipe gives 64 KiB at a time) are gathered into writes of up to 1 MiB: fewer, larger socket
+    // writes keep the registry busy. Chunks that large already pass as they are (no copy).
     const GATHER = 1 << 20;
     const take = async function* (n: number): AsyncGenerator<Buffer> {
       let left = n;
@@ -400,7 +401,10 @@ export class RegistryClient {
         }
         hash.update(c);
         left -= c.length;
-        if (c.length >= GATHER && pendingBytes === 0) {
+        if (c.length >= GATHER) {
+          if (pendingBytes > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
           yield c;
           continue;
         }
