@@ -6,13 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alignedBuffer } from '../../core/aligned.js';
 import { sha256Hex } from '../../core/hash.js';
 import { tarBytes } from '../../test/support/archive-edit.js';
+import { childrenNamed, openHere } from '../../test/support/process.js';
 import { rawPlan, SMALL_RUN, writeArchive, type ArchiveFile } from './archive-writer.js';
 import { TarWriter } from './tar.js';
 import { zstdCompressTo } from './zstd.js';
@@ -22,18 +23,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Whether a zstd process is still writing `path`. */
-function zstdWriting(path: string): boolean {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.startsWith('zstd\0') && cmd.includes(path)) return true;
-    } catch {
-      // gone
-    }
-  }
-  return false;
-}
+/** Whether a zstd of this process is still running (the archive writer's zstd writes into a pipe, so its command line does not name the archive). */
+const zstdRunning = (): boolean => childrenNamed('zstd').length > 0;
 
 /** Whether a file in `folder` can be written with O_DIRECT from page-aligned memory (tmpfs before Linux 6.6 cannot, for one). */
 function directIoWorks(folder: string): boolean {
@@ -53,16 +44,6 @@ function directIoWorks(folder: string): boolean {
   }
 }
 
-/** Whether this process still holds a descriptor of `path`. */
-function openHere(path: string): boolean {
-  return readdirSync('/proc/self/fd').some((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === path;
-    } catch {
-      return false;
-    }
-  });
-}
 
 describe('rawPlan', () => {
   const f = (size: number, stored = false): { path: string; size: number; stored: boolean } => ({ path: 'x', size, stored });
@@ -194,7 +175,7 @@ describe('writeArchive', () => {
     const text = Buffer.from('x'.repeat(100_000));
     const p = writeArchive(out, [{ path: 'synth/a', size: text.length, sha256: '', data: text }, { path: 'blobs/sha256/l', size: layer.length, sha256: '0'.repeat(64), file, check: true, stored: true }], 0);
     await expect(p).rejects.toThrow(/hashes to sha256:[0-9a-f]{64}, not sha256:0{64}/);
-    expect(zstdWriting(out)).toBe(false);
+    expect(zstdRunning()).toBe(false);
     expect(openHere(out)).toBe(false);
   });
 
@@ -224,7 +205,7 @@ describe('writeArchive', () => {
     writeFileSync(file, 'abc');
     const out = join(dir, 'short.tar.zst');
     await expect(writeArchive(out, [{ path: 'short', size: 5, sha256: '', file }], 0)).rejects.toThrow(/short has 3 bytes, 5 were announced/);
-    expect(zstdWriting(out)).toBe(false);
+    expect(zstdRunning()).toBe(false);
   });
 
   it('stops at a file whose fetch fails, with that failure, and leaves no zstd running', async () => {
@@ -233,6 +214,6 @@ describe('writeArchive', () => {
     const data = Buffer.from('x');
     const p = writeArchive(out, [{ path: 'a', size: 1, sha256: sha256Hex(data), data }, { path: 'b', size: 1, sha256: '', file: join(dir, 'never'), ready: () => delay(50).then(() => Promise.reject(failure)) }], 0);
     await expect(p).rejects.toBe(failure);
-    expect(zstdWriting(out)).toBe(false);
+    expect(zstdRunning()).toBe(false);
   });
 });

@@ -13,8 +13,8 @@
  * Layers and chart archives are compressed already: zstd would spend a
  * core trying and store them anyway. They go into the archive as zstd
  * frames of raw blocks written by the worker itself; the runs of other
- * files between them go through zstd, one frame per run, zstd writing
- * into the archive's descriptor directly. A zstd stream may hold any
+ * files between them go through zstd, one frame per run, whose output
+ * the worker writes into the archive. A zstd stream may hold any
  * sequence of frames, so any zstd reads the archive as one stream.
  *
  * The archive goes to disk with direct I/O (O_DIRECT) where the file

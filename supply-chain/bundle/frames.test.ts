@@ -7,10 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { childrenNamed, openHere } from '../../test/support/process.js';
 import { zstdFileChunks } from './frames.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sovra-frames-'));
@@ -45,15 +46,6 @@ function file(name: string, bytes: Buffer): string {
   return path;
 }
 
-function openHere(path: string): boolean {
-  return readdirSync('/proc/self/fd').some((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === path;
-    } catch {
-      return false;
-    }
-  });
-}
 
 describe('zstdFileChunks', () => {
   it('gives what zstd -d gives for stored frames, compressed frames, skippable frames and RLE blocks in any order', async () => {
@@ -99,13 +91,6 @@ describe('zstdFileChunks', () => {
       break;
     }
     expect(openHere(path)).toBe(false);
-    const zstds = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/stat`, 'utf8').includes(`(zstd)`) && readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(process.pid);
-      } catch {
-        return false;
-      }
-    });
-    expect(zstds).toEqual([]);
+    expect(childrenNamed('zstd')).toEqual([]);
   });
 });

@@ -127,7 +127,7 @@ class FileReader {
     return !(await this.more());
   }
 
-  /** Up to `max` bytes (at least one) as they lie in the buffer. */
+  /** Up to `max` bytes (at least one), a copy of what the current buffer holds. */
   async some(max: number, what: string): Promise<Buffer> {
     if (!(await this.more())) throw broken(`the archive ends inside ${what} (byte ${this.offset})`);
     const n = Math.min(max, this.buf.length - this.at);

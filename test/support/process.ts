@@ -1,5 +1,6 @@
 /** Running `sovra` as a real process in tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,4 +42,31 @@ export async function waitFor(child: ChildProcess, out: { stdout: string; stderr
     if (child.exitCode !== null) throw new Error(`sovra exited with ${child.exitCode}:\n${out.stderr}\n${out.stdout}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Whether this process still holds a descriptor of `path` (Linux: /proc/self/fd). */
+export function openHere(path: string): boolean {
+  return readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Pids of this process's running children named `name` (Linux: /proc/<pid>/stat). */
+export function childrenNamed(name: string): string[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const [state, ppid] = stat.slice(close + 2).split(' ');
+        return stat.slice(stat.indexOf('(') + 1, close) === name && ppid === String(process.pid) && state !== 'Z';
+      } catch {
+        return false;
+      }
+    });
 }
