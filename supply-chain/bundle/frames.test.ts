@@ -6,11 +6,12 @@
  * leaves no file open and no zstd running.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { release } from '../../core/pool.js';
 import { childrenNamed, openHere } from '../../test/support/process.js';
 import { zstdFileChunks } from './frames.js';
 
@@ -67,6 +68,33 @@ describe('zstdFileChunks', () => {
     for await (const c of zstdFileChunks(path)) chunks.push(c);
     expect(chunks.map((c) => c.length)).toEqual([1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 300_000]);
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
+  });
+
+  it('hands out stored frames in pooled pieces: a consumer that releases each chunk gets the same memory back, and the bytes stay right', async () => {
+    const data = randomBytes((12 << 20) + 5000);
+    const path = file('pooled.zst', Buffer.concat([storedFrame(data.subarray(0, 7 << 20)), zstd(Buffer.from('between')), storedFrame(data.subarray(7 << 20))]));
+    const seen = new Set<ArrayBufferLike>();
+    const hashIn = createHash('sha256');
+    let n = 0;
+    for await (const c of zstdFileChunks(path)) {
+      hashIn.update(c);
+      n += c.length;
+      seen.add(c.buffer);
+      release(c);
+    }
+    const expected = createHash('sha256').update(data.subarray(0, 7 << 20)).update('between').update(data.subarray(7 << 20)).digest('hex');
+    expect([n, hashIn.digest('hex')]).toEqual([data.length + 7, expected]);
+    // 13 pieces of stored bytes went through; released at once, they were a piece or two of memory, plus zstd's output.
+    expect(seen.size).toBeLessThanOrEqual(4);
+    // Kept instead of released, every piece is new memory.
+    const kept = new Set<ArrayBufferLike>();
+    const chunks: Buffer[] = [];
+    for await (const c of zstdFileChunks(path)) {
+      kept.add(c.buffer);
+      chunks.push(c);
+    }
+    expect(Buffer.concat(chunks).equals(Buffer.concat([data.subarray(0, 7 << 20), Buffer.from('between'), data.subarray(7 << 20)]))).toBe(true);
+    expect(kept.size).toBeGreaterThanOrEqual(13);
   });
 
   it('says where the stream breaks: not zstd, truncated in a stored or a compressed frame, a damaged compressed frame, a compressed block in a stored frame', async () => {

@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SovraError } from '../../core/errors.js';
+import { release } from '../../core/pool.js';
 import { ByteBudget, Channel } from '../../core/streams.js';
 import { BUNDLE_VERIFY_EXIT } from '../../contracts/bundle-codes.js';
 import { siteRepository, sitePrefix } from '../../constructs/kit/image.js';
@@ -150,7 +151,10 @@ async function load(options: LoadOptions): Promise<LoadResult> {
     const first: Repo = { registry, repository: repos[0]! };
     if (await client.hasBlob(first, digest)) {
       const hash = createHash('sha256');
-      for await (const c of entry.body) hash.update(c);
+      for await (const c of entry.body) {
+        hash.update(c);
+        release(c);
+      }
       if (`sha256:${hash.digest('hex')}` !== digest) throw corrupt(digest);
       stats.skipped++;
       await mountOthers(digest, repos);

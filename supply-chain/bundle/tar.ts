@@ -10,6 +10,7 @@
  * the archive's root.
  */
 import type { Readable, Writable } from 'node:stream';
+import { release } from '../../core/pool.js';
 import { writeChunk } from '../../core/streams.js';
 
 /** Size of a tar block (a header, and the unit bodies are padded to). */
@@ -215,6 +216,8 @@ class ByteSource {
       const c = this.chunks[0]!;
       const take = Math.min(c.length, n - at);
       c.copy(out, at, 0, take);
+      // Copied: the bytes go back to their pool, if they came from one (core/pool.ts).
+      release(c.subarray(0, take));
       at += take;
       if (take === c.length) this.chunks.shift();
       else this.chunks[0] = c.subarray(take);

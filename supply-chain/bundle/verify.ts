@@ -12,6 +12,7 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { SovraError } from '../../core/errors.js';
+import { release } from '../../core/pool.js';
 import { BUNDLE_VERIFY_EXIT, type BundleFindingKind } from '../../contracts/bundle-codes.js';
 import { SBOM_PATH } from '../../contracts/output-paths.js';
 import { keyHint } from '../keys.js';
@@ -102,6 +103,7 @@ export async function verifyBundle(archive: string, publicKey: KeyObject, option
       for await (const c of entry.body) {
         hash.update(c);
         if (keep) chunks.push(c);
+        else release(c);
       }
       bytes += entry.size;
       const hex = hash.digest('hex');

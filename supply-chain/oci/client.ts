@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { Readable } from 'node:stream';
+import { release } from '../../core/pool.js';
 import { basicHeader, CredentialStore, parseChallenge, type Challenge } from './auth.js';
 import { isOciError, OciError } from './errors.js';
 import { drain, readBody, Transport, type Body, type TransportOptions } from './http.js';
@@ -383,6 +383,13 @@ export class RegistryClient {
     // Small chunks (a pipe gives 64 KiB at a time) are gathered into writes of up to 1 MiB: fewer, larger socket
     // writes keep the registry busy. Chunks that large already pass as they are (no copy).
     const GATHER = 1 << 20;
+    // Gathered chunks are copied: the originals are released at once (their memory reused when pooled).
+    const gathered = (parts: Buffer[], n: number): Buffer => {
+      if (parts.length === 1) return parts[0]!;
+      const out = Buffer.concat(parts, n);
+      for (const p of parts) release(p);
+      return out;
+    };
     const take = async function* (n: number): AsyncGenerator<Buffer> {
       let left = n;
       let pending: Buffer[] = [];
@@ -402,7 +409,7 @@ export class RegistryClient {
         hash.update(c);
         left -= c.length;
         if (c.length >= GATHER) {
-          if (pendingBytes > 0) yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          if (pendingBytes > 0) yield gathered(pending, pendingBytes);
           pending = [];
           pendingBytes = 0;
           yield c;
@@ -411,7 +418,7 @@ export class RegistryClient {
         pending.push(c);
         pendingBytes += c.length;
         if (pendingBytes >= GATHER || left === 0) {
-          yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          yield gathered(pending, pendingBytes);
           pending = [];
           pendingBytes = 0;
         }
@@ -425,7 +432,8 @@ export class RegistryClient {
           ok: [202],
           what: `${what} (bytes ${sent}-${sent + len - 1})`,
           headers: { 'content-type': 'application/octet-stream', 'content-length': String(len), 'content-range': `${sent}-${sent + len - 1}` },
-          body: () => Readable.from(take(len), { objectMode: false }),
+          // Each chunk is released once the socket has it: chunks of a pool (a bundle's stored layers) are reused.
+          body: { chunks: () => take(len), written: release },
           retry: false,
         });
         await drain(res);

@@ -21,8 +21,20 @@ export interface TransportOptions {
   readonly idleTimeoutMs?: number;
 }
 
-/** A request body: bytes, or a stream made afresh for each attempt. */
-export type Body = Buffer | (() => Readable);
+/**
+ * Chunks that the transport writes to the request one by one, passing each
+ * to `written` once the socket has taken it (the kernel has its bytes), so
+ * that its memory can be reused (core/pool.ts). A failure of the chunks'
+ * source fails the request with that error.
+ */
+export interface ChunkedBody {
+  /** Made afresh for each attempt. */
+  readonly chunks: () => AsyncIterable<Buffer>;
+  readonly written: (chunk: Buffer) => void;
+}
+
+/** A request body: bytes, a stream made afresh for each attempt, or chunks written one by one. */
+export type Body = Buffer | (() => Readable) | ChunkedBody;
 
 /** Makes requests with one pair of agents. */
 export class Transport {
@@ -51,11 +63,11 @@ export class Transport {
       req.on('error', reject);
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
-      else {
+      else if (typeof body === 'function') {
         const stream = body();
         stream.on('error', (e) => req.destroy(e));
         stream.pipe(req);
-      }
+      } else writeChunks(req, body).catch((e: Error) => req.destroy(e));
     });
   }
 
@@ -64,6 +76,29 @@ export class Transport {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/** Writes `body`'s chunks to `req`, waiting while the socket is full; stops when the request is destroyed. */
+async function writeChunks(req: http.ClientRequest, body: ChunkedBody): Promise<void> {
+  for await (const c of body.chunks()) {
+    if (req.destroyed) return;
+    // Reported only when the write succeeded: a chunk of a failed request may still be referenced by it.
+    const more = req.write(c, (e) => {
+      if (!e) body.written(c);
+    });
+    if (!more) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          req.off('drain', done);
+          req.off('close', done);
+          resolve();
+        };
+        req.on('drain', done);
+        req.on('close', done);
+      });
+    }
+  }
+  if (!req.destroyed) req.end();
 }
 
 /** Reads a whole (small) response body, refusing more than `limit` bytes. */

@@ -5,10 +5,11 @@
  * cut half-way that resumes with a Range request, a corrupted blob refused,
  * and cross-repository mounts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PiecePool } from '../../core/pool.js';
 import { CredentialStore, parseChallenge } from '../../supply-chain/oci/auth.js';
 import { BlobCache } from '../../supply-chain/oci/cache.js';
 import { RegistryClient } from '../../supply-chain/oci/client.js';
@@ -280,6 +281,29 @@ describe('pushing', () => {
     const e = await rejection(client.uploadBlob({ registry: plain.host, repository: 'team/bad' }, layer.descriptor.digest, layer.descriptor.size, Readable.from([bad])));
     expect(e.code).toBe('digest-mismatch');
     expect(await client.hasBlob({ registry: plain.host, repository: 'team/bad' }, layer.descriptor.digest)).toBe(false);
+    client.close();
+  });
+
+  it('gives pooled chunks back once the socket has them, so a long upload reuses a few pieces of memory', async () => {
+    const client = new RegistryClient({ chunkSize: 3 << 20 });
+    const repo = { registry: plain.host, repository: 'team/pooled' };
+    const bytes = randomBytes((8 << 20) + 1234);
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const pool = new PiecePool(1 << 20, 8);
+    // The way the archive reader hands out stored layers: each chunk a copy in a pooled piece, released by its consumer.
+    async function* pooled(): AsyncGenerator<Buffer> {
+      for (let at = 0; at < bytes.length; at += 1 << 20) {
+        const piece = pool.take();
+        const n = bytes.copy(piece, 0, at, at + (1 << 20));
+        pool.handOut(piece, n);
+        yield piece.subarray(0, n);
+      }
+    }
+    await client.uploadBlob(repo, digest, bytes.length, pooled());
+    expect(await client.hasBlob(repo, digest)).toBe(true);
+    // 9 chunks, split across 3 PATCH requests: the memory was reused, and what the registry committed is the blob.
+    expect(pool.reused).toBeGreaterThan(0);
+    expect(pool.made).toBeLessThan(9);
     client.close();
   });
 
