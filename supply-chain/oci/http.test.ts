@@ -14,6 +14,12 @@ const received: Buffer[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    if (req.url === '/refuse') {
+      // Answers at once without reading the body, and hangs up.
+      res.writeHead(401, { connection: 'close' });
+      res.end('no', () => req.socket.destroy());
+      return;
+    }
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
@@ -51,6 +57,31 @@ describe('Transport with a chunked body', () => {
     // The very chunks handed out, each once, in order (compared by identity: toEqual on 8 MB of buffers is slow).
     expect(written.length).toBe(chunks.length);
     expect(written.every((c, i) => c === chunks[i])).toBe(true);
+    transport.close();
+  });
+
+  it('stops taking chunks when the server answers early and hangs up', async () => {
+    const transport = new Transport();
+    let taken = 0;
+    let closed = false;
+    const res = await transport.request('PUT', new URL('/refuse', url), { 'content-length': String(256 << 20) }, {
+      chunks: async function* () {
+        try {
+          for (let i = 0; i < 256; i++) {
+            taken++;
+            yield Buffer.alloc(1 << 20, i);
+          }
+        } finally {
+          closed = true;
+        }
+      },
+      written: () => undefined,
+    });
+    expect(res.statusCode).toBe(401);
+    await drain(res);
+    for (let i = 0; i < 100 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(closed).toBe(true);
+    expect(taken).toBeLessThan(256);
     transport.close();
   });
 
