@@ -41,18 +41,26 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (cutThis) {
         cut.delete(blob);
         const total = Number(upRes.headers['content-length'] ?? 0);
+        const half = Math.floor(total / 2);
+        if (half === 0) {
+          upRes.destroy();
+          res.socket?.destroy();
+          return;
+        }
         let sent = 0;
         upRes.on('data', (chunk: Buffer) => {
-          const take = Math.min(chunk.length, Math.floor(total / 2) - sent);
-          if (take > 0) {
+          if (sent >= half) return;
+          const take = Math.min(chunk.length, half - sent);
+          sent += take;
+          if (sent < half) {
             res.write(chunk.subarray(0, take));
-            sent += take;
+            return;
           }
-          if (sent >= Math.floor(total / 2)) {
-            upRes.destroy();
-            // Give the half a moment to leave, then drop the connection mid-body.
-            setTimeout(() => res.socket?.destroy(), 20);
-          }
+          upRes.destroy();
+          // Drop the connection mid-body once the half has reached the kernel (the write's callback), not
+          // after a fixed delay: on a busy machine the half could still be queued in the process, and
+          // destroying the socket would discard it (the client would then rightly start over from byte 0).
+          res.write(chunk.subarray(0, take), () => setTimeout(() => res.socket?.destroy(), 20));
         });
         return;
       }
