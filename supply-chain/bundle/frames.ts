@@ -9,11 +9,10 @@
  *
  * The file is read with direct I/O where the file system takes it, into
  * two reused page-aligned buffers, and what is handed out is copied from
- * them into pooled 1 MiB pieces that a consumer gives back when it is done
- * (core/pool.ts; the load's uploads do, once the socket has the bytes):
- * loading 2 GiB, 3.6 s of process CPU and 110 MiB of peak RSS against
- * 5.0-5.6 s and 180-190 MiB with a fresh piece each time. Measured on the benchmark's VM, loading 2 GiB: 5.0-6.2 s of
- * process CPU against 6.4-9.8 s through a `zstd -d` pipe. (A first
+ * them into pooled 1 MiB pieces (see zstdFileChunks). Measured on the
+ * benchmark's VM, loading 2 GiB: 5.0-6.2 s of process CPU against 6.4-9.8 s
+ * through a `zstd -d` pipe, and with the pool 3.6 s and 110 MiB of peak RSS
+ * against 5.0-5.6 s and 180-190 MiB with a fresh piece each time. (A first
  * version that read into a fresh 4 MiB buffer each time and handed out
  * slices cost more than the pipe: fresh memory is what is expensive there.)
  */
