@@ -136,9 +136,10 @@ export const bundleCommand: Command = {
 const loadUsage = `Usage: sovra bundle load <file.tar.zst> --registry <host[:port]> [--insecure] [--ca <file>] [--authfile <file>] [--json]
 
 Pushes every image of a bundle into the site's registry, reading the archive
-as streams (one per core, 2 to 4, each uploading every n-th layer): each layer
-is uploaded in chunks to the first repository that needs it (skipped when the
-registry has it) and mounted into the others; every blob is hashed on the way
+once, in order, while up to three uploads run (the next layer streams while the
+registry still commits the last): each layer is uploaded in chunks to the first
+repository that needs it (skipped when the registry has it) and mounted into
+the others; every blob is hashed on the way
 and committed only if it matches its digest. Manifests are pushed children
 first, tagged, and read back by digest. Each image lives under its upstream
 registry's name (quay.io/cilium/cilium → <registry>/quay.io/cilium/cilium, a
