@@ -167,6 +167,42 @@ describe('writeArchive', () => {
     expect(openHere(direct)).toBe(false);
   });
 
+  it('keeps filling one staging buffer while the other is written: 47 MiB of stored layers and zstd output across many buffers, the same bytes, each file reported read once, in order', async () => {
+    // zstd cannot shrink random bytes: a file of them outside a stored run comes back from zstd as about
+    // as many bytes, so zstd's output too crosses buffers (and waits for one whenever the disk is behind).
+    const noise = randomBytes(12 << 20);
+    const layers = [randomBytes(17 << 20), randomBytes((13 << 20) + 4321), randomBytes(5 << 20)];
+    const layerFiles = layers.map((l, i) => {
+      const f = join(dir, `turns-layer-${i}`);
+      writeFileSync(f, l);
+      return f;
+    });
+    const entries: Array<readonly [string, Buffer]> = [
+      ['blobs/sha256/a', layers[0]!],
+      ['synth/noise.bin', noise],
+      ['blobs/sha256/b', layers[1]!],
+      ['blobs/sha256/c', layers[2]!],
+      ['synth/tail.yaml', Buffer.from('kind: ConfigMap\n'.repeat(1000))],
+    ];
+    const files: ArchiveFile[] = [
+      { path: 'blobs/sha256/a', size: layers[0]!.length, sha256: sha256Hex(layers[0]!), file: layerFiles[0], check: true, stored: true },
+      { path: 'synth/noise.bin', size: noise.length, sha256: '', data: noise },
+      { path: 'blobs/sha256/b', size: layers[1]!.length, sha256: sha256Hex(layers[1]!), file: layerFiles[1], ready: () => delay(20).then(() => true), stored: true },
+      { path: 'blobs/sha256/c', size: layers[2]!.length, sha256: sha256Hex(layers[2]!), file: layerFiles[2], stored: true },
+      { path: 'synth/tail.yaml', size: entries[4]![1].length, sha256: '', data: entries[4]![1] },
+    ];
+    const written: string[] = [];
+    const out = join(dir, 'turns.tar.zst');
+    const r = await writeArchive(out, files, 1767225600, { onWritten: (path) => written.push(path) });
+    expect(written).toEqual(files.map((f) => f.path));
+    expect(r.bytes).toBeGreaterThan(47 << 20);
+    expect(execFileSync('zstd', ['-q', '-d', '-c', out], { maxBuffer: 128 << 20 }).equals(await tarBytes(entries))).toBe(true);
+    const plain = join(dir, 'turns-plain.tar.zst');
+    await writeArchive(plain, files, 1767225600, { directIo: false });
+    expect(readFileSync(out).equals(readFileSync(plain))).toBe(true);
+    expect(openHere(out)).toBe(false);
+  }, 60_000);
+
   it('refuses a stored file that does not hash to its digest, and leaves no descriptor or zstd behind', async () => {
     const layer = randomBytes(300_000);
     const file = join(dir, 'bad-layer');

@@ -8,7 +8,7 @@
  * refused by name.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSovraError, type SovraError } from '../../core/errors.js';
@@ -100,6 +100,8 @@ describe('the archive', () => {
     expect(second.requests).toBe(0);
     expect(fx.proxy.log.length).toBe(log);
     expect(fx.chartRepo.log.length).toBe(charts);
+    // The staging folder (the synth output, removed once the archive writer has read it) and the partial archive are gone.
+    expect(readdirSync(join(fx.root, 'out')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 });
 
