@@ -23,7 +23,7 @@
  * costs the kernel fresh pages (measured: 2 GiB of buffered writes 3.5-4.2
  * s of system CPU against 0.2 s direct, on the benchmark's VM) and leaves
  * that much dirty memory behind the bundle. Everything, zstd's frames
- * included, passes through two page-aligned 8 MiB staging buffers that
+ * included, passes through two page-aligned 4 MiB staging buffers that
  * take turns: one is written in whole aligned pieces in the background
  * while the other fills (written in turn with the reading and hashing, the
  * writes had made this thread the last to finish, 0.3-0.6 s after the last
@@ -66,7 +66,7 @@ export interface UnhashedFile {
 
 const CHUNK = 4 << 20;
 /** The archive's staging buffer: a multiple of any logical block size and of the 64 KiB pages of a WebAssembly memory. */
-const STAGE = 8 << 20;
+const STAGE = 4 << 20;
 
 /**
  * Runs of compressible files smaller than this (together) are stored raw
