@@ -27,9 +27,9 @@
  * take turns: one is written in whole aligned pieces in the background
  * while the other fills (written in turn with the reading and hashing, the
  * writes had made this thread the last to finish, 0.3-0.6 s after the last
- * download; overlapped, 0.05-0.1 s after it). The unaligned tail, and everything on
- * a file system that refuses direct I/O, is written the ordinary way. The
- * bytes are the same either way.
+ * download; overlapped, 0.05-0.1 s after it). The unaligned tail, and
+ * everything on a file system that refuses direct I/O, is written the
+ * ordinary way. The bytes are the same either way.
  */
 import { closeSync, rmSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -252,7 +252,8 @@ class RawFrame {
   async add(data) {
     if (!this.started) {
       this.started = true;
-      await out.write(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]));
+      const wait = out.write(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38]));
+      if (wait) await wait;
     }
     for (let at = 0; at < data.length; ) {
       if (this.inBlock === 0) {
