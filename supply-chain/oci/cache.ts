@@ -16,7 +16,6 @@ import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
 import { OciError } from './errors.js';
 import { isTransient } from './client.js';
-import { writeChunk } from '../../core/streams.js';
 import { SHA256_DIGEST } from './reference.js';
 
 /** Default cache folder: `$XDG_CACHE_HOME/sovra`, else `~/.cache/sovra`. */
@@ -72,13 +71,32 @@ async function appendResponse(res: IncomingMessage, file: string, append: boolea
   let failure: unknown;
   try {
     await opened;
-    for await (const chunk of res) {
-      const c = chunk as Buffer;
-      n += c.length;
-      if (n > limit) throw new OciError('digest-mismatch', `${what}: more than the ${limit} bytes its descriptor declares`);
-      hash?.update(c);
-      await writeChunk(out, c);
-    }
+    // Each chunk goes to the file as it is emitted, the response paused while the file is behind: read
+    // through an async iterator, chunks that had arrived but were not pulled yet (a busy event loop) were
+    // dropped when the connection broke, and the retry started over from what had reached the file.
+    await new Promise<void>((resolve, reject) => {
+      const onData = (c: Buffer): void => {
+        n += c.length;
+        if (n > limit) {
+          res.off('data', onData);
+          res.destroy();
+          reject(new OciError('digest-mismatch', `${what}: more than the ${limit} bytes its descriptor declares`));
+          return;
+        }
+        hash?.update(c);
+        if (!out.write(c)) {
+          res.pause();
+          out.once('drain', () => res.resume());
+        }
+      };
+      res.on('data', onData);
+      res.once('end', resolve);
+      res.once('error', reject);
+      res.once('close', () => {
+        if (!res.complete) reject(Object.assign(new Error(`${what}: the connection closed before the body ended (aborted)`), { code: 'ECONNRESET' }));
+      });
+      out.once('error', reject);
+    });
   } catch (e) {
     failure = e;
   }
